@@ -1,0 +1,106 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "tandem",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tandem", targets: ["tandem"]),
+        .executable(name: "tandem-authenticator", targets: ["tandem-authenticator"]),
+        .library(name: "AuthenticatorKit", targets: ["AuthenticatorKit"]),
+        .library(name: "TandemCore", targets: ["TandemCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ],
+    targets: [
+        // Pure domain: no I/O, no clock, no randomness of its own.
+        .target(
+            name: "TandemCore",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // Use cases over narrow protocols (store, push, clock, password hashing).
+        .target(
+            name: "TandemServices",
+            dependencies: ["TandemCore", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The storage protocols implemented over SQLKit (SQLite today).
+        .target(
+            name: "TandemStore",
+            dependencies: [
+                "TandemServices",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+            ]
+        ),
+        // The push hub: connected authenticators and fan-out.
+        .target(
+            name: "TandemPush",
+            dependencies: ["TandemServices"]
+        ),
+        // The Hummingbird application.
+        .target(
+            name: "TandemServer",
+            dependencies: [
+                "TandemServices", "TandemStore", "TandemPush",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+            ]
+        ),
+        // The authenticator's core (what a phone app builds on).
+        .target(
+            name: "AuthenticatorKit",
+            dependencies: [
+                "TandemCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // In-memory twins, manual clock, seeded random source.
+        .target(
+            name: "TandemTesting",
+            dependencies: ["TandemServices", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .executableTarget(
+            name: "tandem",
+            dependencies: [
+                "TandemServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "tandem-authenticator",
+            dependencies: [
+                "AuthenticatorKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore", "TandemTesting"]),
+        .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemTesting"]),
+        .testTarget(name: "TandemStoreTests", dependencies: ["TandemStore", "TandemTesting"]),
+        .testTarget(
+            name: "TandemServerTests",
+            dependencies: [
+                "TandemServer", "TandemTesting", "AuthenticatorKit",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+            ]
+        ),
+        .testTarget(name: "AuthenticatorKitTests", dependencies: ["AuthenticatorKit", "TandemTesting"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

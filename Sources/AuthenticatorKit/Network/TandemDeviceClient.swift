@@ -1,0 +1,146 @@
+import AsyncHTTPClient
+import Foundation
+import TandemCore
+
+/// Signs canonical bytes with the device key, returning a base64url raw `r||s` signature.
+public typealias DeviceSigner = @Sendable ([UInt8]) throws -> String
+
+/// The device API of one Tandem server over HTTP (`docs/push-protocol.md`).
+///
+/// Non-2xx answers are thrown as `AuthenticatorError` `.server` with the status and the
+/// `{"error":{code,message}}` body; unreachable servers as `.network`.
+public struct TandemDeviceClient: Sendable {
+    /// The server's base URL (everything before `/device/v1/…`).
+    public let serverURL: URL
+    private let httpClient: HTTPClient
+    private let timeoutSeconds: Int64
+    private let now: @Sendable () -> Date
+
+    /// Creates a client. `now` is the clock stamped into signed requests.
+    public init(serverURL: URL, httpClient: HTTPClient = .shared, timeoutSeconds: Int64 = 15,
+                now: @escaping @Sendable () -> Date = { Date() }) {
+        self.serverURL = serverURL
+        self.httpClient = httpClient
+        self.timeoutSeconds = timeoutSeconds
+        self.now = now
+    }
+
+    /// `POST /device/v1/activate`: redeems the activation code and registers the device's keys.
+    public func activate(_ body: ActivationRequest) async throws -> ActivationResponse {
+        let (_, bytes) = try await send("POST", "/device/v1/activate", body: try encode(body), expecting: [200, 201])
+        return try decode(ActivationResponse.self, bytes)
+    }
+
+    /// `GET /device/v1/pending`: the pending requests this device may answer.
+    public func pending(deviceID: String, sign: DeviceSigner) async throws -> [ChallengeOffer] {
+        let path = "/device/v1/pending"
+        let headers = try signedHeaders(method: "GET", path: path, deviceID: deviceID, sign: sign)
+        let (_, bytes) = try await send("GET", path, headers: headers, expecting: [200])
+        return try decode(PendingResponse.self, bytes).requests
+    }
+
+    /// `POST /device/v1/challenges/{id}/answer`: the signature is in the body.
+    public func answer(challengeID: String, _ body: AnswerRequest) async throws -> AnswerResponse {
+        guard !challengeID.isEmpty, challengeID.utf8.allSatisfy(Base64URL.isAlphabet) else {
+            throw AuthenticatorError(.invalidInput, "malformed request id")
+        }
+        let (_, bytes) = try await send("POST", "/device/v1/challenges/\(challengeID)/answer", body: try encode(body), expecting: [200])
+        return try decode(AnswerResponse.self, bytes)
+    }
+
+    /// `POST /device/v1/phone-sign-in`: turns passwordless phone sign-in on with a new key.
+    public func enablePhoneSignIn(_ body: PhoneSignInRequest, deviceID: String, sign: DeviceSigner) async throws {
+        let path = "/device/v1/phone-sign-in"
+        let headers = try signedHeaders(method: "POST", path: path, deviceID: deviceID, sign: sign)
+        _ = try await send("POST", path, headers: headers, body: try encode(body), expecting: [200, 201, 204])
+    }
+
+    /// `DELETE /device/v1/phone-sign-in`: turns phone sign-in off for this device.
+    public func disablePhoneSignIn(deviceID: String, sign: DeviceSigner) async throws {
+        let path = "/device/v1/phone-sign-in"
+        let headers = try signedHeaders(method: "DELETE", path: path, deviceID: deviceID, sign: sign)
+        _ = try await send("DELETE", path, headers: headers, expecting: [200, 204])
+    }
+
+    /// The WebSocket URL of the push channel: `ws(s)://…/device/v1/connect`.
+    public var channelURL: String {
+        let scheme = serverURL.scheme?.lowercased() == "https" ? "wss" : "ws"
+        let text = url("/device/v1/connect")
+        guard let range = text.range(of: "://") else { return text }
+        return scheme + text[range.lowerBound...]
+    }
+
+    // MARK: Requests
+
+    /// The server's base path ("" or "/prefix"), which is part of the signed path.
+    private var basePath: String {
+        var path = URLComponents(url: serverURL, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? ""
+        while path.hasSuffix("/") { path.removeLast() }
+        return path
+    }
+
+    private func url(_ path: String) -> String {
+        var base = serverURL.absoluteString
+        while base.hasSuffix("/") { base.removeLast() }
+        return base + path
+    }
+
+    /// The three signature headers for a request; `sign` receives `SignedBytes.request(…)`.
+    func signedHeaders(method: String, path: String, deviceID: String, sign: DeviceSigner) throws -> [(String, String)] {
+        let time = Int64(now().timeIntervalSince1970.rounded(.down))
+        guard let bytes = SignedBytes.request(method: method, path: basePath + path, deviceID: deviceID, time: time) else {
+            throw AuthenticatorError(.invalidInput, "cannot sign a request for device \(deviceID)")
+        }
+        return [
+            ("X-Tandem-Device", deviceID),
+            ("X-Tandem-Time", String(time)),
+            ("X-Tandem-Signature", try sign(bytes)),
+        ]
+    }
+
+    private func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+                      expecting expected: Set<Int>) async throws -> (Int, [UInt8]) {
+        var request = HTTPClientRequest(url: url(path))
+        request.method = .init(rawValue: method)
+        request.headers.add(name: "Accept", value: "application/json")
+        request.headers.add(name: "User-Agent", value: Authenticator.appVersion)
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(body)
+        }
+        let status: Int
+        let bytes: [UInt8]
+        do {
+            let response = try await httpClient.execute(request, timeout: .seconds(timeoutSeconds))
+            status = Int(response.status.code)
+            let buffer = try await response.body.collect(upTo: 1 << 20)
+            bytes = Array(buffer.readableBytesView)
+        } catch let error as AuthenticatorError {
+            throw error
+        } catch {
+            throw AuthenticatorError(.network, "cannot reach \(serverURL.absoluteString): \(error)")
+        }
+        guard expected.contains(status) else { throw Self.serverError(status: status, body: bytes) }
+        return (status, bytes)
+    }
+
+    static func serverError(status: Int, body: [UInt8]) -> AuthenticatorError {
+        if let decoded = try? WireCoding.decoder().decode(ErrorBody.self, from: Data(body)) {
+            return AuthenticatorError(.server, decoded.error.message, status: status, serverCode: decoded.error.code)
+        }
+        return AuthenticatorError(.server, "the server refused the request", status: status)
+    }
+
+    private func encode<T: Encodable>(_ value: T) throws -> [UInt8] {
+        Array(try WireCoding.encoder().encode(value))
+    }
+
+    private func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
+        do {
+            return try WireCoding.decoder().decode(type, from: Data(bytes))
+        } catch {
+            throw AuthenticatorError(.protocolViolation, "unexpected answer from the server (not a \(T.self))")
+        }
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+
+/// Why a push challenge was created.
+public enum ChallengeKind: String, Codable, Sendable, CaseIterable {
+    /// Second factor after a password.
+    case mfa
+    /// Passwordless phone sign-in: answered with the phone sign-in key.
+    case passwordless
+    /// The first push that confirms a newly added authenticator.
+    case registration
+}
+
+/// Where a challenge is in its life. Only `pending` can be answered; only `approved` can be redeemed.
+public enum ChallengeState: String, Codable, Sendable, CaseIterable {
+    case pending, approved, denied, expired, reported, withdrawn, redeemed
+
+    /// Whether no further event can change this state, except redeeming an approval.
+    public var isFinal: Bool { self != .pending && self != .approved }
+}
+
+/// The reason a challenge left `pending` other than by approval.
+public enum ChallengeReason: String, Codable, Sendable {
+    case userDenied, wrongNumber, timedOut, superseded, answeredElsewhere, cancelled, reportedFraud
+}
+
+/// What the authenticator is told about who asks and from where.
+public struct ChallengeContext: Codable, Sendable, Equatable {
+    /// The application the user signs in to.
+    public var application: String
+    /// The browser's IP address as the server saw it.
+    public var ipAddress: String
+    /// A human-readable location ("Unknown location" when none is known).
+    public var location: String
+    /// The browser, from its User-Agent.
+    public var browser: String
+
+    public init(application: String, ipAddress: String, location: String, browser: String) {
+        self.application = application
+        self.ipAddress = ipAddress
+        self.location = location
+        self.browser = browser
+    }
+}
+
+/// A push challenge: the number a person must carry from the browser to their phone.
+public struct Challenge: Sendable, Equatable {
+    /// Random identifier, 128 bits base64url.
+    public var id: String
+    public var userID: String
+    public var kind: ChallengeKind
+    /// The number shown in the browser. Secret: never logged, never sent to the device.
+    public var number: String
+    /// Random nonce (256 bits base64url) that the device signs with its answer.
+    public var nonce: String
+    public var context: ChallengeContext
+    public var createdAt: Date
+    /// Decided by the server clock only.
+    public var expiresAt: Date
+    public var state: ChallengeState
+    public var reason: ChallengeReason?
+    /// For `registration` challenges: the only device that may answer.
+    public var targetDeviceID: String?
+    public var answeredBy: String?
+    public var answeredAt: Date?
+
+    public init(
+        id: String, userID: String, kind: ChallengeKind, number: String, nonce: String,
+        context: ChallengeContext, createdAt: Date, expiresAt: Date,
+        state: ChallengeState = .pending, reason: ChallengeReason? = nil,
+        targetDeviceID: String? = nil, answeredBy: String? = nil, answeredAt: Date? = nil
+    ) {
+        self.id = id
+        self.userID = userID
+        self.kind = kind
+        self.number = number
+        self.nonce = nonce
+        self.context = context
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.state = state
+        self.reason = reason
+        self.targetDeviceID = targetDeviceID
+        self.answeredBy = answeredBy
+        self.answeredAt = answeredAt
+    }
+
+    /// Creates a fresh pending challenge with random id, nonce and number.
+    public static func make(
+        userID: String, kind: ChallengeKind, context: ChallengeContext, digits: Int,
+        previousNumber: String?, lifetime: TimeInterval, now: Date, random: some RandomSource,
+        targetDeviceID: String? = nil
+    ) -> Challenge {
+        Challenge(
+            id: random.identifier(byteCount: 16),
+            userID: userID,
+            kind: kind,
+            number: NumberMatch.draw(digits: digits, previous: previousNumber, random: random),
+            nonce: random.identifier(byteCount: 32),
+            context: context,
+            createdAt: now,
+            expiresAt: now.addingTimeInterval(lifetime),
+            targetDeviceID: targetDeviceID
+        )
+    }
+}

@@ -1,0 +1,20 @@
+/// The one error type of Tandem's domain and services. Equality is on the code only.
+public struct TandemError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// What went wrong, coarsely enough to map to an HTTP status at the edge.
+    public enum Code: String, Sendable, Codable {
+        case badRequest, unauthorized, forbidden, notFound, conflict, expired, locked, tooManyRequests, unavailable
+    }
+
+    public var code: Code
+    /// A short, client-safe message. Never contains a secret.
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public static func == (lhs: TandemError, rhs: TandemError) -> Bool { lhs.code == rhs.code }
+
+    public var description: String { "\(code.rawValue): \(message)" }
+}

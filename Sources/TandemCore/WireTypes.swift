@@ -1,0 +1,175 @@
+import Foundation
+
+/// A sign-in request as the authenticator sees it. It never carries the number.
+public struct ChallengeOffer: Codable, Sendable, Equatable {
+    public var id: String
+    public var kind: ChallengeKind
+    public var nonce: String
+    public var userPrincipalName: String
+    public var displayName: String
+    public var context: ChallengeContext
+    public var createdAt: Date
+    public var expiresAt: Date
+
+    public init(id: String, kind: ChallengeKind, nonce: String, userPrincipalName: String, displayName: String,
+                context: ChallengeContext, createdAt: Date, expiresAt: Date) {
+        self.id = id
+        self.kind = kind
+        self.nonce = nonce
+        self.userPrincipalName = userPrincipalName
+        self.displayName = displayName
+        self.context = context
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}
+
+/// `POST /device/v1/activate`: redeem an activation code and register a device.
+public struct ActivationRequest: Codable, Sendable {
+    public var code: String
+    public var deviceName: String
+    public var appVersion: String
+    /// Channel key (base64url X9.63): opens the push channel, lists, denies and reports.
+    public var deviceKey: String
+    /// Approval key (base64url X9.63): PIN-protected on the device, signs approvals of MFA pushes.
+    public var approvalKey: String
+
+    public init(code: String, deviceName: String, appVersion: String, deviceKey: String, approvalKey: String) {
+        self.code = code
+        self.deviceName = deviceName
+        self.appVersion = appVersion
+        self.deviceKey = deviceKey
+        self.approvalKey = approvalKey
+    }
+}
+
+/// The answer to an activation: who the device now belongs to.
+public struct ActivationResponse: Codable, Sendable {
+    public var deviceId: String
+    public var userId: String
+    public var userPrincipalName: String
+    public var displayName: String
+
+    public init(deviceId: String, userId: String, userPrincipalName: String, displayName: String) {
+        self.deviceId = deviceId
+        self.userId = userId
+        self.userPrincipalName = userPrincipalName
+        self.displayName = displayName
+    }
+}
+
+/// `POST /device/v1/challenges/{id}/answer`.
+public struct AnswerRequest: Codable, Sendable {
+    public var deviceId: String
+    public var decision: AnswerDecision
+    public var number: String?
+    /// Base64url raw ECDSA signature over `SignedBytes.answer(...)`.
+    public var signature: String
+
+    public init(deviceId: String, decision: AnswerDecision, number: String?, signature: String) {
+        self.deviceId = deviceId
+        self.decision = decision
+        self.number = number
+        self.signature = signature
+    }
+}
+
+/// The server's verdict on an answer.
+public struct AnswerResponse: Codable, Sendable {
+    public var challengeId: String
+    public var state: ChallengeState
+    public var reason: ChallengeReason?
+
+    public init(challengeId: String, state: ChallengeState, reason: ChallengeReason?) {
+        self.challengeId = challengeId
+        self.state = state
+        self.reason = reason
+    }
+}
+
+/// `GET /device/v1/pending`.
+public struct PendingResponse: Codable, Sendable {
+    public var requests: [ChallengeOffer]
+    public init(requests: [ChallengeOffer]) { self.requests = requests }
+}
+
+/// `POST /device/v1/phone-sign-in`: turn on passwordless phone sign-in with a new key.
+public struct PhoneSignInRequest: Codable, Sendable {
+    /// The phone sign-in key (base64url X9.63), PIN-protected on the device.
+    public var publicKey: String
+    /// Signature by that key over `SignedBytes.phoneSignIn(...)`.
+    public var proof: String
+
+    public init(publicKey: String, proof: String) {
+        self.publicKey = publicKey
+        self.proof = proof
+    }
+}
+
+/// A message on the device's push channel (WebSocket, JSON text frames).
+public struct ChannelMessage: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// server → device: the nonce to sign.
+        case hello
+        /// device → server: `deviceId` and `signature` over `SignedBytes.connect`.
+        case auth
+        /// server → device: authenticated; requests follow.
+        case ready
+        /// server → device: a sign-in request (`request`).
+        case request
+        /// server → device: a request is no longer answerable (`challengeId`, `reason`).
+        case withdrawn
+        /// server → device: the channel is refused (`error`).
+        case error
+    }
+
+    public var type: Kind
+    public var nonce: String?
+    public var deviceId: String?
+    public var signature: String?
+    public var request: ChallengeOffer?
+    public var challengeId: String?
+    public var reason: String?
+    public var error: String?
+
+    public init(type: Kind, nonce: String? = nil, deviceId: String? = nil, signature: String? = nil,
+                request: ChallengeOffer? = nil, challengeId: String? = nil, reason: String? = nil, error: String? = nil) {
+        self.type = type
+        self.nonce = nonce
+        self.deviceId = deviceId
+        self.signature = signature
+        self.request = request
+        self.challengeId = challengeId
+        self.reason = reason
+        self.error = error
+    }
+}
+
+/// The JSON error body every API answers with (Graph's shape): `{"error":{"code":…,"message":…}}`.
+public struct ErrorBody: Codable, Sendable {
+    public struct Detail: Codable, Sendable {
+        public var code: String
+        public var message: String
+    }
+    public var error: Detail
+
+    public init(code: String, message: String) {
+        self.error = Detail(code: code, message: message)
+    }
+}
+
+/// The JSON coders used on the wire: ISO 8601 dates.
+public enum WireCoding {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+}

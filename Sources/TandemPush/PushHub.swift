@@ -1,0 +1,77 @@
+import Foundation
+import TandemCore
+import TandemServices
+
+/// One open push channel to an authenticator.
+public protocol DeviceConnection: Sendable {
+    /// Queues a message for the device; returns false when the channel is closed.
+    @discardableResult
+    func send(_ message: ChannelMessage) -> Bool
+}
+
+/// The push hub: which devices are connected to this instance, and fan-out to them. A device that
+/// is not connected finds its requests in the store when it connects (`GET pending` or the
+/// channel's catch-up), so nothing depends on the hub's memory surviving a restart.
+public actor PushHub: PushNotifier {
+    private var connections: [String: [UUID: any DeviceConnection]] = [:]
+
+    public init() {}
+
+    /// Registers an authenticated channel; returns the token to unregister it.
+    public func register(deviceID: String, connection: any DeviceConnection) -> UUID {
+        let token = UUID()
+        connections[deviceID, default: [:]][token] = connection
+        return token
+    }
+
+    /// Removes a channel.
+    public func unregister(deviceID: String, token: UUID) {
+        connections[deviceID]?[token] = nil
+        if connections[deviceID]?.isEmpty == true { connections[deviceID] = nil }
+    }
+
+    /// How many devices have at least one open channel here.
+    public var connectedDevices: Int { connections.count }
+
+    /// Whether a device has an open channel here.
+    public func isConnected(deviceID: String) -> Bool { connections[deviceID] != nil }
+
+    public func deliver(_ offer: ChallengeOffer, to deviceIDs: [String]) async {
+        for id in deviceIDs {
+            for connection in connections[id]?.values ?? [:].values {
+                connection.send(ChannelMessage(type: .request, request: offer))
+            }
+        }
+    }
+
+    public func withdraw(challengeID: String, reason: String, from deviceIDs: [String]) async {
+        for id in deviceIDs {
+            for connection in connections[id]?.values ?? [:].values {
+                connection.send(ChannelMessage(type: .withdrawn, challengeId: challengeID, reason: reason))
+            }
+        }
+    }
+
+    /// Closes every channel of a device (it was removed).
+    public func disconnect(deviceID: String) {
+        for connection in connections[deviceID]?.values ?? [:].values {
+            connection.send(ChannelMessage(type: .error, error: "device removed"))
+        }
+        connections[deviceID] = nil
+    }
+}
+
+/// A channel backed by an `AsyncStream` that the WebSocket handler drains.
+public struct StreamConnection: DeviceConnection {
+    let continuation: AsyncStream<ChannelMessage>.Continuation
+
+    public init(_ continuation: AsyncStream<ChannelMessage>.Continuation) {
+        self.continuation = continuation
+    }
+
+    @discardableResult
+    public func send(_ message: ChannelMessage) -> Bool {
+        if case .enqueued = continuation.yield(message) { return true }
+        return false
+    }
+}

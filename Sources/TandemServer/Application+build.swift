@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import NIOCore
+import Synchronization
+import TandemCore
+import TandemPush
+import TandemServices
+
+/// The URL the server is reached at, known once it has bound its port.
+final class PublicURLBox: Sendable {
+    private let value: Mutex<String>
+    init(_ url: String) { value = Mutex(url) }
+    func get() -> String { value.withLock { $0 } }
+    func set(_ url: String) { value.withLock { $0 = url } }
+}
+
+/// The composition root: the same function serves `tandem serve` and the tests.
+///
+/// The caller owns `storage` (opens it before, closes it after the application stops).
+public func buildApplication(
+    configuration: TandemConfiguration,
+    storage: any TandemStorage,
+    passwords: any PasswordHasher,
+    clock: any TandemClock = SystemClock(),
+    random: any RandomSource = SystemRandomSource(),
+    logger: Logger = Logger(label: "tandem"),
+    onRunning: (@Sendable (_ port: Int, _ publicURL: String) async -> Void)? = nil
+) throws -> some ApplicationProtocol {
+    let publicURL = PublicURLBox(configuration.resolvedPublicURL(boundPort: configuration.port))
+    let settings = ServiceSettings(challengeLifetime: configuration.challengeLifetime, numberDigits: configuration.numberDigits,
+                                   publicURL: publicURL.get())
+    let hub = PushHub()
+    let env = ServiceEnvironment(storage: storage, push: hub, events: ChallengeWatch(), passwords: passwords,
+                                 clock: clock, random: random, settings: settings)
+    let pages = try PageRenderer()
+    let signIn = SignInService(env: env)
+    let registration = RegistrationService(env: env)
+
+    let router = Router(context: TandemRequestContext.self)
+    router.add(middleware: ErrorMiddleware(pages: pages))
+    router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
+    router.get("/static/tandem.css") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                 body: .init(byteBuffer: ByteBuffer(string: PageTemplates.stylesheet)))
+    }
+    SignInController(signIn: signIn, pages: pages, settings: settings, secureCookies: configuration.secureCookies).register(on: router)
+    SecurityInfoController(signIn: signIn, registration: registration, directory: DirectoryService(env: env), pages: pages,
+                           publicURL: { publicURL.get() }).register(on: router)
+    DeviceController(devices: DeviceService(env: env), challenges: ChallengeService(env: env), registration: registration,
+                     hub: hub, random: random, applicationName: settings.applicationName).register(on: router)
+
+    return Application(
+        router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: router),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            publicURL.set(configuration.resolvedPublicURL(boundPort: port))
+            await onRunning?(port, publicURL.get())
+        },
+        logger: logger
+    )
+}

@@ -1,0 +1,122 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import TandemCore
+import TandemPush
+import TandemServices
+
+/// The authenticator's API (`docs/push-protocol.md`): activation, pending, answers, phone
+/// sign-in, and the WebSocket push channel.
+struct DeviceController: Sendable {
+    let devices: DeviceService
+    let challenges: ChallengeService
+    let registration: RegistrationService
+    let hub: PushHub
+    let random: any RandomSource
+    let applicationName: String
+
+    func register(on router: Router<TandemRequestContext>) {
+        let group = router.group("device/v1")
+        group.post("activate") { request, context in
+            let body = try await Self.decode(ActivationRequest.self, request)
+            let response = try await self.registration.activate(body, context: Web.challengeContext(request, context, application: self.applicationName))
+            return JSONResponse.make(response, status: .created)
+        }
+        group.get("pending") { request, _ in
+            let device = try await self.authenticate(request)
+            return JSONResponse.make(PendingResponse(requests: try await self.devices.pending(for: device)))
+        }
+        group.post("challenges/{id}/answer") { request, context in
+            let id = try context.parameters.require("id")
+            let body = try await Self.decode(AnswerRequest.self, request)
+            return JSONResponse.make(try await self.challenges.answer(challengeID: id, body))
+        }
+        group.post("phone-sign-in") { request, _ in
+            let device = try await self.authenticate(request)
+            let body = try await Self.decode(PhoneSignInRequest.self, request)
+            try await self.devices.enablePhoneSignIn(for: device, body)
+            return JSONResponse.make(["phoneSignIn": "enabled"])
+        }
+        group.delete("phone-sign-in") { request, _ in
+            let device = try await self.authenticate(request)
+            try await self.devices.disablePhoneSignIn(for: device)
+            return Response(status: .noContent)
+        }
+        router.ws("/device/v1/connect") { _, _ in
+            .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            try await self.channel(inbound: inbound, outbound: outbound, logger: context.logger)
+        }
+    }
+
+    func authenticate(_ request: Request) async throws -> Device {
+        try await devices.authenticate(
+            deviceID: request.headers[.init("X-Tandem-Device")!],
+            time: request.headers[.init("X-Tandem-Time")!],
+            signature: request.headers[.init("X-Tandem-Signature")!],
+            method: request.method.rawValue, path: request.uri.path)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        do {
+            return try WireCoding.decoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw TandemError(.badRequest, "Missing field \(key.stringValue).")
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            throw TandemError(.badRequest, "Wrong type for \(context.codingPath.map(\.stringValue).joined(separator: ".")).")
+        } catch let DecodingError.dataCorrupted(context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw TandemError(.badRequest, field.isEmpty ? "The body is not valid JSON." : "Invalid value for \(field).")
+        } catch {
+            throw TandemError(.badRequest, "The body is not valid JSON.")
+        }
+    }
+
+    /// The push channel: hello → auth → ready, then the catch-up and every new request until the
+    /// device goes away. Outbound messages go through one stream so only one task writes.
+    func channel(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: ChannelMessage.self)
+        let nonce = random.identifier(byteCount: 32)
+        continuation.yield(ChannelMessage(type: .hello, nonce: nonce))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await message in stream {
+                    try await outbound.write(.text(Web.json(message)))
+                    if message.type == .error { break }
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+            }
+            var registered: (deviceID: String, token: UUID)?
+            do {
+                for try await message in inbound.messages(maxSize: 64 * 1024) {
+                    guard registered == nil else { continue }
+                    guard case .text(let text) = message,
+                          let auth = try? WireCoding.decoder().decode(ChannelMessage.self, from: Data(text.utf8)),
+                          auth.type == .auth,
+                          let device = try? await devices.authenticateChannel(deviceID: auth.deviceId, nonce: nonce, signature: auth.signature)
+                    else {
+                        continuation.yield(ChannelMessage(type: .error, error: "authentication failed"))
+                        break
+                    }
+                    let token = await hub.register(deviceID: device.id, connection: StreamConnection(continuation))
+                    registered = (device.id, token)
+                    logger.info("device connected", metadata: ["tandem.device": "\(device.id)"])
+                    continuation.yield(ChannelMessage(type: .ready))
+                    for offer in try await devices.pending(for: device) {
+                        continuation.yield(ChannelMessage(type: .request, request: offer))
+                    }
+                }
+            } catch {
+                logger.debug("device channel closed", metadata: ["tandem.error": "\(type(of: error))"])
+            }
+            if let registered {
+                await hub.unregister(deviceID: registered.deviceID, token: registered.token)
+                logger.info("device disconnected", metadata: ["tandem.device": "\(registered.deviceID)"])
+            }
+            continuation.finish()
+            try? await group.waitForAll()
+        }
+    }
+}

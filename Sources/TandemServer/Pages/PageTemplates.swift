@@ -1,0 +1,165 @@
+/// The page templates (swift-mustache). Kept in the binary so `tandem serve` runs from any folder.
+enum PageTemplates {
+    static let layout = """
+    <!doctype html>
+    <html lang="en">
+    <head>
+    <meta charset="utf-8">
+    <meta name="viewport" content="width=device-width, initial-scale=1">
+    <title>{{title}} – Tandem</title>
+    <link rel="stylesheet" href="/static/tandem.css">
+    </head>
+    <body>
+    <main class="card">
+    <div class="brand">Tandem</div>
+    {{{content}}}
+    </main>
+    </body>
+    </html>
+    """
+
+    static let login = """
+    <h1>Sign in</h1>
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    <form method="post" action="/login">
+      <label for="username">Email, phone or user name</label>
+      <input id="username" name="username" type="text" autocomplete="username" autofocus required value="{{username}}">
+      <button type="submit" id="next">Next</button>
+    </form>
+    """
+
+    static let password = """
+    <p class="who" id="who">{{username}}</p>
+    <h1>Enter password</h1>
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    <form method="post" action="/login/password">
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" autofocus required>
+      <button type="submit" id="signin">Sign in</button>
+    </form>
+    <p><a href="/login">Sign in with a different account</a></p>
+    """
+
+    static let approve = """
+    <p class="who" id="who">{{username}}</p>
+    <h1>{{heading}}</h1>
+    <p id="instructions">Open your Authenticator app, and enter the number shown to sign in.</p>
+    <div class="number" id="number" aria-live="polite">{{number}}</div>
+    <p class="status" id="status" role="status">{{statusText}}</p>
+    <form method="post" action="/login/resend">
+      <button type="submit" class="link" id="resend">Send another request</button>
+    </form>
+    {{#passwordless}}
+    <form method="post" action="/login/use-password">
+      <button type="submit" class="link" id="use-password">Use your password instead</button>
+    </form>
+    {{/passwordless}}
+    <script>
+    (function () {
+      var status = document.getElementById('status');
+      var messages = {
+        denied: 'Request denied. Send another request or sign in another way.',
+        wrongNumber: 'The number entered in the app did not match. Send another request to try again.',
+        expired: 'We didn\\'t hear from you. Send another request to try again.',
+        reported: 'The request was reported as not you. Contact your administrator if this is a mistake.',
+        withdrawn: 'This request was replaced or cancelled.'
+      };
+      var source = new EventSource('/login/events');
+      source.onmessage = function (event) {
+        var s = JSON.parse(event.data);
+        if (s.state === 'approved') { source.close(); window.location = '/login/complete'; return; }
+        if (s.state && s.state !== 'pending') {
+          source.close();
+          document.getElementById('number').className = 'number faded';
+          status.textContent = messages[s.reason === 'wrongNumber' ? 'wrongNumber' : s.state] || s.state;
+        }
+      };
+    })();
+    </script>
+    """
+
+    static let home = """
+    <h1>You're signed in</h1>
+    <p id="welcome">Welcome, <strong>{{displayName}}</strong> ({{userPrincipalName}}).</p>
+    <p>Signed in with: <span id="methods">{{methods}}</span></p>
+    <p><a href="/mysecurityinfo" id="security-info">Security info</a></p>
+    <form method="post" action="/logout"><button type="submit" id="signout">Sign out</button></form>
+    """
+
+    static let securityInfo = """
+    <h1>Security info</h1>
+    <p>These are the methods you use to sign in to your account or reset your password.</p>
+    <ul class="methods" id="methods">
+      {{#hasPassword}}<li><strong>Password</strong></li>{{/hasPassword}}
+      {{#devices}}
+      <li class="device"><strong>Authenticator app</strong> – {{name}} <span class="meta">added {{added}}{{#lastUsed}}, last used {{lastUsed}}{{/lastUsed}}; phone sign-in {{phoneSignIn}}{{#unconfirmed}}; not confirmed yet{{/unconfirmed}}</span></li>
+      {{/devices}}
+    </ul>
+    <form method="post" action="/mysecurityinfo/authenticator">
+      <button type="submit" id="add-authenticator">Add sign-in method: Authenticator app</button>
+    </form>
+    <p><a href="/">Back</a></p>
+    """
+
+    static let addAuthenticator = """
+    <h1>Set up your Authenticator app</h1>
+    <p>In the Tandem Authenticator, add an account with this activation URL and code. The code can be used once and expires in 10 minutes.</p>
+    <dl class="activation">
+      <dt>URL</dt><dd><code id="activation-url">{{url}}</code></dd>
+      <dt>Code</dt><dd><code id="activation-code">{{code}}</code></dd>
+    </dl>
+    <p class="hint">With the command-line authenticator: <code>tandem-authenticator add '{{url}}'</code></p>
+    <h2>Let's try it out</h2>
+    <p id="reg-instructions">Waiting for your app to register…</p>
+    <div class="number" id="number" aria-live="polite"></div>
+    <p class="status" id="status" role="status"></p>
+    <script>
+    (function () {
+      var source = new EventSource('/mysecurityinfo/authenticator/{{activationId}}/events');
+      source.onmessage = function (event) {
+        var s = JSON.parse(event.data);
+        var number = document.getElementById('number');
+        var status = document.getElementById('status');
+        if (s.state === 'confirming') {
+          document.getElementById('reg-instructions').textContent = 'Approve the notification in your app by entering the number shown below.';
+          number.textContent = s.number;
+        } else if (s.state === 'active') {
+          source.close(); number.textContent = ''; status.textContent = 'Notification approved. Your Authenticator app is set up.';
+        } else if (s.state === 'failed' || s.state === 'expired') {
+          source.close(); number.textContent = ''; status.textContent = 'That did not work (' + (s.reason || s.state) + '). Add the method again.';
+        }
+      };
+    })();
+    </script>
+    <p><a href="/mysecurityinfo">Done</a></p>
+    """
+
+    static let message = """
+    <h1>{{heading}}</h1>
+    <p id="message">{{message}}</p>
+    <p><a href="{{link}}">{{linkText}}</a></p>
+    """
+
+    static let stylesheet = """
+    :root { font-family: "Segoe UI", system-ui, -apple-system, sans-serif; color: #1b1b1b; background: #f2f2f2; }
+    body { margin: 0; display: flex; justify-content: center; padding: 2rem 1rem; }
+    .card { background: #fff; max-width: 440px; width: 100%; padding: 2.5rem 2.75rem; box-shadow: 0 2px 6px rgba(0,0,0,.2); }
+    .brand { font-weight: 600; color: #5e5e5e; margin-bottom: 1rem; }
+    h1 { font-size: 1.5rem; font-weight: 600; margin: .5rem 0 1rem; }
+    label { display: block; margin: .75rem 0 .25rem; }
+    input[type=text], input[type=password] { width: 100%; box-sizing: border-box; padding: .5rem 0; border: 0; border-bottom: 1px solid #666; font-size: 1rem; }
+    input:focus { outline: 2px solid #0067b8; }
+    button { margin-top: 1.25rem; background: #0067b8; color: #fff; border: 0; padding: .5rem 2rem; font-size: 1rem; cursor: pointer; }
+    button:focus { outline: 2px solid #000; outline-offset: 2px; }
+    button.link { background: none; color: #0067b8; padding: 0; margin-top: .75rem; }
+    a { color: #0067b8; }
+    .number { font-size: 3.5rem; font-weight: 600; text-align: center; letter-spacing: .1em; margin: 1.5rem 0; }
+    .number.faded { color: #bbb; }
+    .error { color: #e81123; }
+    .status { min-height: 1.5em; }
+    .who { color: #1b1b1b; margin: 0; }
+    .meta, .hint { color: #5e5e5e; font-size: .9rem; }
+    code { word-break: break-all; }
+    ul.methods { padding-left: 1rem; }
+    """
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Hummingbird
+import Logging
+import TandemCore
+
+/// Turns every error into a clear answer: JSON `{"error":{code,message}}` for the APIs, an HTML
+/// page for the browser's pages. Unexpected errors are logged and answered 500 without detail.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let pages: PageRenderer
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as TandemError {
+            return respond(request, status: Self.status(error.code), code: error.code.rawValue, message: error.message)
+        } catch let error as HTTPResponseError {
+            let status = error.status
+            let message = status == .notFound ? "Not found." : (status.code < 500 ? "The request is not valid (\(status.reasonPhrase))." : "Something went wrong.")
+            return respond(request, status: status, code: Self.code(status), message: message)
+        } catch is DecodingError {
+            return respond(request, status: .badRequest, code: "badRequest", message: "The request body is not valid JSON of the expected shape.")
+        } catch {
+            context.logger.error("unexpected error", metadata: ["tandem.error": "\(String(reflecting: type(of: error)))"])
+            return respond(request, status: .internalServerError, code: "internalError", message: "Something went wrong.")
+        }
+    }
+
+    func respond(_ request: Request, status: HTTPResponse.Status, code: String, message: String) -> Response {
+        let path = request.uri.path
+        let wantsJSON = path.hasPrefix("/device/") || path.hasPrefix("/v1.0/") || path.hasSuffix("/status")
+            || request.headers[.accept]?.contains("application/json") == true
+        if wantsJSON {
+            return JSONResponse.make(ErrorBody(code: code, message: message), status: status)
+        }
+        var response = pages.message(heading: status.code == 404 ? "Page not found" : "Something went wrong",
+                                     message: message, link: "/login", linkText: "Back to sign-in")
+        response.status = status
+        return response
+    }
+
+    static func status(_ code: TandemError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .expired: .gone
+        case .locked: .init(code: 423, reasonPhrase: "Locked")
+        case .tooManyRequests: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        }
+    }
+
+    static func code(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "badRequest"
+        case 401: "unauthorized"
+        case 403: "forbidden"
+        case 404: "notFound"
+        case 405: "methodNotAllowed"
+        case 413: "payloadTooLarge"
+        case 415: "unsupportedMediaType"
+        default: status.code < 500 ? "badRequest" : "internalError"
+        }
+    }
+}
+
+/// JSON responses with Tandem's wire coding.
+enum JSONResponse {
+    static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok) -> Response {
+        let data = (try? WireCoding.encoder().encode(value)) ?? Data("{}".utf8)
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

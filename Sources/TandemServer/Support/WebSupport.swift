@@ -1,0 +1,78 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import TandemCore
+
+/// Small helpers for the browser's pages: forms, cookies, redirects, request context.
+enum Web {
+    static let flowCookie = "tandem_flow"
+    static let sessionCookie = "tandem_session"
+
+    /// Parses an `application/x-www-form-urlencoded` body (at most 16 KiB).
+    static func form(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 16 * 1024)
+        return parseForm(String(buffer: buffer))
+    }
+
+    static func parseForm(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            let name = decode(parts[0])
+            if fields[name] == nil { fields[name] = parts.count > 1 ? decode(parts[1]) : "" }
+        }
+        return fields
+    }
+
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    static func cookie(_ name: String, _ request: Request) -> String {
+        request.cookies[name]?.value ?? ""
+    }
+
+    static func setCookie(_ response: inout Response, name: String, value: String, maxAge: Int, secure: Bool) {
+        response.setCookie(Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+    }
+
+    static func clearCookie(_ response: inout Response, name: String, secure: Bool) {
+        response.setCookie(Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+    }
+
+    /// Who asks and from where, as the authenticator will show it.
+    static func challengeContext(_ request: Request, _ context: TandemRequestContext, application: String) -> ChallengeContext {
+        let ip = context.remoteAddress?.ipAddress ?? "unknown"
+        let agent = String((request.headers[.userAgent] ?? "Unknown browser").prefix(200))
+        return ChallengeContext(application: application, ipAddress: ip, location: "Unknown location", browser: agent)
+    }
+
+    /// `?wait=N` in seconds, capped at 30.
+    static func waitDeadline(_ request: Request) -> Date? {
+        guard let text = request.uri.queryParameters.get("wait"), let seconds = Double(text), seconds > 0 else { return nil }
+        return Date().addingTimeInterval(min(seconds, 30))
+    }
+
+    /// A server-sent-events stream: calls `next` until it returns `nil` or five minutes pass.
+    static func eventStream(_ next: @escaping @Sendable () async throws -> (data: String, last: Bool)?) -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
+            body: .init { writer in
+                let end = Date().addingTimeInterval(300)
+                try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
+                while Date() < end, let event = try? await next() {
+                    try await writer.write(ByteBuffer(string: "data: \(event.data)\n\n"))
+                    if event.last { break }
+                }
+                try await writer.finish(nil)
+            })
+    }
+
+    static func json(_ value: some Encodable) -> String {
+        String(decoding: (try? WireCoding.encoder().encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+
+/// The server's configuration: a plain struct with defaults, read in one place (`tandem serve`).
+///
+/// | key (flag / environment) | type | default |
+/// |---|---|---|
+/// | `--host` / `TANDEM_HOST` | address to listen on | `127.0.0.1` |
+/// | `--port` / `TANDEM_PORT` | TCP port (0 = any free port) | `8080` |
+/// | `--public-url` / `TANDEM_PUBLIC_URL` | URL browsers and authenticators use | `http://<host>:<port>` |
+/// | `--database` / `TANDEM_DATABASE` | SQLite file path | `tandem.sqlite` |
+/// | `--challenge-lifetime` / `TANDEM_CHALLENGE_LIFETIME` | seconds a push can be answered, 5–600 | `120` |
+/// | `--number-digits` / `TANDEM_NUMBER_DIGITS` | digits of the number, 2–8 | `2` |
+/// | `--bcrypt-cost` / `TANDEM_BCRYPT_COST` | bcrypt cost for new passwords, 4–16 | `10` |
+///
+/// No key here is a secret.
+public struct TandemConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+    public var publicURL: String?
+    public var databasePath: String
+    public var challengeLifetime: Double
+    public var numberDigits: Int
+    public var bcryptCost: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
+                challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10) {
+        self.host = host
+        self.port = port
+        self.publicURL = publicURL
+        self.databasePath = databasePath
+        self.challengeLifetime = challengeLifetime
+        self.numberDigits = numberDigits
+        self.bcryptCost = bcryptCost
+    }
+
+    /// Checks the ranges; returns a one-line message for the first bad value.
+    public func validate() -> String? {
+        if !(0...65535).contains(port) { return "--port must be between 0 and 65535" }
+        if !(5...600).contains(challengeLifetime) { return "--challenge-lifetime must be between 5 and 600 seconds" }
+        if !(2...8).contains(numberDigits) { return "--number-digits must be between 2 and 8" }
+        if !(4...16).contains(bcryptCost) { return "--bcrypt-cost must be between 4 and 16" }
+        if let publicURL, URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            return "--public-url must be an http or https URL"
+        }
+        return nil
+    }
+
+    /// The public URL without a trailing slash, given the port actually bound.
+    public func resolvedPublicURL(boundPort: Int) -> String {
+        var url = publicURL ?? "http://\(host):\(boundPort)"
+        while url.hasSuffix("/") { url.removeLast() }
+        return url
+    }
+
+    /// Cookies get `Secure` when the public URL is https.
+    public var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
+}

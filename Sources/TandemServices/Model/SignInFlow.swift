@@ -1,0 +1,38 @@
+import Foundation
+
+/// A browser's sign-in in progress, kept in the store so it survives a restart.
+public struct SignInFlow: Sendable, Equatable {
+    /// Which page the browser is on.
+    public enum Stage: String, Sendable, Codable {
+        /// Waiting for the password.
+        case password
+        /// Waiting for the push with the number (MFA or passwordless).
+        case push
+        /// Finished: a session was issued.
+        case done
+    }
+
+    /// SHA-256 of the flow cookie's token.
+    public var id: String
+    /// What the person typed (kept even for unknown users, to show it back).
+    public var username: String
+    /// The user, when the name is known.
+    public var userID: String?
+    public var stage: Stage
+    public var passwordVerified: Bool
+    public var challengeID: String?
+    public var createdAt: Date
+    public var expiresAt: Date
+
+    public init(id: String, username: String, userID: String?, stage: Stage, passwordVerified: Bool = false,
+                challengeID: String? = nil, createdAt: Date, expiresAt: Date) {
+        self.id = id
+        self.username = username
+        self.userID = userID
+        self.stage = stage
+        self.passwordVerified = passwordVerified
+        self.challengeID = challengeID
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+    }
+}

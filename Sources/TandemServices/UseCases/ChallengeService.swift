@@ -1,0 +1,170 @@
+import Foundation
+import Logging
+import TandemCore
+
+/// Creates push challenges, delivers them, and applies answers in one atomic state change.
+public struct ChallengeService: Sendable {
+    let env: ServiceEnvironment
+    let logger: Logger
+
+    public init(env: ServiceEnvironment, logger: Logger = Logger(label: "tandem.challenges")) {
+        self.env = env
+        self.logger = logger
+    }
+
+    /// Creates a challenge for `user` and pushes it to every device that may answer it
+    /// (only `targetDevice` for a registration). Throws `conflict` when no device may answer.
+    public func issue(to user: User, kind: ChallengeKind, context: ChallengeContext, targetDevice: Device? = nil) async throws -> Challenge {
+        let recipients: [Device]
+        if let targetDevice {
+            recipients = [targetDevice]
+        } else {
+            recipients = try await env.storage.devices(userID: user.id).filter { $0.mayAnswer(kind) }
+        }
+        guard !recipients.isEmpty else { throw TandemError(.conflict, "No authenticator can answer this request.") }
+        let challenge = Challenge.make(
+            userID: user.id, kind: kind, context: context, digits: env.settings.numberDigits,
+            previousNumber: user.lastNumber, lifetime: env.settings.challengeLifetime,
+            now: env.clock.now(), random: env.random, targetDeviceID: targetDevice?.id)
+        try await env.storage.insertChallenge(challenge)
+        try await env.storage.setLastNumber(userID: user.id, number: challenge.number)
+        logger.info("push challenge created", metadata: [
+            "tandem.user": "\(user.id)", "tandem.challenge": "\(challenge.id)", "tandem.kind": "\(kind.rawValue)",
+            "tandem.devices": "\(recipients.count)",
+        ])
+        await env.push.deliver(Self.offer(for: challenge, user: user), to: recipients.map(\.id))
+        return challenge
+    }
+
+    /// The device's view of a challenge (never the number).
+    public static func offer(for challenge: Challenge, user: User) -> ChallengeOffer {
+        ChallengeOffer(id: challenge.id, kind: challenge.kind, nonce: challenge.nonce,
+                       userPrincipalName: user.userPrincipalName, displayName: user.displayName,
+                       context: challenge.context, createdAt: challenge.createdAt, expiresAt: challenge.expiresAt)
+    }
+
+    /// Reads a challenge, expiring it first if the server clock says it is due.
+    public func current(id: String) async throws -> Challenge? {
+        guard var challenge = try await env.storage.challenge(id: id) else { return nil }
+        if challenge.expireIfDue(now: env.clock.now()) == .expired {
+            if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) {
+                await finished(challenge)
+            } else {
+                return try await env.storage.challenge(id: id)
+            }
+        }
+        return challenge
+    }
+
+    /// Applies a device's answer. Verifies the device, the signature over the canonical bytes with the
+    /// key the decision needs, then moves the challenge out of `pending` with a compare-and-set.
+    public func answer(challengeID: String, _ request: AnswerRequest) async throws -> AnswerResponse {
+        guard SignedBytes.isToken(challengeID), var challenge = try await env.storage.challenge(id: challengeID) else {
+            throw TandemError(.notFound, "No such request.")
+        }
+        guard SignedBytes.isToken(request.deviceId),
+              let device = try await env.storage.device(id: request.deviceId),
+              device.userID == challenge.userID, device.state != .removed,
+              challenge.targetDeviceID == nil || challenge.targetDeviceID == device.id
+        else {
+            logger.notice("answer from unknown device refused", metadata: ["tandem.challenge": "\(challengeID)"])
+            throw TandemError(.unauthorized, "Unknown device.")
+        }
+        guard device.mayAnswer(challenge.kind) else {
+            throw TandemError(.forbidden, "This device cannot answer this request.")
+        }
+        if let number = request.number, !number.isEmpty, !NumberMatch.isWellFormed(number) {
+            throw TandemError(.badRequest, "number must be 1 to 8 digits.")
+        }
+        guard let bytes = SignedBytes.answer(challengeID: challenge.id, nonce: challenge.nonce, deviceID: device.id,
+                                             decision: request.decision, number: request.number) else {
+            throw TandemError(.badRequest, "An approval needs the number.")
+        }
+        let key: String?
+        switch (request.decision, challenge.kind) {
+        case (.approve, .passwordless): key = device.phoneSignInKey
+        case (.approve, _): key = device.approvalKey
+        case (.deny, _), (.report, _): key = device.deviceKey
+        }
+        guard let key, DeviceSignature.isValid(signature: request.signature, bytes: bytes, publicKey: key) else {
+            logger.notice("answer with bad signature refused", metadata: ["tandem.challenge": "\(challengeID)", "tandem.device": "\(device.id)"])
+            throw TandemError(.unauthorized, "The signature is not valid.")
+        }
+        let now = env.clock.now()
+        switch challenge.answer(request.decision, typedNumber: request.number, deviceID: device.id, now: now) {
+        case .reject(.expired):
+            if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) { await finished(challenge) }
+            logger.notice("late answer refused", metadata: ["tandem.challenge": "\(challengeID)"])
+            throw TandemError(.expired, "The request has expired.")
+        case .reject:
+            logger.notice("answer to a finished request refused", metadata: ["tandem.challenge": "\(challengeID)", "tandem.state": "\(challenge.state.rawValue)"])
+            throw TandemError(.conflict, "The request was already answered or withdrawn.")
+        default:
+            guard try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) else {
+                logger.notice("answer lost the race", metadata: ["tandem.challenge": "\(challengeID)"])
+                throw TandemError(.conflict, "The request was already answered or withdrawn.")
+            }
+        }
+        try await afterAnswer(challenge, device: device, now: now)
+        logger.info("push challenge answered", metadata: [
+            "tandem.challenge": "\(challenge.id)", "tandem.device": "\(device.id)",
+            "tandem.state": "\(challenge.state.rawValue)", "tandem.reason": "\(challenge.reason?.rawValue ?? "-")",
+        ])
+        await finished(challenge)
+        return AnswerResponse(challengeId: challenge.id, state: challenge.state, reason: challenge.reason)
+    }
+
+    /// Withdraws a pending challenge (replaced by a new one, or abandoned). No-op when not pending.
+    public func withdraw(challengeID: String, reason: ChallengeReason) async throws {
+        guard var challenge = try await env.storage.challenge(id: challengeID) else { return }
+        guard challenge.withdraw(reason: reason, now: env.clock.now()) == .withdrawn else { return }
+        if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) { await finished(challenge) }
+    }
+
+    /// Exchanges an approved challenge for its one session: `approved → redeemed`, exactly once.
+    public func redeem(challengeID: String) async throws -> Challenge {
+        guard var challenge = try await current(id: challengeID) else { throw TandemError(.notFound, "No such request.") }
+        guard challenge.redeem(now: env.clock.now()) == .redeemed,
+              try await env.storage.replaceChallenge(challenge, ifStateIs: .approved)
+        else { throw TandemError(.conflict, "The request is not approved or was already used.") }
+        return challenge
+    }
+
+    /// Every pending, unexpired request `device` may answer.
+    public func pendingOffers(for device: Device) async throws -> [ChallengeOffer] {
+        guard let user = try await env.storage.user(id: device.userID) else { return [] }
+        var offers: [ChallengeOffer] = []
+        for stored in try await env.storage.pendingChallenges(userID: device.userID) {
+            guard let challenge = try await current(id: stored.id), challenge.state == .pending,
+                  device.mayAnswer(challenge.kind),
+                  challenge.targetDeviceID == nil || challenge.targetDeviceID == device.id
+            else { continue }
+            offers.append(Self.offer(for: challenge, user: user))
+        }
+        return offers
+    }
+
+    private func afterAnswer(_ challenge: Challenge, device: Device, now: Date) async throws {
+        var used = device
+        used.lastUsedAt = now
+        switch challenge.state {
+        case .approved:
+            try await env.storage.recordPushFailure(userID: challenge.userID, reset: true)
+            if challenge.kind == .registration { used.state = .active }
+        case .denied:
+            try await env.storage.recordPushFailure(userID: challenge.userID, reset: false)
+        default:
+            break
+        }
+        try await env.storage.updateDevice(used)
+    }
+
+    /// Wakes waiting browsers and withdraws the request from the devices that did not answer it.
+    private func finished(_ challenge: Challenge) async {
+        await env.events.changed(challengeID: challenge.id)
+        let others = ((try? await env.storage.devices(userID: challenge.userID)) ?? [])
+            .map(\.id).filter { $0 != challenge.answeredBy }
+        let reason = challenge.answeredBy != nil ? ChallengeReason.answeredElsewhere.rawValue : (challenge.reason?.rawValue ?? challenge.state.rawValue)
+        await env.push.withdraw(challengeID: challenge.id, reason: reason, from: others)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import TandemCore
+
+/// The settings the use cases read. Built from `TandemConfiguration` by the server.
+public struct ServiceSettings: Sendable {
+    /// How long a push request can be answered (server clock). Default 2 minutes; 5 s to 10 min.
+    public var challengeLifetime: TimeInterval
+    /// Digits of the number (2 by default, like Entra; 6+ is the NIST SP 800-63B-4 mode).
+    public var numberDigits: Int
+    /// How long a browser's sign-in flow lives.
+    public var flowLifetime: TimeInterval
+    /// How long a signed-in session lives.
+    public var sessionLifetime: TimeInterval
+    /// How long an activation code can be redeemed (10 minutes).
+    public var activationLifetime: TimeInterval
+    /// Accepted distance between a signed request's time and the server clock.
+    public var requestTimeSkew: TimeInterval
+    /// The URL browsers and authenticators reach the server at, without a trailing slash.
+    public var publicURL: String
+    /// The name shown to the authenticator as the application.
+    public var applicationName: String
+
+    public init(challengeLifetime: TimeInterval = 120, numberDigits: Int = NumberMatch.defaultDigits,
+                flowLifetime: TimeInterval = 900, sessionLifetime: TimeInterval = 8 * 3600,
+                activationLifetime: TimeInterval = 600, requestTimeSkew: TimeInterval = 300,
+                publicURL: String, applicationName: String = "Tandem") {
+        self.challengeLifetime = challengeLifetime
+        self.numberDigits = numberDigits
+        self.flowLifetime = flowLifetime
+        self.sessionLifetime = sessionLifetime
+        self.activationLifetime = activationLifetime
+        self.requestTimeSkew = requestTimeSkew
+        self.publicURL = publicURL
+        self.applicationName = applicationName
+    }
+}
+
+/// What the services share: storage, push, events, clock, randomness, settings, logger.
+public struct ServiceEnvironment: Sendable {
+    public var storage: any TandemStorage
+    public var push: any PushNotifier
+    public var events: any ChallengeEvents
+    public var passwords: any PasswordHasher
+    public var clock: any TandemClock
+    public var random: any RandomSource
+    public var settings: ServiceSettings
+
+    public init(storage: any TandemStorage, push: any PushNotifier, events: any ChallengeEvents,
+                passwords: any PasswordHasher, clock: any TandemClock, random: any RandomSource,
+                settings: ServiceSettings) {
+        self.storage = storage
+        self.push = push
+        self.events = events
+        self.passwords = passwords
+        self.clock = clock
+        self.random = random
+        self.settings = settings
+    }
+}

@@ -1,0 +1,176 @@
+import Foundation
+import Logging
+import TandemCore
+
+/// What the browser's sign-in page shows and waits on.
+public struct FlowStatus: Sendable, Equatable, Codable {
+    public var stage: SignInFlow.Stage
+    /// `passwordless` or `mfa` while a push is on.
+    public var kind: ChallengeKind?
+    /// The push's state while on the push stage.
+    public var state: ChallengeState?
+    public var reason: ChallengeReason?
+    /// The number to show in the browser (only to the browser holding the flow).
+    public var number: String?
+    public var expiresAt: Date?
+    public var username: String
+}
+
+/// The browser side of sign-in: username, password, push with number matching, session.
+public struct SignInService: Sendable {
+    let env: ServiceEnvironment
+    let challenges: ChallengeService
+    let logger: Logger
+
+    public init(env: ServiceEnvironment, logger: Logger = Logger(label: "tandem.signin")) {
+        self.env = env
+        self.challenges = ChallengeService(env: env, logger: logger)
+        self.logger = logger
+    }
+
+    /// Starts a flow for `username`. A user with phone sign-in gets the number at once; everyone
+    /// else — known or not, so the page never tells which names exist — is asked for a password.
+    public func begin(username rawName: String, context: ChallengeContext) async throws -> (token: String, flow: SignInFlow) {
+        let username = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard (1...256).contains(username.utf8.count) else { throw TandemError(.badRequest, "Enter a valid username.") }
+        let token = env.random.identifier(byteCount: 32)
+        let now = env.clock.now()
+        let user = try await env.storage.user(principalName: username)
+        var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id, stage: .password,
+                              createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime))
+        if let user, user.accountEnabled,
+           try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) }) {
+            let challenge = try await challenges.issue(to: user, kind: .passwordless, context: context)
+            flow.stage = .push
+            flow.challengeID = challenge.id
+        }
+        try await env.storage.insertFlow(flow)
+        return (token, flow)
+    }
+
+    /// Loads the live flow for a cookie token, or throws `unauthorized`.
+    public func flow(token: String) async throws -> SignInFlow {
+        guard !token.isEmpty, let flow = try await env.storage.flow(id: SecretDigest.of(token)),
+              flow.expiresAt > env.clock.now(), flow.stage != .done
+        else { throw TandemError(.unauthorized, "Your sign-in has expired. Start again.") }
+        return flow
+    }
+
+    /// Checks the password. On success, a user with an authenticator gets an MFA push; a user
+    /// without one is ready for a session. Every failure reads the same.
+    public func submitPassword(token: String, password: String, context: ChallengeContext) async throws -> SignInFlow {
+        var flow = try await flow(token: token)
+        let user = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
+        guard let user, user.accountEnabled, let hash = user.passwordHash else {
+            await env.passwords.verifyDecoy(password)
+            throw TandemError(.unauthorized, "Your account or password is incorrect.")
+        }
+        guard await env.passwords.verify(password, against: hash) else {
+            logger.notice("wrong password", metadata: ["tandem.user": "\(user.id)"])
+            throw TandemError(.unauthorized, "Your account or password is incorrect.")
+        }
+        if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
+        flow.passwordVerified = true
+        flow.challengeID = nil
+        if try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.mfa) }) {
+            flow.stage = .push
+            flow.challengeID = try await challenges.issue(to: user, kind: .mfa, context: context).id
+        } else {
+            flow.stage = .password
+        }
+        try await env.storage.updateFlow(flow)
+        return flow
+    }
+
+    /// "Use your password instead": withdraws the phone sign-in request and asks for the password.
+    public func usePassword(token: String) async throws -> SignInFlow {
+        var flow = try await flow(token: token)
+        if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
+        flow.challengeID = nil
+        flow.stage = .password
+        flow.passwordVerified = false
+        try await env.storage.updateFlow(flow)
+        return flow
+    }
+
+    /// "Send another request": withdraws the current push and sends a new one of the same kind.
+    public func resend(token: String, context: ChallengeContext) async throws -> SignInFlow {
+        var flow = try await flow(token: token)
+        guard flow.stage == .push, let old = flow.challengeID, let userID = flow.userID,
+              let previous = try await env.storage.challenge(id: old), let user = try await env.storage.user(id: userID)
+        else { throw TandemError(.conflict, "There is no request to send again.") }
+        try await challenges.withdraw(challengeID: old, reason: .superseded)
+        flow.challengeID = try await challenges.issue(to: user, kind: previous.kind, context: context).id
+        try await env.storage.updateFlow(flow)
+        return flow
+    }
+
+    /// The flow's status; with `waitUntil`, first waits (bounded) for a pending push to change.
+    public func status(token: String, waitUntil: Date? = nil) async throws -> FlowStatus {
+        let flow = try await flow(token: token)
+        guard flow.stage == .push, let challengeID = flow.challengeID,
+              var challenge = try await challenges.current(id: challengeID)
+        else {
+            return FlowStatus(stage: flow.stage, username: flow.username)
+        }
+        if challenge.state == .pending, let waitUntil, waitUntil > env.clock.now() {
+            await env.events.wait(challengeID: challengeID, until: min(waitUntil, challenge.expiresAt.addingTimeInterval(0.05)))
+            challenge = try await challenges.current(id: challengeID) ?? challenge
+        }
+        return FlowStatus(stage: flow.stage, kind: challenge.kind, state: challenge.state, reason: challenge.reason,
+                          number: challenge.state == .pending ? challenge.number : nil,
+                          expiresAt: challenge.expiresAt, username: flow.username)
+    }
+
+    /// Issues the session: after an approved push (redeemed exactly once), or after a password
+    /// for a user with no authenticator yet. Returns the session cookie's token.
+    public func complete(token: String) async throws -> (token: String, session: Session) {
+        var flow = try await flow(token: token)
+        guard let userID = flow.userID else { throw TandemError(.unauthorized, "Your account or password is incorrect.") }
+        let methods: [String]
+        switch flow.stage {
+        case .push:
+            guard let challengeID = flow.challengeID else { throw TandemError(.conflict, "Nothing to complete.") }
+            let challenge = try await challenges.redeem(challengeID: challengeID)
+            methods = challenge.kind == .passwordless ? ["mfa", "pin", "swk"] : ["mfa", "pwd", "swk"]
+        case .password:
+            guard flow.passwordVerified else { throw TandemError(.unauthorized, "Enter your password first.") }
+            methods = ["pwd"]
+        case .done:
+            throw TandemError(.conflict, "This sign-in was already completed.")
+        }
+        flow.stage = .done
+        try await env.storage.updateFlow(flow)
+        let sessionToken = env.random.identifier(byteCount: 32)
+        let now = env.clock.now()
+        let session = Session(id: SecretDigest.of(sessionToken), userID: userID, methods: methods,
+                              createdAt: now, expiresAt: now.addingTimeInterval(env.settings.sessionLifetime))
+        try await env.storage.insertSession(session)
+        logger.info("signed in", metadata: ["tandem.user": "\(userID)", "tandem.methods": "\(methods.joined(separator: " "))"])
+        return (sessionToken, session)
+    }
+
+    /// The user of a live session, or `nil`.
+    public func user(sessionToken: String) async throws -> (User, Session)? {
+        guard !sessionToken.isEmpty, let session = try await env.storage.session(id: SecretDigest.of(sessionToken)),
+              session.expiresAt > env.clock.now(),
+              let user = try await env.storage.user(id: session.userID), user.accountEnabled
+        else { return nil }
+        return (user, session)
+    }
+
+    /// Ends a session.
+    public func signOut(sessionToken: String) async throws {
+        try await env.storage.deleteSession(id: SecretDigest.of(sessionToken))
+    }
+
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let value): return try await transform(value)
+        case .none: return nil
+        }
+    }
+}

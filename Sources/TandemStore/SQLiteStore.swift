@@ -1,0 +1,22 @@
+import Foundation
+import Logging
+import SQLiteKit
+import SQLKit
+
+extension SQLStore {
+    /// Opens (creating if needed) a SQLite file in WAL mode and applies the migrations.
+    public static func openSQLite(path: String, migrate: Bool = true, logger: Logger = Logger(label: "tandem.store")) async throws -> SQLStore {
+        let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger)
+        let store = SQLStore(database: connection.sql()) { try await connection.close() }
+        do {
+            _ = try await connection.sql().raw("PRAGMA journal_mode=WAL").all()
+            try await connection.sql().raw("PRAGMA foreign_keys=ON").run()
+            try await connection.sql().raw("PRAGMA busy_timeout=5000").run()
+            if migrate { try await store.migrate() }
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+        return store
+    }
+}

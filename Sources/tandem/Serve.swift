@@ -1,0 +1,85 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import TandemCore
+import TandemServer
+import TandemServices
+import TandemStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Start the Tandem server.")
+
+    @OptionGroup var db: DatabaseOptions
+    @Option(help: "Address to listen on (env TANDEM_HOST).") var host: String = environment("TANDEM_HOST") ?? "127.0.0.1"
+    @Option(help: "Port, 0 for any free port (env TANDEM_PORT).") var port: Int = Int(environment("TANDEM_PORT") ?? "") ?? 8080
+    @Option(name: .customLong("public-url"), help: "URL browsers and authenticators use (env TANDEM_PUBLIC_URL).")
+    var publicURL: String? = environment("TANDEM_PUBLIC_URL")
+    @Option(name: .customLong("challenge-lifetime"), help: "Seconds a push request can be answered, 5-600.")
+    var challengeLifetime: Double = Double(environment("TANDEM_CHALLENGE_LIFETIME") ?? "") ?? 120
+    @Option(name: .customLong("number-digits"), help: "Digits of the number shown, 2-8.")
+    var numberDigits: Int = Int(environment("TANDEM_NUMBER_DIGITS") ?? "") ?? 2
+    @Option(name: .customLong("bcrypt-cost"), help: "bcrypt cost for new passwords, 4-16.")
+    var bcryptCost: Int = Int(environment("TANDEM_BCRYPT_COST") ?? "") ?? 10
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
+    var logLevel: String = environment("TANDEM_LOG_LEVEL") ?? "info"
+
+    func run() async throws {
+        let config = TandemConfiguration(host: host, port: port, publicURL: publicURL, databasePath: db.database,
+                                         challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost)
+        if let problem = config.validate() { throw fail(problem) }
+        var logger = Logger(label: "tandem")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let store: SQLStore
+        do { store = try await db.open() } catch { throw fail("\(error)") }
+        let passwords = BcryptPasswordHasher(cost: bcryptCost)
+        do {
+            let firstAdmin = try await Self.createFirstAdministrator(store: store, passwords: passwords, config: config)
+            let app = try buildApplication(configuration: config, storage: store, passwords: passwords, logger: logger) { port, url in
+                say("Tandem is listening on \(url) (port \(port)), database \(config.databasePath)")
+                if let (upn, password) = firstAdmin {
+                    say("""
+
+                    First start: created the administrator \(upn)
+                      password: \(password)   (shown only this once)
+                    1. Sign in at \(url)/login
+                    2. Open \(url)/mysecurityinfo and choose "Add sign-in method: Authenticator app"
+                    3. Run: tandem-authenticator add '<the activation URL shown>'
+                    """)
+                }
+            }
+            try await app.runService()
+        } catch {
+            try? await store.close()
+            throw fail("\(error)")
+        }
+        try await store.close()
+    }
+
+    /// On a first start with no users, creates an administrator with a random password.
+    static func createFirstAdministrator(store: SQLStore, passwords: any PasswordHasher, config: TandemConfiguration) async throws -> (String, String)? {
+        guard try await store.countUsers() == 0 else { return nil }
+        let random = SystemRandomSource()
+        let password = random.identifier(byteCount: 12)
+        let env = ServiceEnvironment(storage: store, push: NoPush(), events: NoEvents(), passwords: passwords,
+                                     clock: SystemClock(), random: random, settings: ServiceSettings(publicURL: config.resolvedPublicURL(boundPort: config.port)))
+        let user = try await DirectoryService(env: env).addUser(userPrincipalName: "admin@tandem.local", displayName: "Administrator", password: password)
+        return (user.userPrincipalName, password)
+    }
+}
+
+/// Pushes and events are not needed by the offline commands.
+struct NoPush: PushNotifier {
+    func deliver(_ offer: ChallengeOffer, to deviceIDs: [String]) async {}
+    func withdraw(challengeID: String, reason: String, from deviceIDs: [String]) async {}
+}
+
+struct NoEvents: ChallengeEvents {
+    func changed(challengeID: String) async {}
+    func wait(challengeID: String, until deadline: Date) async {}
+}
+
+/// Writes a line to standard output unbuffered, so a supervising process sees it at once.
+func say(_ text: String) {
+    FileHandle.standardOutput.write(Data((text + "\n").utf8))
+}

@@ -1,0 +1,225 @@
+import Crypto
+import Foundation
+import Testing
+@testable import AuthenticatorKit
+import TandemCore
+
+@Suite("FileKeyStore")
+struct FileKeyStoreTests {
+    let bytes = Array("tandem-push-answer/v1\nchallenge=abc\n".utf8)
+
+    @Test("A PIN-protected key file holds the private key only sealed, never in the clear")
+    func wrappedFileHasNoRawKey() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            let file = try store.loadKeyFile("approval")
+            let privateKey = try store.unlock(file, pin: "2468")
+            let raw = Array(privateKey.rawRepresentation)
+            let text = try String(contentsOf: store.folder.appendingPathComponent("approval.key"), encoding: .utf8)
+            for encoding in [Base64URL.encode(raw), Data(raw).base64EncodedString(), hex(raw), hex(raw).uppercased()] {
+                #expect(!text.contains(encoding))
+            }
+            #expect(!Data(text.utf8).contains(Data(raw)))
+            #expect(file.privateKey == nil)
+            #expect(file.wrapped?.kdf == "scrypt")
+            #expect(file.wrapped?.parameters == .testOnly)
+        }
+    }
+
+    @Test("An unprotected key signs without a PIN and its signature verifies")
+    func unprotectedKeySigns() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            let publicKey = try store.createKey(label: "device", protection: .none, pin: nil)
+            let signature = try store.sign(bytes, label: "device", pin: nil)
+            #expect(DeviceSignature.isValid(signature: signature, bytes: bytes, publicKey: publicKey))
+            #expect(try store.publicKey(label: "device") == publicKey)
+        }
+    }
+
+    @Test("The right PIN signs and the signature verifies")
+    func rightPINSigns() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            let publicKey = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            let signature = try store.sign(bytes, label: "approval", pin: "2468")
+            #expect(DeviceSignature.isValid(signature: signature, bytes: bytes, publicKey: publicKey))
+            #expect(try store.wrongPINCount() == 0)
+        }
+    }
+
+    @Test("A PIN-protected key refuses to sign without a PIN or with a malformed one, without counting",
+          arguments: [nil, "", "123", "12345678901234567", "12a4", "２４６８"] as [String?])
+    func malformedPINRefused(_ pin: String?) async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            #expect(throws: AuthenticatorError(.invalidPIN, "")) { try store.sign(bytes, label: "approval", pin: pin) }
+            #expect(try store.wrongPINCount() == 0)
+        }
+    }
+
+    @Test("Creating a PIN-protected key needs a PIN of 4 to 16 digits", arguments: [nil, "123", "abcd", "12345678901234567"] as [String?])
+    func creationNeedsValidPIN(_ pin: String?) async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            #expect(throws: AuthenticatorError(.invalidPIN, "")) { try store.createKey(label: "approval", protection: .pin, pin: pin) }
+            #expect(throws: AuthenticatorError(.keyNotFound, "")) { try store.publicKey(label: "approval") }
+        }
+    }
+
+    @Test("A wrong PIN throws and is counted, with the attempts left in the error")
+    func wrongPINCounted() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            do {
+                _ = try store.sign(bytes, label: "approval", pin: "1357")
+                Issue.record("a wrong PIN signed")
+            } catch let error as AuthenticatorError {
+                #expect(error.code == .wrongPIN)
+                #expect(error.remainingAttempts == 9)
+                #expect(!error.message.contains("1357") && !error.message.contains("2468"))
+            }
+            #expect(try store.wrongPINCount() == 1)
+        }
+    }
+
+    @Test("The right PIN resets the count of wrong PINs")
+    func rightPINResetsCount() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            for _ in 0..<9 { _ = try? store.sign(bytes, label: "approval", pin: "0000") }
+            #expect(try store.wrongPINCount() == 9)
+            _ = try store.sign(bytes, label: "approval", pin: "2468")
+            #expect(try store.wrongPINCount() == 0)
+            #expect(throws: AuthenticatorError(.wrongPIN, "")) { try store.sign(bytes, label: "approval", pin: "0000") }
+        }
+    }
+
+    @Test("Ten wrong PINs lock every PIN-protected key, even against the right PIN; the device key still signs")
+    func tenWrongPINsLock() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "device", protection: .none, pin: nil)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "phone", protection: .pin, pin: "2468")
+            for attempt in 1...9 {
+                #expect(throws: AuthenticatorError(.wrongPIN, "")) { try store.sign(bytes, label: "approval", pin: "0000") }
+                #expect(try store.wrongPINCount() == attempt)
+            }
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "approval", pin: "0000") }
+            #expect(try store.isLocked())
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "approval", pin: "2468") }
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "phone", pin: "2468") }
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.createKey(label: "another", protection: .pin, pin: "2468") }
+            _ = try store.sign(bytes, label: "device", pin: nil)
+        }
+    }
+
+    @Test("The wrong-PIN count is shared by stores over the same folder")
+    func countSharedAcrossInstances() async throws {
+        try await withTemporaryFolder { folder throws in
+            _ = try cheapKeyStore(folder).createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try? cheapKeyStore(folder).sign(bytes, label: "approval", pin: "0000")
+            _ = try? cheapKeyStore(folder).sign(bytes, label: "approval", pin: "0000")
+            #expect(try cheapKeyStore(folder).wrongPINCount() == 2)
+        }
+    }
+
+    @Test("A damaged attempt counter fails closed: the store reads as locked")
+    func damagedCounterLocks() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            try Data("garbage".utf8).write(to: store.folder.appendingPathComponent("pin-attempts.json"))
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "approval", pin: "2468") }
+        }
+    }
+
+    @Test("A second PIN-protected key needs the same PIN; a different one is a counted wrong PIN")
+    func secondKeyNeedsSamePIN() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            #expect(throws: AuthenticatorError(.wrongPIN, "")) { try store.createKey(label: "phone", protection: .pin, pin: "1357") }
+            #expect(try store.wrongPINCount() == 1)
+            #expect(throws: AuthenticatorError(.keyNotFound, "")) { try store.publicKey(label: "phone") }
+            _ = try store.createKey(label: "phone", protection: .pin, pin: "2468")
+            _ = try store.sign(bytes, label: "phone", pin: "2468")
+        }
+    }
+
+    @Test("Key files are 0600 and the key folder 0700")
+    func filePermissions() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "device", protection: .none, pin: nil)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try? store.sign(bytes, label: "approval", pin: "0000")
+            #expect(try SecureFile.permissions(store.folder) == 0o700)
+            for name in ["device.key", "approval.key", "pin-attempts.json"] {
+                #expect(try SecureFile.permissions(store.folder.appendingPathComponent(name)) == 0o600, "\(name)")
+            }
+        }
+    }
+
+    @Test("A label that is taken is refused and the existing key is kept")
+    func existingLabelRefused() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            let first = try store.createKey(label: "device", protection: .none, pin: nil)
+            #expect(throws: AuthenticatorError(.keyExists, "")) { try store.createKey(label: "device", protection: .none, pin: nil) }
+            #expect(try store.publicKey(label: "device") == first)
+        }
+    }
+
+    @Test("Labels that could escape the folder are refused", arguments: ["", "../x", "a/b", ".hidden", "a b", String(repeating: "a", count: 129)])
+    func badLabelsRefused(_ label: String) async throws {
+        try await withTemporaryFolder { folder throws in
+            #expect(throws: AuthenticatorError(.invalidLabel, "")) { try cheapKeyStore(folder).createKey(label: label, protection: .none, pin: nil) }
+        }
+    }
+
+    @Test("A deleted key is gone; deleting it again is not an error")
+    func deleteKey() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "device", protection: .none, pin: nil)
+            try store.deleteKey(label: "device")
+            #expect(throws: AuthenticatorError(.keyNotFound, "")) { try store.sign(bytes, label: "device", pin: nil) }
+            try store.deleteKey(label: "device")
+        }
+    }
+
+    @Test("A sealed key moved to another label does not open")
+    func sealedKeyBoundToLabel() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            var file = try store.loadKeyFile("approval")
+            file.label = "phone"
+            #expect(throws: (any Error).self) { try store.unlock(file, pin: "2468") }
+        }
+    }
+
+    @Test("Keys made with the standard cost record it and still open")
+    func standardParameters() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = FileKeyStore(folder: folder, newKeyParameters: .standard)
+            let publicKey = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            #expect(try store.loadKeyFile("approval").wrapped?.parameters == ScryptParameters(rounds: 32768, blockSize: 8, parallelism: 1))
+            let signature = try store.sign(bytes, label: "approval", pin: "2468")
+            #expect(DeviceSignature.isValid(signature: signature, bytes: bytes, publicKey: publicKey))
+        }
+    }
+
+    @Test("TANDEM_AUTHENTICATOR_TEST_KDF=1 selects the test-only cost; anything else the standard cost",
+          arguments: [(["TANDEM_AUTHENTICATOR_TEST_KDF": "1"], ScryptParameters.testOnly),
+                      (["TANDEM_AUTHENTICATOR_TEST_KDF": "0"], .standard), ([:], .standard)])
+    func environmentSelectsParameters(_ environment: [String: String], _ expected: ScryptParameters) {
+        #expect(ScryptParameters.forNewKeys(environment: environment) == expected)
+    }
+}

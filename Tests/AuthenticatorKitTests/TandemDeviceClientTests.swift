@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import AuthenticatorKit
+import TandemCore
+
+@Suite("TandemDeviceClient")
+struct TandemDeviceClientTests {
+    @Test("A JSON error body becomes an error with the status, code and message")
+    func decodesErrorBody() {
+        let body = Array(#"{"error":{"code":"conflict","message":"already answered"}}"#.utf8)
+        let error = TandemDeviceClient.serverError(status: 409, body: body)
+        #expect(error.code == .server)
+        #expect(error.status == 409)
+        #expect(error.serverCode == "conflict")
+        #expect(error.message == "already answered")
+        #expect(error.description == "already answered (HTTP 409, conflict)")
+    }
+
+    @Test("A body that is not the error shape still gives the status")
+    func undecodableErrorBody() {
+        let error = TandemDeviceClient.serverError(status: 502, body: Array("<html>bad gateway</html>".utf8))
+        #expect(error.status == 502)
+        #expect(error.serverCode == nil)
+    }
+
+    @Test("Signed requests carry the device, the time and a signature over the request bytes, path prefix included")
+    func signedHeaders() throws {
+        let client = TandemDeviceClient(serverURL: URL(string: "https://example.com/tandem")!,
+                                        now: { Date(timeIntervalSince1970: 1_795_946_400.9) })
+        let captured = Captured()
+        let headers = try client.signedHeaders(method: "GET", path: "/device/v1/pending", deviceID: "dev-1") { bytes in
+            captured.set(bytes)
+            return "sig"
+        }
+        #expect(headers.map(\.0) == ["X-Tandem-Device", "X-Tandem-Time", "X-Tandem-Signature"])
+        #expect(headers.map(\.1) == ["dev-1", "1795946400", "sig"])
+        #expect(captured.value == SignedBytes.request(method: "GET", path: "/tandem/device/v1/pending", deviceID: "dev-1", time: 1_795_946_400))
+    }
+
+    @Test("The push channel URL swaps http for ws and https for wss",
+          arguments: [("http://127.0.0.1:8080", "ws://127.0.0.1:8080/device/v1/connect"),
+                      ("https://id.example.com/tandem/", "wss://id.example.com/tandem/device/v1/connect")])
+    func channelURL(_ server: String, _ expected: String) {
+        #expect(TandemDeviceClient(serverURL: URL(string: server)!).channelURL == expected)
+    }
+}
+
+@Suite("Authenticator")
+struct AuthenticatorTests {
+    @Test("Approvals use the approval key for mfa and registration, the phone sign-in key for passwordless")
+    func approvalKeyByKind() async throws {
+        try await withTemporaryFolder { folder throws in
+            let authenticator = Authenticator(home: folder)
+            let account = Account.fixture(phoneSignIn: true)
+            #expect(try authenticator.approvalKeyLabel(for: .mfa, account: account) == "approval-x")
+            #expect(try authenticator.approvalKeyLabel(for: .registration, account: account) == "approval-x")
+            #expect(try authenticator.approvalKeyLabel(for: .passwordless, account: account) == "phone-sign-in-x")
+            #expect(throws: AuthenticatorError(.phoneSignInOff, "")) {
+                try authenticator.approvalKeyLabel(for: .passwordless, account: .fixture(phoneSignIn: false))
+            }
+        }
+    }
+
+    @Test("Adding with a bad link, a bad PIN or an unreachable server leaves no account and no key behind",
+          arguments: [("https://x/device/v1/activate", "2468"), ("http://127.0.0.1:1/device/v1/activate?code=A", "12"),
+                      ("http://127.0.0.1:1/device/v1/activate?code=A", "2468")])
+    func failedAddLeavesNothing(_ link: String, _ pin: String) async throws {
+        try await withTemporaryFolder { folder throws in
+            let authenticator = Authenticator(accountStore: AccountStore(home: folder), keyStore: cheapKeyStore(folder))
+            await #expect(throws: AuthenticatorError.self) {
+                try await authenticator.add(activationURL: link, deviceName: "test", pin: pin)
+            }
+            #expect(try authenticator.accounts().isEmpty)
+            #expect(try SecureFile.list(folder.appendingPathComponent("keys")).filter { $0.hasSuffix(".key") }.isEmpty)
+        }
+    }
+
+    @Test("Approving with a malformed number is refused before anything is signed", arguments: ["", "4a", "123456789", " "])
+    func malformedNumber(_ number: String) async throws {
+        try await withTemporaryFolder { folder throws in
+            let authenticator = Authenticator(accountStore: AccountStore(home: folder), keyStore: cheapKeyStore(folder))
+            await #expect(throws: AuthenticatorError(.invalidInput, "")) {
+                try await authenticator.approve(offer: .fixture(), account: .fixture(), number: number, pin: "2468")
+            }
+        }
+    }
+}

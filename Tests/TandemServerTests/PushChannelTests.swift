@@ -1,0 +1,157 @@
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import HummingbirdWSTesting
+import NIOCore
+import TandemCore
+import TandemStore
+import TandemTesting
+import Testing
+
+@Suite("Push channel over a real WebSocket")
+struct PushChannelTests {
+    /// Registers a phone through the real HTTP API and approves its confirmation.
+    static func registerPhone(_ browser: Browser) async throws -> TestPhone {
+        var phone = TestPhone()
+        let created = try await browser.request("/mysecurityinfo/authenticator", method: .post, accept: "application/json")
+        #expect(created.status == .created)
+        let activation = try created.json([String: String].self)
+        let code = try #require(activation["code"])
+        let body = try WireCoding.encoder().encode(phone.activation(code: code))
+        let registered = try await browser.client.execute(uri: "/device/v1/activate", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body))
+        #expect(registered.status == .created)
+        phone.deviceID = try registered.json(ActivationResponse.self).deviceId
+        let status = try await browser.request("/mysecurityinfo/authenticator/\(activation["activationId"]!)/status").json(RegistrationStatusView.self)
+        #expect(status.state == "confirming")
+        let offer = try #require(try await pending(phone, browser.client).first)
+        let verdict = try await answer(phone, offer, .approve, number: try #require(status.number), browser.client)
+        #expect(verdict.state == .approved)
+        return phone
+    }
+
+    struct RegistrationStatusView: Decodable { let state: String; let number: String? }
+
+    static func pending(_ phone: TestPhone, _ client: any TestClientProtocol) async throws -> [ChallengeOffer] {
+        var headers: HTTPFields = [:]
+        for (name, value) in try phone.signedHeaders(method: "GET", path: "/device/v1/pending", time: Date()) {
+            headers[HTTPField.Name(name)!] = value
+        }
+        let response = try await client.execute(uri: "/device/v1/pending", method: .get, headers: headers, body: nil)
+        #expect(response.status == .ok)
+        return try response.json(PendingResponse.self).requests
+    }
+
+    static func answer(_ phone: TestPhone, _ offer: ChallengeOffer, _ decision: AnswerDecision, number: String? = nil,
+                       _ client: any TestClientProtocol) async throws -> AnswerResponse {
+        let body = try WireCoding.encoder().encode(phone.answer(offer, decision, number: number))
+        let response = try await client.execute(uri: "/device/v1/challenges/\(offer.id)/answer", method: .post,
+                                                headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body))
+        #expect(response.status == .ok, "\(String(buffer: response.body))")
+        return try response.json(AnswerResponse.self)
+    }
+
+    /// Opens the channel, authenticates, and collects messages until `stop` says so.
+    static func listen(_ phone: TestPhone, _ client: any TestClientProtocol, authenticateWith key: TestPhone? = nil,
+                       until stop: @escaping @Sendable ([ChannelMessage]) async throws -> Bool) async throws -> [ChannelMessage] {
+        let received = MessageLog()
+        _ = try await client.ws("/device/v1/connect") { inbound, outbound, _ in
+            for try await frame in inbound.messages(maxSize: 1 << 16) {
+                guard case .text(let text) = frame else { continue }
+                let message = try WireCoding.decoder().decode(ChannelMessage.self, from: Data(text.utf8))
+                received.append(message)
+                if message.type == .hello {
+                    var signer = key ?? phone
+                    signer.deviceID = phone.deviceID
+                    let auth = try signer.channelAuth(nonce: try #require(message.nonce))
+                    try await outbound.write(.text(String(decoding: try WireCoding.encoder().encode(auth), as: UTF8.self)))
+                }
+                if try await stop(received.all) { return }
+            }
+        }
+        return received.all
+    }
+
+    @Test("A connected device gets the request at once; after a drop, the catch-up delivers it again")
+    func deliveryAndCatchUp() async throws {
+        try await TestServer.run({ _, client in
+            let browser = Browser(client)
+            try await browser.signInWithPassword()
+            let phone = try await Self.registerPhone(browser)
+            let signIn = Browser(client)
+            try await signIn.request("/login", method: .post, form: ["username": "alice@contoso.com"])
+            let startedMFA = Task {
+                // Give the device time to connect, then start the password + push sign-in.
+                try await Task.sleep(for: .milliseconds(300))
+                try await signIn.request("/login/password", method: .post, form: ["password": "correct horse"])
+            }
+            // First connection: receives ready, then the request, then the device drops the channel.
+            let first = try await Self.listen(phone, client) { messages in messages.contains { $0.type == .request } }
+            _ = try await startedMFA.value
+            #expect(first.map(\.type).prefix(2) == [.hello, .ready])
+            let offer = try #require(first.first { $0.type == .request }?.request)
+            #expect(offer.kind == .mfa)
+            #expect(offer.userPrincipalName == "alice@contoso.com")
+            // Reconnect: the pending request comes again, without anyone sending it again.
+            let second = try await Self.listen(phone, client) { messages in messages.contains { $0.type == .request } }
+            #expect(second.first { $0.type == .request }?.request?.id == offer.id)
+            // Answer; the browser's wait returns approved and the session is issued.
+            let status = try await signIn.request("/login/status").json(StatusView.self)
+            let verdict = try await Self.answer(phone, offer, .approve, number: try #require(status.number), client)
+            #expect(verdict.state == .approved)
+            let after = try await signIn.request("/login/status?wait=5").json(StatusView.self)
+            #expect(after.state == "approved")
+            let done = try await signIn.request("/login/complete")
+            #expect(done.headers[.location] == "/")
+            let home = try await signIn.request("/")
+            #expect(home.text.contains("Welcome, <strong>Alice</strong>"))
+        }, mode: .live)
+    }
+
+    @Test("A channel authenticated with the wrong key is refused")
+    func wrongKey() async throws {
+        try await TestServer.run({ _, client in
+            let browser = Browser(client)
+            try await browser.signInWithPassword()
+            let phone = try await Self.registerPhone(browser)
+            let messages = try await Self.listen(phone, client, authenticateWith: TestPhone()) { messages in
+                messages.contains { $0.type == .error || $0.type == .ready }
+            }
+            #expect(messages.last?.type == .error)
+            #expect(!messages.contains { $0.type == .ready })
+        }, mode: .live)
+    }
+
+    @Test("Another device's answer withdraws the request on this device's channel")
+    func withdrawnElsewhere() async throws {
+        try await TestServer.run({ _, client in
+            let browser = Browser(client)
+            try await browser.signInWithPassword()
+            let listening = try await Self.registerPhone(browser)
+            let other = try await Self.registerPhone(browser)
+            let signIn = Browser(client)
+            try await signIn.request("/login", method: .post, form: ["username": "alice@contoso.com"])
+            try await signIn.request("/login/password", method: .post, form: ["password": "correct horse"])
+            let status = try await signIn.request("/login/status").json(StatusView.self)
+            let answered = Task {
+                try await Task.sleep(for: .milliseconds(500))
+                let offer = try #require(try await Self.pending(other, client).first)
+                _ = try await Self.answer(other, offer, .approve, number: status.number, client)
+            }
+            let messages = try await Self.listen(listening, client) { messages in messages.contains { $0.type == .withdrawn } }
+            try await answered.value
+            let withdrawn = try #require(messages.first { $0.type == .withdrawn })
+            #expect(withdrawn.reason == "answeredElsewhere")
+            #expect(withdrawn.challengeId == messages.first { $0.type == .request }?.request?.id)
+        }, mode: .live)
+    }
+
+    struct StatusView: Decodable { let state: String?; let number: String?; let stage: String }
+}
+
+final class MessageLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var messages: [ChannelMessage] = []
+    func append(_ message: ChannelMessage) { lock.withLock { messages.append(message) } }
+    var all: [ChannelMessage] { lock.withLock { messages } }
+}

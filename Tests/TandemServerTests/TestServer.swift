@@ -1,0 +1,81 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import TandemCore
+import TandemServer
+import TandemServices
+import TandemStore
+import TandemTesting
+import Testing
+
+/// The real application over a real SQLite file, with bcrypt at cost 4.
+struct TestServer {
+    static func run(
+        challengeLifetime: Double = 120,
+        _ test: @Sendable (SQLStore, any TestClientProtocol) async throws -> Void,
+        mode: TestingSetup = .router
+    ) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-server-\(UUID().uuidString).sqlite").path
+        let store = try await SQLStore.openSQLite(path: path)
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            let passwords = BcryptPasswordHasher(cost: 4)
+            let env = ServiceEnvironment(storage: store, push: RecordingPushNotifier(), events: ImmediateChallengeEvents(),
+                                         passwords: passwords, clock: SystemClock(), random: SystemRandomSource(),
+                                         settings: ServiceSettings(publicURL: "http://127.0.0.1"))
+            _ = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
+            let config = TandemConfiguration(host: "127.0.0.1", port: 0, challengeLifetime: challengeLifetime, bcryptCost: 4)
+            let app = try buildApplication(configuration: config, storage: store, passwords: passwords)
+            try await app.test(mode) { client in try await test(store, client) }
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+}
+
+/// A browser: keeps cookies between requests.
+final class Browser: @unchecked Sendable {
+    let client: any TestClientProtocol
+    var cookies: [String: String] = [:]
+
+    init(_ client: any TestClientProtocol) { self.client = client }
+
+    @discardableResult
+    func request(_ uri: String, method: HTTPRequest.Method = .get, form: [String: String]? = nil, accept: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [:]
+        if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
+        if let accept { headers[.accept] = accept }
+        var body: ByteBuffer? = nil
+        if let form {
+            headers[.contentType] = "application/x-www-form-urlencoded"
+            body = ByteBuffer(string: form.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
+        }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body)
+        for value in response.headers[values: .setCookie] {
+            let pair = value.split(separator: ";")[0].split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2 else { continue }
+            if pair[1].isEmpty { cookies[pair[0]] = nil } else { cookies[pair[0]] = pair[1] }
+        }
+        return response
+    }
+
+    /// Signs in with the password (user without an authenticator yet).
+    func signInWithPassword() async throws {
+        try await request("/login", method: .post, form: ["username": "alice@contoso.com"])
+        let response = try await request("/login/password", method: .post, form: ["password": "correct horse"])
+        #expect(response.headers[.location] == "/login/complete")
+        try await request("/login/complete")
+        #expect(cookies["tandem_session"] != nil)
+    }
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+
+    func json<T: Decodable>(_ type: T.Type) throws -> T {
+        try WireCoding.decoder().decode(T.self, from: Data(buffer: body))
+    }
+}

@@ -1,0 +1,200 @@
+import Foundation
+import TandemCore
+import TandemServices
+import TandemStore
+import TandemTesting
+import Testing
+
+/// The storage conformance suite: the same behaviour from every backend.
+/// SQLite runs on a real file; PostgreSQL joins when the store supports it.
+enum Backend: String, CaseIterable, CustomTestStringConvertible {
+    case memory, sqlite
+    var testDescription: String { rawValue }
+}
+
+/// An open store and how to close and remove it.
+struct OpenStore {
+    let storage: any TandemStorage
+    let close: () async throws -> Void
+    let path: String?
+
+    static func open(_ backend: Backend) async throws -> OpenStore {
+        switch backend {
+        case .memory:
+            return OpenStore(storage: InMemoryStorage(), close: {}, path: nil)
+        case .sqlite:
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-test-\(UUID().uuidString).sqlite").path
+            let store = try await SQLStore.openSQLite(path: path)
+            return OpenStore(storage: store, close: {
+                try await store.close()
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+            }, path: path)
+        }
+    }
+
+    /// Runs `body` and always closes the store (SQLite connections must be closed).
+    static func with(_ backend: Backend, _ body: (any TandemStorage) async throws -> Void) async throws {
+        let store = try await open(backend)
+        do { try await body(store.storage) } catch { try? await store.close(); throw error }
+        try await store.close()
+    }
+}
+
+enum Fixtures {
+    static let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func user(_ upn: String = "alice@contoso.com", id: String = UUID().uuidString) -> User {
+        User(id: id, userPrincipalName: upn, displayName: "Alice", passwordHash: "hash", createdAt: t0)
+    }
+
+    static func device(userID: String, id: String = UUID().uuidString, state: DeviceState = .active) -> Device {
+        Device(id: id, userID: userID, name: "Phone", appVersion: "1", deviceKey: "k1", approvalKey: "k2", state: state, createdAt: t0)
+    }
+
+    static func challenge(userID: String, id: String = UUID().uuidString) -> Challenge {
+        Challenge(id: id, userID: userID, kind: .mfa, number: "42", nonce: "n",
+                  context: ChallengeContext(application: "App", ipAddress: "192.0.2.1", location: "Unknown location", browser: "B"),
+                  createdAt: t0, expiresAt: t0.addingTimeInterval(120))
+    }
+}
+
+@Suite("Storage conformance")
+struct StorageConformanceTests {
+    @Test("Users round-trip and are found by name regardless of case", arguments: Backend.allCases)
+    func users(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            #expect(try await s.user(id: user.id) == user)
+            #expect(try await s.user(principalName: "ALICE@Contoso.com") == user)
+            #expect(try await s.countUsers() == 1)
+            await #expect(throws: TandemError(.conflict, "")) { try await s.insertUser(Fixtures.user("Alice@contoso.com")) }
+            try await s.setLastNumber(userID: user.id, number: "17")
+            #expect(try await s.user(id: user.id)?.lastNumber == "17")
+            #expect(try await s.recordPushFailure(userID: user.id, reset: false) == 1)
+            #expect(try await s.recordPushFailure(userID: user.id, reset: false) == 2)
+            #expect(try await s.recordPushFailure(userID: user.id, reset: true) == 0)
+        }
+    }
+
+    @Test("Devices round-trip; removed devices are not listed", arguments: Backend.allCases)
+    func devices(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            var device = Fixtures.device(userID: user.id)
+            try await s.insertDevice(device)
+            device.phoneSignInKey = "k3"
+            device.lastUsedAt = Fixtures.t0.addingTimeInterval(5)
+            try await s.updateDevice(device)
+            #expect(try await s.device(id: device.id) == device)
+            #expect(try await s.devices(userID: user.id).map(\.id) == [device.id])
+            device.state = .removed
+            try await s.updateDevice(device)
+            #expect(try await s.devices(userID: user.id).isEmpty)
+        }
+    }
+
+    @Test("Only one of many concurrent state changes of a challenge wins", arguments: Backend.allCases)
+    func challengeCompareAndSet(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            let challenge = Fixtures.challenge(userID: user.id)
+            try await s.insertChallenge(challenge)
+            #expect(try await s.challenge(id: challenge.id) == challenge)
+            #expect(try await s.pendingChallenges(userID: user.id).map(\.id) == [challenge.id])
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for i in 0..<20 {
+                    group.addTask {
+                        var answered = challenge
+                        _ = answered.answer(i % 2 == 0 ? .deny : .approve, typedNumber: "42", deviceID: "d\(i)", now: Fixtures.t0)
+                        return try await s.replaceChallenge(answered, ifStateIs: .pending)
+                    }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+            #expect(try await s.pendingChallenges(userID: user.id).isEmpty)
+            let stored = try #require(try await s.challenge(id: challenge.id))
+            #expect(stored.state != .pending && stored.answeredBy != nil && stored.answeredAt == Fixtures.t0)
+        }
+    }
+
+    @Test("An activation code is consumed once, and not after it expires", arguments: Backend.allCases)
+    func activations(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            let a = Activation(id: "a1", userID: user.id, codeDigest: "d1", createdAt: Fixtures.t0, expiresAt: Fixtures.t0.addingTimeInterval(600))
+            let b = Activation(id: "a2", userID: user.id, codeDigest: "d2", createdAt: Fixtures.t0, expiresAt: Fixtures.t0.addingTimeInterval(600))
+            try await s.insertActivation(a)
+            try await s.insertActivation(b)
+            let consumed = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 { group.addTask { try await s.consumeActivation(codeDigest: "d1", now: Fixtures.t0) != nil } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(consumed == 1)
+            #expect(try await s.consumeActivation(codeDigest: "d2", now: Fixtures.t0.addingTimeInterval(600)) == nil)
+            #expect(try await s.consumeActivation(codeDigest: "nope", now: Fixtures.t0) == nil)
+            var used = try #require(try await s.activation(id: "a1"))
+            #expect(used.usedAt == Fixtures.t0)
+            used.deviceID = "dev"
+            used.challengeID = "ch"
+            try await s.updateActivation(used)
+            #expect(try await s.activation(id: "a1") == used)
+        }
+    }
+
+    @Test("Flows and sessions round-trip", arguments: Backend.allCases)
+    func flowsAndSessions(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            var flow = SignInFlow(id: "f1", username: "alice", userID: user.id, stage: .password, createdAt: Fixtures.t0, expiresAt: Fixtures.t0.addingTimeInterval(900))
+            try await s.insertFlow(flow)
+            flow.stage = .push
+            flow.passwordVerified = true
+            flow.challengeID = "c1"
+            try await s.updateFlow(flow)
+            #expect(try await s.flow(id: "f1") == flow)
+            let session = Session(id: "s1", userID: user.id, methods: ["pwd", "mfa"], createdAt: Fixtures.t0, expiresAt: Fixtures.t0.addingTimeInterval(3600))
+            try await s.insertSession(session)
+            #expect(try await s.session(id: "s1") == session)
+            try await s.deleteSession(id: "s1")
+            #expect(try await s.session(id: "s1") == nil)
+        }
+    }
+}
+
+@Suite("SQLite file")
+struct SQLiteFileTests {
+    @Test("Everything survives closing and reopening the file (a restart)")
+    func survivesRestart() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-restart-\(UUID().uuidString).sqlite").path
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        let user = Fixtures.user()
+        let challenge = Fixtures.challenge(userID: user.id)
+        let first = try await SQLStore.openSQLite(path: path)
+        do {
+            try await first.insertUser(user)
+            try await first.insertChallenge(challenge)
+        } catch { try? await first.close(); throw error }
+        try await first.close()
+        let second = try await SQLStore.openSQLite(path: path)
+        do {
+            #expect(try await second.migrate().isEmpty)
+            #expect(try await second.challenge(id: challenge.id) == challenge)
+            #expect(try await second.user(principalName: user.userPrincipalName) == user)
+        } catch { try? await second.close(); throw error }
+        try await second.close()
+    }
+
+    @Test("A file that is not a database gives an error, not a crash")
+    func notADatabase() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-garbage-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+        await #expect(throws: (any Error).self) { try await SQLStore.openSQLite(path: path) }
+    }
+}

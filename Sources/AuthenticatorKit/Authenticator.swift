@@ -17,14 +17,17 @@ public struct Authenticator: Sendable {
     /// Where keys are kept.
     public let keyStore: any KeyStore
     private let httpClient: HTTPClient
+    private let timeoutSeconds: Int64
     private let now: @Sendable () -> Date
 
-    /// Creates an authenticator over explicit stores. `now` stamps signed requests and new accounts.
+    /// Creates an authenticator over explicit stores. `now` stamps signed requests and new
+    /// accounts; `timeoutSeconds` bounds each HTTP request.
     public init(accountStore: AccountStore, keyStore: any KeyStore, httpClient: HTTPClient = .shared,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                timeoutSeconds: Int64 = 15, now: @escaping @Sendable () -> Date = { Date() }) {
         self.accountStore = accountStore
         self.keyStore = keyStore
         self.httpClient = httpClient
+        self.timeoutSeconds = timeoutSeconds
         self.now = now
     }
 
@@ -45,7 +48,7 @@ public struct Authenticator: Sendable {
 
     /// The device API client for an account's server.
     public func client(for account: Account) -> TandemDeviceClient {
-        TandemDeviceClient(serverURL: account.serverURL, httpClient: httpClient, now: now)
+        TandemDeviceClient(serverURL: account.serverURL, httpClient: httpClient, timeoutSeconds: timeoutSeconds, now: now)
     }
 
     // MARK: Adding an account
@@ -69,7 +72,7 @@ public struct Authenticator: Sendable {
         do {
             let deviceKey = try keyStore.createKey(label: deviceKeyLabel, protection: .none, pin: nil)
             let approvalKey = try keyStore.createKey(label: approvalKeyLabel, protection: .pin, pin: pin)
-            let client = TandemDeviceClient(serverURL: link.serverURL, httpClient: httpClient, now: now)
+            let client = TandemDeviceClient(serverURL: link.serverURL, httpClient: httpClient, timeoutSeconds: timeoutSeconds, now: now)
             let response = try await client.activate(ActivationRequest(
                 code: link.code, deviceName: name, appVersion: Self.appVersion, deviceKey: deviceKey, approvalKey: approvalKey))
             let account = Account(

@@ -34,7 +34,9 @@ struct AddCommand: AsyncParsableCommand {
         let account = try await authenticator.add(activationURL: activationURL, deviceName: deviceName, pin: pin)
         Console.line("added \(account.userPrincipalName) (\(account.displayName)) device \(account.deviceId) on \(account.serverURL.absoluteString)")
         guard let number else {
-            let accountHint = try authenticator.accounts().count > 1 ? " --account \(account.userPrincipalName)" : ""
+            let accounts = try authenticator.accounts()
+            let sameName = accounts.filter { $0.userPrincipalName.lowercased() == account.userPrincipalName.lowercased() }
+            let accountHint = accounts.count < 2 ? "" : " --account \(sameName.count > 1 ? account.deviceId : account.userPrincipalName)"
             Console.line("A confirmation request is waiting. Type the number shown in your browser with: tandem-authenticator approve --number N\(accountHint)")
             return
         }
@@ -57,7 +59,7 @@ struct AddCommand: AsyncParsableCommand {
         guard let first = Console.readSecret("New PIN: ") else { throw AuthenticatorError(.invalidPIN, "no PIN given") }
         _ = try PINPolicy.validate(first)
         guard let second = Console.readSecret("Confirm PIN: ") else { throw AuthenticatorError(.invalidPIN, "no PIN given") }
-        guard first == second else { throw AuthenticatorError(.invalidPIN, "the PINs do not match") }
+        guard ConstantTime.equals(first, second) else { throw AuthenticatorError(.invalidPIN, "the PINs do not match") }
         return first
     }
 

@@ -41,20 +41,29 @@ enum Console {
     }
 
     /// Turns terminal echo off; returns the function that turns it back on. Does nothing when
-    /// stdin is not a terminal.
+    /// stdin is not a terminal. Ctrl-C while echo is off turns it back on before exiting.
     static func echoOff() -> @Sendable () -> Void {
         guard isatty(STDIN_FILENO) == 1 else { return {} }
         var original = termios()
         guard tcgetattr(STDIN_FILENO, &original) == 0 else { return {} }
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
+        Self.savedTerminal = original
+        signal(SIGINT) { _ in
+            if var saved = Console.savedTerminal { _ = tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
+            _exit(130)
+        }
         _ = tcsetattr(STDIN_FILENO, TCSANOW, &silent)
         let saved = original
         return {
             var restored = saved
             _ = tcsetattr(STDIN_FILENO, TCSANOW, &restored)
+            signal(SIGINT, SIG_DFL)
         }
     }
+
+    /// The terminal settings to restore if the process is interrupted while echo is off.
+    nonisolated(unsafe) static var savedTerminal: termios?
 
     /// The PIN: `--pin` if given, else prompted with `PIN: `.
     static func pin(_ given: String?) throws -> String {

@@ -25,6 +25,8 @@ struct ListenSession {
     private var queue: [ChallengeOffer] = []
     private var prompt: Prompt = .idle
     private var restoreEcho: (@Sendable () -> Void)?
+    /// A prompt is on screen and nothing was typed after it yet.
+    private var promptOpen = false
 
     init(authenticator: Authenticator, account: Account, once: Bool) {
         self.authenticator = authenticator
@@ -58,9 +60,9 @@ struct ListenSession {
         for await input in inputs {
             switch input {
             case .event(.connected):
-                Console.line("connected")
+                notice("connected")
             case .event(.reconnecting):
-                Console.line("reconnecting")
+                notice("reconnecting")
             case .event(.request(let offer)):
                 queue.append(offer)
                 if case .idle = prompt { showNext() }
@@ -72,23 +74,48 @@ struct ListenSession {
             case .line(nil):
                 continue  // stdin closed: keep printing events
             case .line(let text?):
+                promptOpen = false
                 if let outcome = await handle(text), once { return outcome }
             }
         }
         return nil
     }
 
+    /// Prints a line while a prompt may be open: on a fresh line, then the prompt again.
+    private mutating func notice(_ text: String, repeatPrompt: Bool = true) {
+        let reopen = promptOpen
+        if promptOpen {
+            Console.line("")
+            promptOpen = false
+        }
+        Console.line(text)
+        guard reopen, repeatPrompt else { return }
+        switch prompt {
+        case .idle: break
+        case .number: openPrompt(Self.numberPrompt)
+        case .pin: openPrompt("PIN: ")
+        }
+    }
+
     private mutating func withdraw(_ id: String, reason: String?) {
-        Console.line("withdrawn \(id) (\(reason ?? "withdrawn"))")
         queue.removeAll { $0.id == id }
         switch prompt {
         case .number(let offer) where offer.id == id, .pin(let offer, _) where offer.id == id:
+            if restoreEcho != nil { promptOpen = false }  // endPIN starts the fresh line
             endPIN()
+            notice("withdrawn \(id) (\(reason ?? "withdrawn"))", repeatPrompt: false)
             prompt = .idle
             showNext()
         default:
-            break
+            notice("withdrawn \(id) (\(reason ?? "withdrawn"))")
         }
+    }
+
+    static let numberPrompt = "Enter the number shown in your browser (or 'deny' / 'report'): "
+
+    private mutating func openPrompt(_ text: String) {
+        Console.prompt(text)
+        promptOpen = true
     }
 
     private mutating func showNext() {
@@ -107,13 +134,13 @@ struct ListenSession {
 
     private mutating func askNumber(_ offer: ChallengeOffer) {
         prompt = .number(offer)
-        Console.prompt("Enter the number shown in your browser (or 'deny' / 'report'): ")
+        openPrompt(Self.numberPrompt)
     }
 
     private mutating func askPIN(_ offer: ChallengeOffer, number: String) {
         prompt = .pin(offer, number: number)
         restoreEcho = Console.echoOff()
-        Console.prompt("PIN: ")
+        openPrompt("PIN: ")
     }
 
     private mutating func endPIN() {

@@ -107,12 +107,6 @@ struct SignedBytesVectors: Decodable {
     }
 }
 
-/// Captures the bytes handed to a signer.
-final class Captured: @unchecked Sendable {
-    private(set) var value: [UInt8] = []
-    func set(_ bytes: [UInt8]) { value = bytes }
-}
-
 @Suite("Golden signed-bytes vectors")
 struct SignedBytesVectorTests {
     @Test("The vector file is version 1 and covers every builder and every answer decision")

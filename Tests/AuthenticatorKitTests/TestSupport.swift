@@ -64,3 +64,9 @@ extension ChallengeOffer {
             createdAt: Date(timeIntervalSince1970: 1_795_946_400), expiresAt: Date(timeIntervalSince1970: 1_795_946_520))
     }
 }
+
+/// Captures the bytes handed to a signer.
+final class Captured: @unchecked Sendable {
+    private(set) var value: [UInt8] = []
+    func set(_ bytes: [UInt8]) { value = bytes }
+}

@@ -31,7 +31,7 @@ public struct AccountStore: Sendable {
     /// Replaces the saved accounts.
     public func save(_ accounts: [Account]) throws {
         let encoder = WireCoding.encoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
         let bytes = try encoder.encode(Document(version: 1, accounts: accounts))
         try SecureFile.ensureDirectory(home)
         try SecureFile.writeFile(Array(bytes), to: fileURL)

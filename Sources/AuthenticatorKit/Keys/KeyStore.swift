@@ -1,11 +1,3 @@
-/// How a key is protected on the device.
-public enum KeyProtection: String, Codable, Sendable, CaseIterable {
-    /// No protection beyond the file's permissions or the keychain: the device ("channel") key.
-    case none
-    /// Usable only with the app's PIN: the approval and phone sign-in keys.
-    case pin
-}
-
 /// Where the authenticator keeps its P-256 keys.
 ///
 /// This is the seam for a phone app: `FileKeyStore` keeps keys in files with PIN-wrapped private

@@ -31,7 +31,10 @@ enum KeyWrapping {
         let raw: Data
         do {
             raw = try AES.GCM.open(box, using: key, authenticating: additionalData(label: label, publicKey: publicKey))
-        } catch CryptoKitError.authenticationFailure {
+        } catch {
+            // The box parsed and the key was derived, so a failure here is the GCM tag: a wrong
+            // PIN. (BoringSSL-backed swift-crypto reports it as `underlyingCoreCryptoError`,
+            // Apple's CryptoKit as `authenticationFailure`.)
             throw WrongPIN()
         }
         guard let privateKey = try? P256.Signing.PrivateKey(rawRepresentation: raw),

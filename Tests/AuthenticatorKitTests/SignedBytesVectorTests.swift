@@ -3,77 +3,9 @@ import Foundation
 import Testing
 @testable import AuthenticatorKit
 import TandemCore
+import TandemTesting
 
-/// `Tests/Vectors/signed-bytes-v1.json`, shared with the server's tests.
-struct SignedBytesVectors: Decodable {
-    struct TestKey: Decodable {
-        var privateKeyHex: String
-        var publicKey: String
-    }
-
-    struct Inputs: Decodable, Sendable {
-        var challengeID: String?
-        var nonce: String?
-        var deviceID: String?
-        var decision: AnswerDecision?
-        var number: String?
-        var method: String?
-        var path: String?
-        var time: Int64?
-        var publicKey: String?
-    }
-
-    struct Valid: Decodable, Sendable, CustomTestStringConvertible {
-        var name: String
-        var builder: String
-        var inputs: Inputs
-        var bytes: String
-        var signature: String
-        var testDescription: String { name }
-    }
-
-    struct Invalid: Decodable, Sendable, CustomTestStringConvertible {
-        var name: String
-        var builder: String
-        var inputs: Inputs
-        var reason: String
-        var testDescription: String { name }
-    }
-
-    var version: Int
-    var testKey: TestKey
-    var valid: [Valid]
-    var invalid: [Invalid]
-
-    static let url = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Vectors/signed-bytes-v1.json")
-
-    static let loaded: SignedBytesVectors = {
-        do {
-            return try JSONDecoder().decode(SignedBytesVectors.self, from: Data(contentsOf: url))
-        } catch {
-            fatalError("cannot read \(url.path): \(error)")
-        }
-    }()
-
-    /// The signed bytes as TandemCore's builder makes them (`nil` when it refuses).
-    static func coreBytes(_ builder: String, _ inputs: Inputs) -> [UInt8]? {
-        switch builder {
-        case "answer":
-            SignedBytes.answer(challengeID: inputs.challengeID!, nonce: inputs.nonce!, deviceID: inputs.deviceID!,
-                               decision: inputs.decision!, number: inputs.number)
-        case "connect":
-            SignedBytes.connect(deviceID: inputs.deviceID!, nonce: inputs.nonce!)
-        case "request":
-            SignedBytes.request(method: inputs.method!, path: inputs.path!, deviceID: inputs.deviceID!, time: inputs.time!)
-        case "phoneSignIn":
-            SignedBytes.phoneSignIn(deviceID: inputs.deviceID!, publicKey: inputs.publicKey!)
-        default:
-            fatalError("unknown builder \(builder)")
-        }
-    }
-
+extension SignedBytesVectors {
     /// The bytes AuthenticatorKit hands to its signer for these inputs, through the code paths
     /// that sign them in the app.
     static func authenticatorKitBytes(_ builder: String, _ inputs: Inputs) throws -> [UInt8] {
@@ -171,4 +103,12 @@ struct SignedBytesVectorTests {
             try SignedBytesVectors.authenticatorKitBytes(vector.builder, vector.inputs)
         }
     }
+}
+
+extension SignedBytesVectors.Valid: CustomTestStringConvertible {
+    public var testDescription: String { name }
+}
+
+extension SignedBytesVectors.Invalid: CustomTestStringConvertible {
+    public var testDescription: String { name }
 }

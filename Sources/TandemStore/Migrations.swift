@@ -1,7 +1,16 @@
-/// The schema, as one ordered list of migrations shared by SQLite and PostgreSQL. Append only:
-/// a released migration is never edited. Dates are stored as BIGINT milliseconds since 1970.
+/// The schema, as one list of migrations shared by SQLite and PostgreSQL, applied in version
+/// order. Append only: a released migration is never edited. Dates are stored as BIGINT
+/// milliseconds since 1970. Each area keeps its migrations in its own file with its own range of
+/// versions: push sign-in 1–19 (this file), directory and policy 20–39, OpenID Connect 40–59,
+/// defences and logs 60–79.
 enum Migrations {
-    static let all: [(version: Int, statements: [String])] = [
+    typealias Migration = (version: Int, statements: [String])
+
+    static var all: [Migration] {
+        (signIn + directory).sorted { $0.version < $1.version }
+    }
+
+    static let signIn: [Migration] = [
         (1, [
             """
             CREATE TABLE users (

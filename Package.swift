@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "tandem", targets: ["tandem"]),
         .executable(name: "tandem-authenticator", targets: ["tandem-authenticator"]),
+        .executable(name: "tandem-bench", targets: ["tandem-bench"]),
         .library(name: "AuthenticatorKit", targets: ["AuthenticatorKit"]),
         .library(name: "TandemCore", targets: ["TandemCore"]),
     ],
@@ -22,6 +23,9 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // Pure domain: no I/O, no clock, no randomness of its own.
@@ -41,8 +45,11 @@ let package = Package(
                 "TandemServices",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
             ]
         ),
+        // A pure-Swift QR code encoder (byte mode, versions 1–10, SVG output); no dependencies.
+        .target(name: "TandemQR"),
         // The push hub: connected authenticators and fan-out.
         .target(
             name: "TandemPush",
@@ -52,12 +59,13 @@ let package = Package(
         .target(
             name: "TandemServer",
             dependencies: [
-                "TandemServices", "TandemStore", "TandemPush",
+                "TandemServices", "TandemStore", "TandemPush", "TandemQR",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         // The authenticator's core (what a phone app builds on).
@@ -91,7 +99,20 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The sign-in benchmark: seeds users and devices, drives a `tandem serve` child process.
+        .executableTarget(
+            name: "tandem-bench",
+            dependencies: [
+                "TandemStore", "TandemCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
+        ),
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore", "TandemTesting"]),
+        .testTarget(name: "TandemQRTests", dependencies: ["TandemQR"]),
         .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemTesting"]),
         .testTarget(name: "TandemStoreTests", dependencies: ["TandemStore", "TandemTesting"]),
         .testTarget(
@@ -100,6 +121,7 @@ let package = Package(
                 "TandemServer", "TandemTesting", "AuthenticatorKit",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "AuthenticatorKitTests", dependencies: ["AuthenticatorKit", "TandemTesting"]),

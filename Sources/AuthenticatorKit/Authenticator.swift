@@ -16,16 +16,21 @@ public struct Authenticator: Sendable {
     public let accountStore: AccountStore
     /// Where keys are kept.
     public let keyStore: any KeyStore
+    /// Where verification-code secrets are kept; `nil` when this app keeps none (a secret the
+    /// server sends is then ignored).
+    public let oathStore: (any OATHSecretStore)?
     private let httpClient: HTTPClient
     private let timeoutSeconds: Int64
-    private let now: @Sendable () -> Date
+    let now: @Sendable () -> Date
 
     /// Creates an authenticator over explicit stores. `now` stamps signed requests and new
-    /// accounts; `timeoutSeconds` bounds each HTTP request.
-    public init(accountStore: AccountStore, keyStore: any KeyStore, httpClient: HTTPClient = .shared,
-                timeoutSeconds: Int64 = 15, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// accounts and picks the verification code; `timeoutSeconds` bounds each HTTP request.
+    /// Without `oathStore`, a key store that is also an `OATHSecretStore` keeps the secrets.
+    public init(accountStore: AccountStore, keyStore: any KeyStore, oathStore: (any OATHSecretStore)? = nil,
+                httpClient: HTTPClient = .shared, timeoutSeconds: Int64 = 15, now: @escaping @Sendable () -> Date = { Date() }) {
         self.accountStore = accountStore
         self.keyStore = keyStore
+        self.oathStore = oathStore ?? keyStore as? any OATHSecretStore
         self.httpClient = httpClient
         self.timeoutSeconds = timeoutSeconds
         self.now = now
@@ -55,7 +60,8 @@ public struct Authenticator: Sendable {
 
     /// Registers this authenticator with the link from the security-info page
     /// (`<server>/device/v1/activate?code=CODE`): creates the device key and the PIN-protected
-    /// approval key, redeems the code, and saves the account.
+    /// approval key, redeems the code, keeps the verification-code secret when the server sends
+    /// one, and saves the account.
     ///
     /// The server then waits for the new device to approve a `registration` request, whose number
     /// the security-info page shows.
@@ -79,13 +85,32 @@ public struct Authenticator: Sendable {
                 deviceId: response.deviceId, userId: response.userId, userPrincipalName: response.userPrincipalName,
                 displayName: response.displayName, serverURL: link.serverURL, deviceKeyLabel: deviceKeyLabel,
                 approvalKeyLabel: approvalKeyLabel, createdAt: now())
-            try accountStore.upsert(account)
-            return account
+            return try save(account, totpSecret: response.totpSecret, label: "totp-\(local)")
         } catch {
             try? keyStore.deleteKey(label: deviceKeyLabel)
             try? keyStore.deleteKey(label: approvalKeyLabel)
             throw error
         }
+    }
+
+    /// Saves a new account and, when the server sent one (`ActivationResponse.totpSecret`), its
+    /// verification-code secret under `label`. A malformed secret is a protocol violation.
+    func save(_ account: Account, totpSecret: String?, label: String) throws -> Account {
+        var account = account
+        if let totpSecret, let oathStore {
+            guard let secret = Base32.decode(totpSecret), secret.count >= TOTP.issuedSecretLength,
+                  let totp = try? TOTP(secret: secret)
+            else { throw AuthenticatorError(.protocolViolation, "the server sent a malformed verification-code secret") }
+            try oathStore.saveTOTP(totp, label: label)
+            account.totpSecretLabel = label
+        }
+        do {
+            try accountStore.upsert(account)
+        } catch {
+            if let saved = account.totpSecretLabel { try? oathStore?.deleteTOTP(label: saved) }
+            throw error
+        }
+        return account
     }
 
     /// Forgets an account on this device and deletes its keys (the server is not told).
@@ -94,6 +119,7 @@ public struct Authenticator: Sendable {
         for label in [account.deviceKeyLabel, account.approvalKeyLabel] + [account.phoneSignInKeyLabel].compactMap({ $0 }) {
             try? keyStore.deleteKey(label: label)
         }
+        if let label = account.totpSecretLabel { try? oathStore?.deleteTOTP(label: label) }
     }
 
     // MARK: Phone sign-in

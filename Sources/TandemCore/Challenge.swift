@@ -62,12 +62,14 @@ public struct Challenge: Sendable, Equatable {
     public var targetDeviceID: String?
     public var answeredBy: String?
     public var answeredAt: Date?
+    /// For the choose-from-three presentation: three numbers, one of them `number`, in display order.
+    public var choices: [String]?
 
     public init(
         id: String, userID: String, kind: ChallengeKind, number: String, nonce: String,
         context: ChallengeContext, createdAt: Date, expiresAt: Date,
         state: ChallengeState = .pending, reason: ChallengeReason? = nil,
-        targetDeviceID: String? = nil, answeredBy: String? = nil, answeredAt: Date? = nil
+        targetDeviceID: String? = nil, answeredBy: String? = nil, answeredAt: Date? = nil, choices: [String]? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -82,15 +84,16 @@ public struct Challenge: Sendable, Equatable {
         self.targetDeviceID = targetDeviceID
         self.answeredBy = answeredBy
         self.answeredAt = answeredAt
+        self.choices = choices
     }
 
     /// Creates a fresh pending challenge with random id, nonce and number.
     public static func make(
         userID: String, kind: ChallengeKind, context: ChallengeContext, digits: Int,
         previousNumber: String?, lifetime: TimeInterval, now: Date, random: some RandomSource,
-        targetDeviceID: String? = nil
+        targetDeviceID: String? = nil, chooseFromThree: Bool = false
     ) -> Challenge {
-        Challenge(
+        var challenge = Challenge(
             id: random.identifier(byteCount: 16),
             userID: userID,
             kind: kind,
@@ -101,5 +104,18 @@ public struct Challenge: Sendable, Equatable {
             expiresAt: now.addingTimeInterval(lifetime),
             targetDeviceID: targetDeviceID
         )
+        if chooseFromThree {
+            var choices = [challenge.number]
+            while choices.count < 3 {
+                let decoy = NumberMatch.draw(digits: digits, previous: nil, random: random)
+                if !choices.contains(decoy) { choices.append(decoy) }
+            }
+            // Shuffle (Fisher–Yates) so the right number's position says nothing.
+            for i in stride(from: 2, to: 0, by: -1) {
+                choices.swapAt(i, Int(random.uniform(below: UInt64(i + 1))))
+            }
+            challenge.choices = choices
+        }
+        return challenge
     }
 }

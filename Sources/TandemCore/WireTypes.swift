@@ -10,9 +10,12 @@ public struct ChallengeOffer: Codable, Sendable, Equatable {
     public var context: ChallengeContext
     public var createdAt: Date
     public var expiresAt: Date
+    /// Choose-from-three presentation: the three numbers to offer (one is right). Absent when the
+    /// user types the number.
+    public var choices: [String]?
 
     public init(id: String, kind: ChallengeKind, nonce: String, userPrincipalName: String, displayName: String,
-                context: ChallengeContext, createdAt: Date, expiresAt: Date) {
+                context: ChallengeContext, createdAt: Date, expiresAt: Date, choices: [String]? = nil) {
         self.id = id
         self.kind = kind
         self.nonce = nonce
@@ -21,6 +24,7 @@ public struct ChallengeOffer: Codable, Sendable, Equatable {
         self.context = context
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.choices = choices
     }
 }
 
@@ -49,12 +53,17 @@ public struct ActivationResponse: Codable, Sendable {
     public var userId: String
     public var userPrincipalName: String
     public var displayName: String
+    /// The verification-code (software OATH) secret for this device: base32, unpadded, 20 bytes;
+    /// the codes are TOTP SHA-1, 6 digits, 30 s. Present only when the policy allows software
+    /// OATH for the user; the device keeps it and shows codes (`TOTP`). A secret: never logged.
+    public var totpSecret: String?
 
-    public init(deviceId: String, userId: String, userPrincipalName: String, displayName: String) {
+    public init(deviceId: String, userId: String, userPrincipalName: String, displayName: String, totpSecret: String? = nil) {
         self.deviceId = deviceId
         self.userId = userId
         self.userPrincipalName = userPrincipalName
         self.displayName = displayName
+        self.totpSecret = totpSecret
     }
 }
 

@@ -2,12 +2,28 @@ import Foundation
 import TandemServices
 
 /// Wakes browsers (server-sent events, long-poll) waiting on a challenge in this process.
+///
+/// A challenge changes once (out of `pending`; an activation's key once, when a device
+/// registers), so the watch remembers recent changes for a while: a `wait` that starts just after
+/// the change it was meant to see — the caller read the old state, then the change landed
+/// (possibly on another instance) before the wait began — returns at once instead of sleeping
+/// until its deadline.
 public actor ChallengeWatch: ChallengeEvents {
     private var waiters: [String: [UUID: CheckedContinuation<Void, Never>]] = [:]
+    private var recent: [String: ContinuousClock.Instant] = [:]
+    private var recentOrder: [(id: String, at: ContinuousClock.Instant)] = []
+    private var recentStart = 0
+    private let memory: Duration
+    private let memoryLimit: Int
 
-    public init() {}
+    /// `memory`: how long a change is remembered; `memoryLimit`: at most this many remembered.
+    public init(memory: Duration = .seconds(60), memoryLimit: Int = 100_000) {
+        self.memory = memory
+        self.memoryLimit = memoryLimit
+    }
 
     public func changed(challengeID: String) async {
+        remember(challengeID)
         let woken = waiters.removeValue(forKey: challengeID) ?? [:]
         for continuation in woken.values { continuation.resume() }
     }
@@ -15,6 +31,7 @@ public actor ChallengeWatch: ChallengeEvents {
     public func wait(challengeID: String, until deadline: Date) async {
         let delay = deadline.timeIntervalSinceNow
         guard delay > 0 else { return }
+        if let at = recent[challengeID], ContinuousClock.now - at < memory { return }
         let token = UUID()
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             waiters[challengeID, default: [:]][token] = continuation
@@ -25,6 +42,14 @@ public actor ChallengeWatch: ChallengeEvents {
         }
     }
 
+    /// Wakes every waiter (they read the store again). Used when messages from other instances
+    /// may have been missed.
+    public func wakeAll() {
+        let all = waiters
+        waiters = [:]
+        for continuation in all.values.flatMap(\.values) { continuation.resume() }
+    }
+
     /// How many browsers are waiting (for tests and metrics).
     public var waiting: Int { waiters.values.reduce(0) { $0 + $1.count } }
 
@@ -32,5 +57,23 @@ public actor ChallengeWatch: ChallengeEvents {
         guard let continuation = waiters[challengeID]?.removeValue(forKey: token) else { return }
         if waiters[challengeID]?.isEmpty == true { waiters[challengeID] = nil }
         continuation.resume()
+    }
+
+    /// Records a change, forgetting the oldest ones past the time or count limit (a ring of
+    /// insertion order, compacted when half of it is spent).
+    private func remember(_ id: String) {
+        let now = ContinuousClock.now
+        recent[id] = now
+        recentOrder.append((id, now))
+        while recentStart < recentOrder.count,
+              recentOrder.count - recentStart > memoryLimit || now - recentOrder[recentStart].at > memory {
+            let old = recentOrder[recentStart]
+            if recent[old.id] == old.at { recent[old.id] = nil }
+            recentStart += 1
+        }
+        if recentStart > 1024, recentStart * 2 > recentOrder.count {
+            recentOrder.removeFirst(recentStart)
+            recentStart = 0
+        }
     }
 }

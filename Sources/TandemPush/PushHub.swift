@@ -36,6 +36,12 @@ public actor PushHub: PushNotifier {
     /// Whether a device has an open channel here.
     public func isConnected(deviceID: String) -> Bool { connections[deviceID] != nil }
 
+    /// The devices with at least one open channel here.
+    public var connectedDeviceIDs: [String] { Array(connections.keys) }
+
+    /// Whether any of `deviceIDs` has an open channel here.
+    public func isConnected(anyOf deviceIDs: [String]) -> Bool { deviceIDs.contains { connections[$0] != nil } }
+
     public func deliver(_ offer: ChallengeOffer, to deviceIDs: [String]) async {
         for id in deviceIDs {
             for connection in connections[id]?.values ?? [:].values {

@@ -18,7 +18,9 @@ final class PublicURLBox: Sendable {
 
 /// The composition root: the same function serves `tandem serve` and the tests.
 ///
-/// The caller owns `storage` (opens it before, closes it after the application stops).
+/// The caller owns `storage` (opens it before, closes it after the application stops). With a
+/// `bus` (several instances on one PostgreSQL), pushes, withdrawals and browser wake-ups also
+/// cross to the other instances.
 public func buildApplication(
     configuration: TandemConfiguration,
     storage: any TandemStorage,
@@ -26,14 +28,23 @@ public func buildApplication(
     clock: any TandemClock = SystemClock(),
     random: any RandomSource = SystemRandomSource(),
     logger: Logger = Logger(label: "tandem"),
+    bus: (any InstanceBus)? = nil,
     onRunning: (@Sendable (_ port: Int, _ publicURL: String) async -> Void)? = nil
 ) throws -> some ApplicationProtocol {
     let publicURL = PublicURLBox(configuration.resolvedPublicURL(boundPort: configuration.port))
     let settings = ServiceSettings(challengeLifetime: configuration.challengeLifetime, numberDigits: configuration.numberDigits,
                                    publicURL: publicURL.get())
     let hub = PushHub()
-    let env = ServiceEnvironment(storage: storage, push: hub, events: ChallengeWatch(), passwords: passwords,
-                                 clock: clock, random: random, settings: settings)
+    let watch = ChallengeWatch()
+    let relay = bus.map { bus in
+        InstanceRelay.make(hub: hub, watch: watch, bus: bus, storage: storage) { device in
+            try await DeviceService(env: ServiceEnvironment(storage: storage, push: hub, events: watch, passwords: passwords, clock: clock,
+                                                            random: random, settings: settings)).pending(for: device)
+        }
+    }
+    let metrics = PrometheusSignInMetrics()
+    let env = ServiceEnvironment(storage: storage, push: relay?.notifier ?? hub, events: relay?.events ?? watch, passwords: passwords,
+                                 clock: clock, random: random, settings: settings, metrics: metrics)
     let pages = try PageRenderer()
     let signIn = SignInService(env: env)
     let registration = RegistrationService(env: env)
@@ -41,6 +52,10 @@ public func buildApplication(
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
+    router.get("/metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                 body: .init(byteBuffer: ByteBuffer(bytes: await metrics.exposition(hub: hub, watch: watch))))
+    }
     router.get("/static/tandem.css") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: PageTemplates.stylesheet)))
@@ -48,6 +63,9 @@ public func buildApplication(
     SignInController(signIn: signIn, pages: pages, settings: settings, secureCookies: configuration.secureCookies).register(on: router)
     SecurityInfoController(signIn: signIn, registration: registration, directory: DirectoryService(env: env), pages: pages,
                            publicURL: { publicURL.get() }).register(on: router)
+    GraphController(tokens: AdminTokenProvider(storage: storage, random: random, clock: clock), access: AdminAccess(env: env),
+                    policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
+                    publicURL: { publicURL.get() }).register(on: router)
     DeviceController(devices: DeviceService(env: env), challenges: ChallengeService(env: env), registration: registration,
                      hub: hub, random: random, applicationName: settings.applicationName).register(on: router)
 
@@ -55,6 +73,7 @@ public func buildApplication(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: router),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
+        services: relay.map { [InstanceBusService(relay: $0)] } ?? [],
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             publicURL.set(configuration.resolvedPublicURL(boundPort: port))

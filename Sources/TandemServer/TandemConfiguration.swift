@@ -7,7 +7,7 @@ import Foundation
 /// | `--host` / `TANDEM_HOST` | address to listen on | `127.0.0.1` |
 /// | `--port` / `TANDEM_PORT` | TCP port (0 = any free port) | `8080` |
 /// | `--public-url` / `TANDEM_PUBLIC_URL` | URL browsers and authenticators use | `http://<host>:<port>` |
-/// | `--database` / `TANDEM_DATABASE` | SQLite file path | `tandem.sqlite` |
+/// | `--database` / `TANDEM_DATABASE` | SQLite file path, or `postgres://user:password@host:port/db` (secret: the password; printed redacted) | `tandem.sqlite` |
 /// | `--challenge-lifetime` / `TANDEM_CHALLENGE_LIFETIME` | seconds a push can be answered, 5–600 | `120` |
 /// | `--number-digits` / `TANDEM_NUMBER_DIGITS` | digits of the number, 2–8 | `2` |
 /// | `--bcrypt-cost` / `TANDEM_BCRYPT_COST` | bcrypt cost for new passwords, 4–16 | `10` |

@@ -4,14 +4,14 @@ import TandemCore
 import TandemServices
 
 extension SQLStore: UserStore {
-    static let userColumns = "id, user_principal_name, display_name, password_hash, account_enabled, created_at, last_number, push_failures"
+    static let userColumns = "id, user_principal_name, display_name, password_hash, account_enabled, created_at, last_number, push_failures, mfa_state, preferred_method"
 
     public func insertUser(_ user: User) async throws {
         let inserted = try await db.raw("""
-            INSERT INTO users (id, user_principal_name, upn_key, display_name, password_hash, account_enabled, created_at, last_number, push_failures)
+            INSERT INTO users (id, user_principal_name, upn_key, display_name, password_hash, account_enabled, created_at, last_number, push_failures, mfa_state, preferred_method)
             VALUES (\(bind: user.id), \(bind: user.userPrincipalName), \(bind: user.userPrincipalName.lowercased()), \(bind: user.displayName),
                     \(bind: user.passwordHash), \(bind: user.accountEnabled ? 1 : 0), \(bind: Self.millis(user.createdAt)),
-                    \(bind: user.lastNumber), \(bind: user.pushFailures))
+                    \(bind: user.lastNumber), \(bind: user.pushFailures), \(bind: user.mfaState.rawValue), \(bind: user.preferredMethod))
             ON CONFLICT DO NOTHING RETURNING id
             """).first()
         if inserted == nil { throw TandemError(.conflict, "A user with that userPrincipalName already exists.") }
@@ -52,6 +52,8 @@ extension SQLStore: UserStore {
              accountEnabled: try row.decode(column: "account_enabled", as: Int.self) != 0,
              createdAt: date(try row.decode(column: "created_at", as: Int64.self)),
              lastNumber: try row.decode(column: "last_number", as: String?.self),
-             pushFailures: try row.decode(column: "push_failures", as: Int.self))
+             pushFailures: try row.decode(column: "push_failures", as: Int.self),
+             mfaState: MFAState(rawValue: try row.decode(column: "mfa_state", as: String.self)) ?? .disabled,
+             preferredMethod: try row.decode(column: "preferred_method", as: String?.self))
     }
 }

@@ -11,6 +11,13 @@ public actor InMemoryStorage: TandemStorage {
     var activationsByID: [String: Activation] = [:]
     var flowsByID: [String: SignInFlow] = [:]
     var sessionsByID: [String: Session] = [:]
+    var groupsByID: [String: Group] = [:]
+    var membership: [(group: String, member: GroupMember)] = []
+    var roleAssignments: Set<String> = []
+    var policies: [String: String] = [:]
+    var auditLog: [AuditEntry] = []
+    var signingKeyList: [StoredSigningKey] = []
+    var remembered: [String: (String, Date)] = [:]
 
     public init() {}
 

@@ -5,7 +5,7 @@ import AuthenticatorKit
 struct AccountsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "accounts",
-        abstract: "List accounts: device id, user principal name, server, phone sign-in on/off.")
+        abstract: "List accounts: device id, user principal name, server, phone sign-in on/off, verification codes on/off.")
 
     @OptionGroup var global: GlobalOptions
 
@@ -16,6 +16,6 @@ struct AccountsCommand: AsyncParsableCommand {
     }
 
     static func line(_ account: Account) -> String {
-        "\(account.deviceId) \(account.userPrincipalName) \(account.serverURL.absoluteString) phone-sign-in:\(account.phoneSignInEnabled ? "on" : "off")"
+        "\(account.deviceId) \(account.userPrincipalName) \(account.serverURL.absoluteString) phone-sign-in:\(account.phoneSignInEnabled ? "on" : "off") codes:\(account.totpSecretLabel == nil ? "off" : "on")"
     }
 }

@@ -33,6 +33,9 @@ struct AddCommand: AsyncParsableCommand {
         _ = try PINPolicy.validate(pin)
         let account = try await authenticator.add(activationURL: activationURL, deviceName: deviceName, pin: pin)
         Console.line("added \(account.userPrincipalName) (\(account.displayName)) device \(account.deviceId) on \(account.serverURL.absoluteString)")
+        if account.totpSecretLabel != nil {
+            Console.line("Verification codes are on for this account: tandem-authenticator code \(account.userPrincipalName)")
+        }
         guard let number else {
             let accounts = try authenticator.accounts()
             let sameName = accounts.filter { $0.userPrincipalName.lowercased() == account.userPrincipalName.lowercased() }

@@ -17,7 +17,7 @@ struct TandemAuthenticator: AsyncParsableCommand {
         version: Authenticator.appVersion,
         subcommands: [
             AddCommand.self, AccountsCommand.self, PhoneSignInCommand.self, PendingCommand.self,
-            ApproveCommand.self, DenyCommand.self, ReportCommand.self, ListenCommand.self,
+            ApproveCommand.self, DenyCommand.self, ReportCommand.self, ListenCommand.self, CodeCommand.self,
         ]
     )
 

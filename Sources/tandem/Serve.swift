@@ -35,8 +35,9 @@ struct Serve: AsyncParsableCommand {
         let passwords = BcryptPasswordHasher(cost: bcryptCost)
         do {
             let firstAdmin = try await Self.createFirstAdministrator(store: store, passwords: passwords, config: config)
-            let app = try buildApplication(configuration: config, storage: store, passwords: passwords, logger: logger) { port, url in
-                say("Tandem is listening on \(url) (port \(port)), database \(config.databasePath)")
+            let app = try buildApplication(configuration: config, storage: store, passwords: passwords, logger: logger,
+                                           bus: store.makeInstanceBus()) { port, url in
+                say("Tandem is listening on \(url) (port \(port)), database \(db.displayName)")
                 if let (upn, password) = firstAdmin {
                     say("""
 
@@ -64,6 +65,7 @@ struct Serve: AsyncParsableCommand {
         let env = ServiceEnvironment(storage: store, push: NoPush(), events: NoEvents(), passwords: passwords,
                                      clock: SystemClock(), random: random, settings: ServiceSettings(publicURL: config.resolvedPublicURL(boundPort: config.port)))
         let user = try await DirectoryService(env: env).addUser(userPrincipalName: "admin@tandem.local", displayName: "Administrator", password: password)
+        try await DirectoryAdminService(env: env).assign(.globalAdministrator, to: user, by: nil)
         return (user.userPrincipalName, password)
     }
 }

@@ -10,22 +10,29 @@ struct TandemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Tandem: self-hosted push sign-in with number matching and passwordless phone sign-in.",
-        subcommands: [Serve.self, Users.self, Migrate.self])
+        subcommands: [Serve.self, Users.self, Admin.self, Migrate.self])
 }
 
 /// Options shared by the commands that open the store.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite file (env TANDEM_DATABASE).")
+    @Option(name: .long, help: "SQLite file, or postgres://user:password@host:port/database (env TANDEM_DATABASE).")
     var database: String = ProcessInfo.processInfo.environment["TANDEM_DATABASE"] ?? "tandem.sqlite"
 
+    /// The database for messages: a PostgreSQL URL without its password.
+    var displayName: String {
+        PostgresURL.isPostgres(database) ? ((try? PostgresURL(database))?.redacted ?? "postgres://…") : database
+    }
+
     func open(migrate: Bool = true) async throws -> SQLStore {
-        if database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") {
-            throw ValidationError("PostgreSQL is not supported yet; give a SQLite file path")
-        }
         do {
+            if PostgresURL.isPostgres(database) {
+                return try await SQLStore.openPostgres(url: database, migrate: migrate, logger: Logger(label: "tandem.store"))
+            }
             return try await SQLStore.openSQLite(path: database, migrate: migrate, logger: Logger(label: "tandem.store"))
+        } catch let error as TandemError {
+            throw CLIError("cannot open database \(displayName): \(error.message)")
         } catch {
-            throw CLIError("cannot open database \(database): \(error)")
+            throw CLIError("cannot open database \(displayName): \(String(reflecting: error))")
         }
     }
 }

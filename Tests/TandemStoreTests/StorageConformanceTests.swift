@@ -6,10 +6,30 @@ import TandemTesting
 import Testing
 
 /// The storage conformance suite: the same behaviour from every backend.
-/// SQLite runs on a real file; PostgreSQL joins when the store supports it.
+/// SQLite runs on a real file; PostgreSQL joins when `TANDEM_TEST_POSTGRES_URL` is set (each test
+/// in a fresh schema of that database), and must be set in CI (`CI=true`).
 enum Backend: String, CaseIterable, CustomTestStringConvertible {
-    case memory, sqlite
+    case memory, sqlite, postgres
     var testDescription: String { rawValue }
+
+    static var allCases: [Backend] { PostgresTarget.url == nil ? [.memory, .sqlite] : [.memory, .sqlite, .postgres] }
+}
+
+/// The PostgreSQL server the suite runs against, if any.
+enum PostgresTarget {
+    static var url: String? {
+        guard let url = ProcessInfo.processInfo.environment["TANDEM_TEST_POSTGRES_URL"], !url.isEmpty else { return nil }
+        return url
+    }
+
+    static var isCI: Bool { ["true", "1"].contains(ProcessInfo.processInfo.environment["CI"]?.lowercased() ?? "") }
+
+    /// The URL with a new schema of its own (created by the store's migration).
+    static func freshSchemaURL() throws -> String {
+        let base = try #require(url)
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        return base + (base.contains("?") ? "&" : "?") + "search_path=\(schema)"
+    }
 }
 
 /// An open store and how to close and remove it.
@@ -29,6 +49,9 @@ struct OpenStore {
                 try await store.close()
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
             }, path: path)
+        case .postgres:
+            let store = try await SQLStore.openPostgres(url: try PostgresTarget.freshSchemaURL())
+            return OpenStore(storage: store, close: { try await store.close() }, path: nil)
         }
     }
 
@@ -164,6 +187,50 @@ struct StorageConformanceTests {
             try await s.deleteSession(id: "s1")
             #expect(try await s.session(id: "s1") == nil)
         }
+    }
+}
+
+@Suite("PostgreSQL backend")
+struct PostgresBackendTests {
+    @Test("The conformance suite runs against PostgreSQL in CI; locally it says when it ran SQLite only")
+    func configured() {
+        if PostgresTarget.url == nil {
+            #expect(!PostgresTarget.isCI, "CI=true but TANDEM_TEST_POSTGRES_URL is not set: source .ci/postgres.sh first")
+            print("note: TANDEM_TEST_POSTGRES_URL is not set, so the storage conformance suite ran on memory and SQLite only")
+        }
+    }
+
+    @Test("Several instances migrating at once apply each migration exactly once")
+    func concurrentMigrations() async throws {
+        guard PostgresTarget.url != nil else { return }
+        let url = try PostgresTarget.freshSchemaURL()
+        let stores = try await withThrowingTaskGroup(of: SQLStore.self) { group in
+            for _ in 0..<4 { group.addTask { try await SQLStore.openPostgres(url: url, migrate: false) } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        do {
+            let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for store in stores { group.addTask { try await store.migrate() } }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(applied.sorted() == Set(applied).sorted(), "a migration was applied twice")
+            #expect(!applied.isEmpty)
+            #expect(try await stores[0].migrate().isEmpty)
+        } catch {
+            for store in stores { try? await store.close() }
+            throw error
+        }
+        for store in stores { try await store.close() }
+    }
+
+    @Test("A URL that is not PostgreSQL, or a server that is not there, gives an error, not a hang")
+    func badURLs() async throws {
+        await #expect(throws: TandemError.self) { try await SQLStore.openPostgres(url: "mysql://u@127.0.0.1/db") }
+        await #expect(throws: TandemError.self) { try await SQLStore.openPostgres(url: "postgres://127.0.0.1/db") }
+        await #expect(throws: TandemError.self) { try await SQLStore.openPostgres(url: "postgres://u@127.0.0.1/db?sslmode=maybe") }
+        await #expect(throws: TandemError.self) { try await SQLStore.openPostgres(url: "postgres://u@127.0.0.1/db?search_path=a;drop") }
+        let closedPort = "postgres://u:p@127.0.0.1:1/db?sslmode=disable"
+        await #expect(throws: (any Error).self) { try await SQLStore.openPostgres(url: closedPort, connectTimeout: .seconds(2)) }
     }
 }
 

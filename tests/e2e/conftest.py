@@ -33,24 +33,27 @@ def free_port():
 class Server:
     """A `tandem serve` process. `restart()` stops it and starts it again on the same file and port."""
 
-    def __init__(self, folder, challenge_lifetime=120):
+    def __init__(self, folder, challenge_lifetime=120, database=None, public_url=None, add_user=True):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.db = str(self.folder / "tandem.sqlite")
+        self.db = database or str(self.folder / "tandem.sqlite")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.public_url = public_url
         self.challenge_lifetime = challenge_lifetime
         self.process = None
         self.log_path = self.folder / "server.log"
-        run([TANDEM, "users", "add", "alice@contoso.com", "--display-name", "Alice Example",
-             "--password", PASSWORD, "--database", self.db, "--bcrypt-cost", "4"])
+        if add_user:
+            run([TANDEM, "users", "add", "alice@contoso.com", "--display-name", "Alice Example",
+                 "--password", PASSWORD, "--database", self.db, "--bcrypt-cost", "4"])
         self.start()
 
     def start(self):
         log = open(self.log_path, "a")
         self.process = subprocess.Popen(
             [TANDEM, "serve", "--port", str(self.port), "--database", self.db, "--bcrypt-cost", "4",
-             "--challenge-lifetime", str(self.challenge_lifetime)],
+             "--challenge-lifetime", str(self.challenge_lifetime)]
+            + (["--public-url", self.public_url] if self.public_url else []),
             cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:

@@ -21,6 +21,9 @@ public struct Account: Codable, Sendable, Equatable, Identifiable {
     public var phoneSignInKeyLabel: String?
     /// Whether passwordless phone sign-in is on for this device.
     public var phoneSignInEnabled: Bool
+    /// Label of the verification-code (TOTP) secret in the `OATHSecretStore`, when the server
+    /// issued one at activation.
+    public var totpSecretLabel: String?
     /// When the account was added on this device.
     public var createdAt: Date
 
@@ -30,7 +33,7 @@ public struct Account: Codable, Sendable, Equatable, Identifiable {
     /// Creates an account.
     public init(deviceId: String, userId: String, userPrincipalName: String, displayName: String, serverURL: URL,
                 deviceKeyLabel: String, approvalKeyLabel: String, phoneSignInKeyLabel: String? = nil,
-                phoneSignInEnabled: Bool = false, createdAt: Date) {
+                phoneSignInEnabled: Bool = false, totpSecretLabel: String? = nil, createdAt: Date) {
         self.deviceId = deviceId
         self.userId = userId
         self.userPrincipalName = userPrincipalName
@@ -40,6 +43,7 @@ public struct Account: Codable, Sendable, Equatable, Identifiable {
         self.approvalKeyLabel = approvalKeyLabel
         self.phoneSignInKeyLabel = phoneSignInKeyLabel
         self.phoneSignInEnabled = phoneSignInEnabled
+        self.totpSecretLabel = totpSecretLabel
         self.createdAt = createdAt
     }
 }

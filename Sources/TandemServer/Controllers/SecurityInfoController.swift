@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import TandemCore
+import TandemQR
 import TandemServices
 
 /// The security-info page: the user's methods, and adding the authenticator.
@@ -60,7 +61,11 @@ struct SecurityInfoController: Sendable {
         if request.headers[.accept]?.contains("application/json") == true {
             return JSONResponse.make(["activationId": activation.id, "code": code, "url": url], status: .created)
         }
-        return pages.page("addAuthenticator", title: "Set up your Authenticator app",
-                          ["url": url, "code": code, "activationId": activation.id])
+        var values: [String: Any] = ["url": url, "code": code, "activationId": activation.id]
+        // The QR code carries the activation URL; a URL too long for it leaves the text only.
+        if let qr = try? QRCode(encoding: url, errorCorrection: .medium) {
+            values["qrSVG"] = qr.svg(moduleSize: 5, label: "QR code to add your account to the Authenticator app")
+        }
+        return pages.page("addAuthenticator", title: "Set up your Authenticator app", values)
     }
 }

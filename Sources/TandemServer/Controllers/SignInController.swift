@@ -73,7 +73,8 @@ struct SignInController: Sendable {
         let form = try await Web.form(request)
         do {
             let flow = try await signIn.submitPassword(token: token, password: form["password"] ?? "",
-                                                       context: Web.challengeContext(request, context, application: settings.applicationName))
+                                                       context: Web.challengeContext(request, context, application: settings.applicationName),
+                                                       rememberedBrowser: Web.cookie(Web.rememberCookie, request))
             return Web.redirect(flow.stage == .push ? "/login/approve" : "/login/complete")
         } catch let error as TandemError where error.code == .unauthorized {
             guard let flow = try? await signIn.flow(token: token) else { throw error }
@@ -114,10 +115,13 @@ struct SignInController: Sendable {
     }
 
     func complete(_ request: Request) async throws -> Response {
-        let (token, _) = try await signIn.complete(token: Web.cookie(Web.flowCookie, request))
-        var response = Web.redirect("/")
-        Web.setCookie(&response, name: Web.sessionCookie, value: token, maxAge: Int(settings.sessionLifetime), secure: secureCookies)
+        let completed = try await signIn.completeSignIn(token: Web.cookie(Web.flowCookie, request))
+        var response = Web.redirect(completed.registrationRequired ? "/mysecurityinfo" : "/")
+        Web.setCookie(&response, name: Web.sessionCookie, value: completed.sessionToken, maxAge: Int(settings.sessionLifetime), secure: secureCookies)
         Web.clearCookie(&response, name: Web.flowCookie, secure: secureCookies)
+        if let remember = completed.rememberToken {
+            Web.setCookie(&response, name: Web.rememberCookie, value: remember, maxAge: completed.rememberDays * 86_400, secure: secureCookies)
+        }
         return response
     }
 }

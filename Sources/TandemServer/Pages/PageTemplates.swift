@@ -103,12 +103,18 @@ enum PageTemplates {
 
     static let addAuthenticator = """
     <h1>Set up your Authenticator app</h1>
-    <p>In the Tandem Authenticator, add an account with this activation URL and code. The code can be used once and expires in 10 minutes.</p>
-    <dl class="activation">
-      <dt>URL</dt><dd><code id="activation-url">{{url}}</code></dd>
-      <dt>Code</dt><dd><code id="activation-code">{{code}}</code></dd>
-    </dl>
-    <p class="hint">With the command-line authenticator: <code>tandem-authenticator add '{{url}}'</code></p>
+    <h2>Scan the QR code</h2>
+    <p id="scan-instructions">Use the Tandem Authenticator app to scan the QR code. This connects the app with your account. The code works once and expires in 10 minutes.</p>
+    {{#qrSVG}}<figure class="qr" id="qr">{{{qrSVG}}}</figure>{{/qrSVG}}
+    <details class="cant-scan" id="cant-scan"{{^qrSVG}} open{{/qrSVG}}>
+      <summary id="cant-scan-toggle">Can't scan the image?</summary>
+      <p>Enter the following into your app:</p>
+      <dl class="activation">
+        <dt>Code</dt><dd><code id="activation-code">{{code}}</code></dd>
+        <dt>URL</dt><dd><code id="activation-url">{{url}}</code></dd>
+      </dl>
+      <p class="hint">With the command-line authenticator: <code>tandem-authenticator add '{{url}}'</code></p>
+    </details>
     <h2>Let's try it out</h2>
     <p id="reg-instructions">Waiting for your app to register…</p>
     <div class="number" id="number" aria-live="polite"></div>
@@ -161,5 +167,16 @@ enum PageTemplates {
     .meta, .hint { color: #5e5e5e; font-size: .9rem; }
     code { word-break: break-all; }
     ul.methods { padding-left: 1rem; }
+    h2 { font-size: 1.15rem; font-weight: 600; margin: 1.25rem 0 .5rem; }
+    .qr { margin: 1rem 0; text-align: center; }
+    .qr svg { max-width: 100%; height: auto; image-rendering: pixelated; }
+    details.cant-scan summary { color: #0067b8; cursor: pointer; }
+    details.cant-scan summary:focus { outline: 2px solid #000; outline-offset: 2px; }
+    dl.activation dt { font-weight: 600; margin-top: .5rem; }
+    dl.activation dd { margin: 0; }
+    @media (max-width: 600px) {
+      body { padding: 0; background: #fff; }
+      .card { box-shadow: none; padding: 1.5rem 1.25rem; }
+    }
     """
 }

@@ -12,7 +12,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as TandemError {
-            return respond(request, status: Self.status(error.code), code: error.code.rawValue, message: error.message)
+            let code = request.uri.path.hasPrefix("/v1.0/") ? Self.graphCode(error.code) : error.code.rawValue
+            return respond(request, status: Self.status(error.code), code: code, message: error.message)
         } catch let error as HTTPResponseError {
             let status = error.status
             let message = status == .notFound ? "Not found." : (status.code < 500 ? "The request is not valid (\(status.reasonPhrase))." : "Something went wrong.")
@@ -49,6 +50,20 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .locked: .init(code: 423, reasonPhrase: "Locked")
         case .tooManyRequests: .tooManyRequests
         case .unavailable: .serviceUnavailable
+        }
+    }
+
+    /// Microsoft Graph's error codes for the admin API.
+    static func graphCode(_ code: TandemError.Code) -> String {
+        switch code {
+        case .badRequest, .conflict: "Request_BadRequest"
+        case .unauthorized: "InvalidAuthenticationToken"
+        case .forbidden: "Authorization_RequestDenied"
+        case .notFound: "Request_ResourceNotFound"
+        case .expired: "Request_BadRequest"
+        case .locked: "Authorization_RequestDenied"
+        case .tooManyRequests: "TooManyRequests"
+        case .unavailable: "ServiceNotAvailable"
         }
     }
 

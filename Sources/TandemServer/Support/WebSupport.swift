@@ -7,6 +7,8 @@ import TandemCore
 enum Web {
     static let flowCookie = "tandem_flow"
     static let sessionCookie = "tandem_session"
+    /// "Remember multi-factor authentication on this device" (legacy MFA setting).
+    static let rememberCookie = "tandem_mfa_remember"
 
     /// Parses an `application/x-www-form-urlencoded` body (at most 16 KiB).
     static func form(_ request: Request) async throws -> [String: String] {

@@ -15,9 +15,14 @@ public struct User: Sendable, Equatable {
     public var lastNumber: String?
     /// Push failures (wrong number, denial) since the last approval; a new request never resets it.
     public var pushFailures: Int
+    /// Legacy per-user MFA state.
+    public var mfaState: MFAState
+    /// The method the user chose for MFA (`push` or `oath`), `nil` for the system's choice.
+    public var preferredMethod: String?
 
     public init(id: String, userPrincipalName: String, displayName: String, passwordHash: String?,
-                accountEnabled: Bool = true, createdAt: Date, lastNumber: String? = nil, pushFailures: Int = 0) {
+                accountEnabled: Bool = true, createdAt: Date, lastNumber: String? = nil, pushFailures: Int = 0,
+                mfaState: MFAState = .disabled, preferredMethod: String? = nil) {
         self.id = id
         self.userPrincipalName = userPrincipalName
         self.displayName = displayName
@@ -26,5 +31,17 @@ public struct User: Sendable, Equatable {
         self.createdAt = createdAt
         self.lastNumber = lastNumber
         self.pushFailures = pushFailures
+        self.mfaState = mfaState
+        self.preferredMethod = preferredMethod
     }
+}
+
+/// The legacy per-user MFA state (the old "multi-factor authentication" users page).
+public enum MFAState: String, Sendable, Codable, CaseIterable {
+    /// Not registered for per-user MFA.
+    case disabled
+    /// Enrolled: MFA at sign-in once a method is registered; registration is asked for.
+    case enabled
+    /// MFA required at every sign-in.
+    case enforced
 }

@@ -34,6 +34,12 @@ public protocol PushNotifier: Sendable {
     func deliver(_ offer: ChallengeOffer, to deviceIDs: [String]) async
     /// Tells connected devices that a request is no longer answerable.
     func withdraw(challengeID: String, reason: String, from deviceIDs: [String]) async
+    /// Closes a removed device's channels.
+    func disconnect(deviceID: String) async
+}
+
+extension PushNotifier {
+    public func disconnect(deviceID: String) async {}
 }
 
 /// Wakes browsers waiting for a challenge to change.

@@ -57,5 +57,53 @@ public protocol SessionStore: Sendable {
     func deleteSession(id: String) async throws
 }
 
+/// Groups, memberships, role assignments, and per-user directory settings.
+public protocol DirectoryStore: Sendable {
+    /// Writes the user's mutable fields (name, enabled, password, MFA state, preferred method).
+    func updateUser(_ user: User) async throws
+    func insertGroup(_ group: Group) async throws
+    func group(id: String) async throws -> Group?
+    func groups() async throws -> [Group]
+    func updateGroup(_ group: Group) async throws
+    /// Removes a group and its memberships (as a container and as a member).
+    func deleteGroup(id: String) async throws
+    /// Adds a member; false when it was a member already.
+    func addMember(groupID: String, member: GroupMember) async throws -> Bool
+    /// Removes a member; false when it was not a member.
+    func removeMember(groupID: String, memberID: String) async throws -> Bool
+    func members(groupID: String) async throws -> [GroupMember]
+    /// The groups that list `memberID` directly.
+    func groupsContaining(memberID: String) async throws -> [String]
+    /// Assigns a role; false when already assigned.
+    func assignRole(_ roleID: String, userID: String) async throws -> Bool
+    /// Removes a role; false when it was not assigned.
+    func unassignRole(_ roleID: String, userID: String) async throws -> Bool
+    func roleMembers(_ roleID: String) async throws -> [String]
+    func roles(userID: String) async throws -> [String]
+}
+
+/// Policy documents (JSON), by id.
+public protocol PolicyStore: Sendable {
+    func policyDocument(id: String) async throws -> String?
+    func savePolicyDocument(id: String, body: String, updatedAt: Date) async throws
+}
+
+/// The audit log, append only.
+public protocol AuditStore: Sendable {
+    func insertAudit(_ entry: AuditEntry) async throws
+    /// Newest first, at most `limit`, strictly older than `before` (time, id) when given.
+    func audits(limit: Int, before: (Date, String)?) async throws -> [AuditEntry]
+}
+
+/// Signing keys and remembered browsers.
+public protocol SecretStore: Sendable {
+    func signingKeys(purpose: String) async throws -> [StoredSigningKey]
+    func insertSigningKey(_ key: StoredSigningKey) async throws
+    func insertRememberedBrowser(id: String, userID: String, expiresAt: Date) async throws
+    /// The user remembered for this id, if not expired at `now`.
+    func rememberedBrowser(id: String, now: Date) async throws -> String?
+}
+
 /// Everything the services need from storage.
 public typealias TandemStorage = UserStore & DeviceStore & ChallengeStore & ActivationStore & FlowStore & SessionStore
+    & DirectoryStore & PolicyStore & AuditStore & SecretStore

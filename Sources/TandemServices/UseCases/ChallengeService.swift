@@ -22,10 +22,19 @@ public struct ChallengeService: Sendable {
             recipients = try await env.storage.devices(userID: user.id).filter { $0.mayAnswer(kind) }
         }
         guard !recipients.isEmpty else { throw TandemError(.conflict, "No authenticator can answer this request.") }
+        let verdict = try await PolicyService(env: env).verdict(for: user)
+        guard verdict.allows(kind) else { throw TandemError(.forbidden, "The authentication methods policy does not allow this request.") }
+        var shown = context
+        if !verdict.showApplication { shown.application = "" }
+        if !verdict.showLocation {
+            shown.location = ""
+            shown.ipAddress = ""
+        }
         let challenge = Challenge.make(
-            userID: user.id, kind: kind, context: context, digits: env.settings.numberDigits,
+            userID: user.id, kind: kind, context: shown, digits: verdict.numberDigits,
             previousNumber: user.lastNumber, lifetime: env.settings.challengeLifetime,
-            now: env.clock.now(), random: env.random, targetDeviceID: targetDevice?.id)
+            now: env.clock.now(), random: env.random, targetDeviceID: targetDevice?.id,
+            chooseFromThree: verdict.numberPresentation == .chooseFromThree)
         try await env.storage.insertChallenge(challenge)
         try await env.storage.setLastNumber(userID: user.id, number: challenge.number)
         logger.info("push challenge created", metadata: [
@@ -33,6 +42,7 @@ public struct ChallengeService: Sendable {
             "tandem.devices": "\(recipients.count)",
         ])
         await env.push.deliver(Self.offer(for: challenge, user: user), to: recipients.map(\.id))
+        env.metrics.pushSent(kind: kind, devices: recipients.count)
         return challenge
     }
 
@@ -40,7 +50,8 @@ public struct ChallengeService: Sendable {
     public static func offer(for challenge: Challenge, user: User) -> ChallengeOffer {
         ChallengeOffer(id: challenge.id, kind: challenge.kind, nonce: challenge.nonce,
                        userPrincipalName: user.userPrincipalName, displayName: user.displayName,
-                       context: challenge.context, createdAt: challenge.createdAt, expiresAt: challenge.expiresAt)
+                       context: challenge.context, createdAt: challenge.createdAt, expiresAt: challenge.expiresAt,
+                       choices: challenge.choices)
     }
 
     /// Reads a challenge, expiring it first if the server clock says it is due.
@@ -72,6 +83,11 @@ public struct ChallengeService: Sendable {
         }
         guard device.mayAnswer(challenge.kind) else {
             throw TandemError(.forbidden, "This device cannot answer this request.")
+        }
+        if let user = try await env.storage.user(id: challenge.userID),
+           !(try await PolicyService(env: env).verdict(for: user)).allows(challenge.kind) {
+            logger.notice("answer refused by policy", metadata: ["tandem.challenge": "\(challengeID)"])
+            throw TandemError(.forbidden, "The authentication methods policy does not allow this request.")
         }
         if let number = request.number, !number.isEmpty, !NumberMatch.isWellFormed(number) {
             throw TandemError(.badRequest, "number must be 1 to 8 digits.")
@@ -106,6 +122,7 @@ public struct ChallengeService: Sendable {
             }
         }
         try await afterAnswer(challenge, device: device, now: now)
+        env.metrics.pushAnswered(kind: challenge.kind, state: challenge.state, latency: now.timeIntervalSince(challenge.createdAt))
         logger.info("push challenge answered", metadata: [
             "tandem.challenge": "\(challenge.id)", "tandem.device": "\(device.id)",
             "tandem.state": "\(challenge.state.rawValue)", "tandem.reason": "\(challenge.reason?.rawValue ?? "-")",
@@ -133,10 +150,11 @@ public struct ChallengeService: Sendable {
     /// Every pending, unexpired request `device` may answer.
     public func pendingOffers(for device: Device) async throws -> [ChallengeOffer] {
         guard let user = try await env.storage.user(id: device.userID) else { return [] }
+        let verdict = try await PolicyService(env: env).verdict(for: user)
         var offers: [ChallengeOffer] = []
         for stored in try await env.storage.pendingChallenges(userID: device.userID) {
             guard let challenge = try await current(id: stored.id), challenge.state == .pending,
-                  device.mayAnswer(challenge.kind),
+                  device.mayAnswer(challenge.kind), verdict.allows(challenge.kind),
                   challenge.targetDeviceID == nil || challenge.targetDeviceID == device.id
             else { continue }
             offers.append(Self.offer(for: challenge, user: user))
@@ -161,6 +179,9 @@ public struct ChallengeService: Sendable {
 
     /// Wakes waiting browsers and withdraws the request from the devices that did not answer it.
     private func finished(_ challenge: Challenge) async {
+        if let method = challenge.kind.signInMethod, challenge.state != .approved {
+            env.metrics.signIn(method: method, result: challenge.state.rawValue)
+        }
         await env.events.changed(challengeID: challenge.id)
         let others = ((try? await env.storage.devices(userID: challenge.userID)) ?? [])
             .map(\.id).filter { $0 != challenge.answeredBy }

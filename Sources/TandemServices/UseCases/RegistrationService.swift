@@ -40,6 +40,10 @@ public struct RegistrationService: Sendable {
     /// Issues a one-time activation code (160 random bits, base32) valid for 10 minutes.
     /// `publicURL` overrides the configured one (the server knows its bound port only once running).
     public func createActivation(for user: User, publicURL: String? = nil) async throws -> (activation: Activation, code: String, url: String) {
+        let verdict = try await PolicyService(env: env).verdict(for: user)
+        guard verdict.allows(.registration) else {
+            throw TandemError(.forbidden, "Your organization hasn't enabled the Authenticator app for you. \(verdict.reason)")
+        }
         let code = Base32.encode(env.random.bytes(20))
         let now = env.clock.now()
         let activation = Activation(id: env.random.identifier(), userID: user.id, codeDigest: SecretDigest.of(code),

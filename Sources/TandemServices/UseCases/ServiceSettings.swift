@@ -44,10 +44,12 @@ public struct ServiceEnvironment: Sendable {
     public var clock: any TandemClock
     public var random: any RandomSource
     public var settings: ServiceSettings
+    /// Counters for `/metrics`.
+    public var metrics: any SignInMetrics
 
     public init(storage: any TandemStorage, push: any PushNotifier, events: any ChallengeEvents,
                 passwords: any PasswordHasher, clock: any TandemClock, random: any RandomSource,
-                settings: ServiceSettings) {
+                settings: ServiceSettings, metrics: any SignInMetrics = NoSignInMetrics()) {
         self.storage = storage
         self.push = push
         self.events = events
@@ -55,5 +57,6 @@ public struct ServiceEnvironment: Sendable {
         self.clock = clock
         self.random = random
         self.settings = settings
+        self.metrics = metrics
     }
 }

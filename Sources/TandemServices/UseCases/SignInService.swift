@@ -39,7 +39,8 @@ public struct SignInService: Sendable {
         var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id, stage: .password,
                               createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime))
         if let user, user.accountEnabled,
-           try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) }) {
+           try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) }),
+           try await PolicyService(env: env).verdict(for: user).passwordlessAllowed {
             let challenge = try await challenges.issue(to: user, kind: .passwordless, context: context)
             flow.stage = .push
             flow.challengeID = challenge.id
@@ -58,21 +59,27 @@ public struct SignInService: Sendable {
 
     /// Checks the password. On success, a user with an authenticator gets an MFA push; a user
     /// without one is ready for a session. Every failure reads the same.
-    public func submitPassword(token: String, password: String, context: ChallengeContext) async throws -> SignInFlow {
+    ///
+    /// Whether a push follows: the policy allows push for the user, the legacy "notification through
+    /// mobile app" option is on, the user has an active authenticator, the browser's IP is not in a
+    /// trusted range, and the browser is not remembered (`rememberedBrowser`, the cookie's token).
+    public func submitPassword(token: String, password: String, context: ChallengeContext, rememberedBrowser: String? = nil) async throws -> SignInFlow {
         var flow = try await flow(token: token)
         let user = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
         guard let user, user.accountEnabled, let hash = user.passwordHash else {
             await env.passwords.verifyDecoy(password)
+            env.metrics.signIn(method: "password", result: "wrongPassword")
             throw TandemError(.unauthorized, "Your account or password is incorrect.")
         }
         guard await env.passwords.verify(password, against: hash) else {
             logger.notice("wrong password", metadata: ["tandem.user": "\(user.id)"])
+            env.metrics.signIn(method: "password", result: "wrongPassword")
             throw TandemError(.unauthorized, "Your account or password is incorrect.")
         }
         if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
         flow.passwordVerified = true
         flow.challengeID = nil
-        if try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.mfa) }) {
+        if try await needsPush(user, context: context, rememberedBrowser: rememberedBrowser) {
             flow.stage = .push
             flow.challengeID = try await challenges.issue(to: user, kind: .mfa, context: context).id
         } else {
@@ -80,6 +87,25 @@ public struct SignInService: Sendable {
         }
         try await env.storage.updateFlow(flow)
         return flow
+    }
+
+    func needsPush(_ user: User, context: ChallengeContext, rememberedBrowser: String?) async throws -> Bool {
+        let policy = PolicyService(env: env)
+        let legacy = try await policy.legacySettings()
+        guard legacy.notificationThroughMobileApp,
+              try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.mfa) }),
+              try await policy.verdict(for: user).pushAllowed
+        else { return false }
+        if legacy.trustedIPRanges.compactMap(CIDR.init).contains(where: { $0.contains(context.ipAddress) }) {
+            logger.info("MFA skipped: trusted IP", metadata: ["tandem.user": "\(user.id)"])
+            return false
+        }
+        if let rememberedBrowser, !rememberedBrowser.isEmpty,
+           try await env.storage.rememberedBrowser(id: SecretDigest.of(rememberedBrowser), now: env.clock.now()) == user.id {
+            logger.info("MFA skipped: remembered browser", metadata: ["tandem.user": "\(user.id)"])
+            return false
+        }
+        return true
     }
 
     /// "Use your password instead": withdraws the phone sign-in request and asks for the password.
@@ -123,8 +149,25 @@ public struct SignInService: Sendable {
     }
 
     /// Issues the session: after an approved push (redeemed exactly once), or after a password
-    /// for a user with no authenticator yet. Returns the session cookie's token.
+    /// when no push is needed. Returns the session cookie's token.
     public func complete(token: String) async throws -> (token: String, session: Session) {
+        let completed = try await completeSignIn(token: token)
+        return (completed.sessionToken, completed.session)
+    }
+
+    /// What a finished sign-in hands the browser.
+    public struct Completed: Sendable {
+        public var sessionToken: String
+        public var session: Session
+        /// Set when the MFA should be remembered on this browser (legacy setting), for that many days.
+        public var rememberToken: String?
+        public var rememberDays: Int
+        /// The user must register a method before going on (per-user MFA on, nothing registered).
+        public var registrationRequired: Bool
+    }
+
+    /// `complete`, with the remember-this-browser token and the registration interrupt.
+    public func completeSignIn(token: String) async throws -> Completed {
         var flow = try await flow(token: token)
         guard let userID = flow.userID else { throw TandemError(.unauthorized, "Your account or password is incorrect.") }
         let methods: [String]
@@ -147,7 +190,22 @@ public struct SignInService: Sendable {
                               createdAt: now, expiresAt: now.addingTimeInterval(env.settings.sessionLifetime))
         try await env.storage.insertSession(session)
         logger.info("signed in", metadata: ["tandem.user": "\(userID)", "tandem.methods": "\(methods.joined(separator: " "))"])
-        return (sessionToken, session)
+        env.metrics.signIn(method: methods.contains("pin") ? "passwordless" : methods.contains("mfa") ? "mfa" : "password", result: "success")
+        let legacy = try await PolicyService(env: env).legacySettings()
+        var rememberToken: String? = nil
+        if methods.contains("mfa"), methods.contains("pwd"), legacy.rememberMultiFactorDays > 0 {
+            let remember = env.random.identifier(byteCount: 32)
+            try await env.storage.insertRememberedBrowser(id: SecretDigest.of(remember), userID: userID,
+                                                          expiresAt: now.addingTimeInterval(Double(legacy.rememberMultiFactorDays) * 86_400))
+            rememberToken = remember
+        }
+        var registrationRequired = false
+        if let user = try await env.storage.user(id: userID), user.mfaState != .disabled,
+           try await env.storage.devices(userID: userID).allSatisfy({ $0.state != .active }) {
+            registrationRequired = true
+        }
+        return Completed(sessionToken: sessionToken, session: session, rememberToken: rememberToken,
+                         rememberDays: legacy.rememberMultiFactorDays, registrationRequired: registrationRequired)
     }
 
     /// The user of a live session, or `nil`.

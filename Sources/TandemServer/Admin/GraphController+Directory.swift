@@ -1,0 +1,230 @@
+import Foundation
+import Hummingbird
+import TandemCore
+import TandemServices
+
+extension GraphController {
+    func registerUsers(on v1: RouterGroup<TandemRequestContext>) {
+        v1.get("users") { request, _ in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let select = try GraphObjects.select(request, allowed: GraphObjects.userProperties, type: "microsoft.graph.user")
+            let users = try await self.storage.users().sorted { $0.id < $1.id }
+            return try GraphObjects.page(users, key: \.id, request: request, baseURL: self.publicURL(), path: "/v1.0/users",
+                                         context: "users", render: GraphObjects.user, select: select)
+        }
+        v1.post("users") { request, _ in
+            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["accountEnabled", "displayName", "mailNickname", "userPrincipalName", "passwordProfile",
+                                           "givenName", "surname", "jobTitle"], type: "microsoft.graph.user")
+            guard body["userPrincipalName"] != nil else { throw TandemError(.badRequest, "userPrincipalName: the property is required.") }
+            var password: String? = nil
+            if let profile = body["passwordProfile"] {
+                let object = try GraphJSON.object(profile, "passwordProfile")
+                password = try GraphJSON.optionalString(object["password"], "passwordProfile.password")
+            }
+            let user = try await self.admin.createUser(
+                userPrincipalName: try GraphJSON.string(body["userPrincipalName"], "userPrincipalName"),
+                displayName: try GraphJSON.optionalString(body["displayName"], "displayName"), password: password,
+                accountEnabled: try body["accountEnabled"].map { try GraphJSON.bool($0, "accountEnabled") } ?? true, by: actor)
+            return GraphJSON.response(GraphObjects.user(user), status: .created)
+        }
+        v1.get("users/{id}") { request, context in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let select = try GraphObjects.select(request, allowed: GraphObjects.userProperties, type: "microsoft.graph.user")
+            let user = try await self.admin.user(try context.parameters.require("id"))
+            return GraphJSON.response(GraphObjects.project(GraphObjects.user(user), select))
+        }
+        v1.patch("users/{id}") { request, context in
+            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            let user = try await self.admin.user(try context.parameters.require("id"))
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["accountEnabled", "displayName", "passwordProfile"], type: "microsoft.graph.user")
+            var password: String? = nil
+            if let profile = body["passwordProfile"] {
+                password = try GraphJSON.optionalString(try GraphJSON.object(profile, "passwordProfile")["password"], "passwordProfile.password")
+            }
+            _ = try await self.admin.updateUser(user, displayName: try GraphJSON.optionalString(body["displayName"], "displayName"),
+                                                accountEnabled: try body["accountEnabled"].map { try GraphJSON.bool($0, "accountEnabled") },
+                                                password: password, mfaState: nil, by: actor)
+            return GraphJSON.noContent()
+        }
+        v1.get("users/{id}/authentication/requirements") { request, context in
+            _ = try await self.actor(request, AdminAccess.methodAdmins)
+            let user = try await self.admin.user(try context.parameters.require("id"))
+            return GraphJSON.response(["perUserMfaState": user.mfaState.rawValue])
+        }
+        v1.patch("users/{id}/authentication/requirements") { request, context in
+            let actor = try await self.actor(request, AdminAccess.policyAdmins)
+            let user = try await self.admin.user(try context.parameters.require("id"))
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["perUserMfaState"], type: "microsoft.graph.strongAuthenticationRequirements")
+            let state = try GraphJSON.enumValue(body["perUserMfaState"], "perUserMfaState", as: MFAState.self)
+            _ = try await self.admin.updateUser(user, displayName: nil, accountEnabled: nil, password: nil, mfaState: state, by: actor)
+            return GraphJSON.noContent()
+        }
+    }
+
+    func registerGroups(on v1: RouterGroup<TandemRequestContext>) {
+        v1.get("groups") { request, _ in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let select = try GraphObjects.select(request, allowed: GraphObjects.groupProperties, type: "microsoft.graph.group")
+            let groups = try await self.storage.groups().sorted { $0.id < $1.id }
+            return try GraphObjects.page(groups, key: \.id, request: request, baseURL: self.publicURL(), path: "/v1.0/groups",
+                                         context: "groups", render: GraphObjects.group, select: select)
+        }
+        v1.post("groups") { request, _ in
+            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["displayName", "description", "mailNickname", "mailEnabled", "securityEnabled", "groupTypes"],
+                                    type: "microsoft.graph.group")
+            if let mail = body["mailEnabled"], try GraphJSON.bool(mail, "mailEnabled") {
+                throw TandemError(.badRequest, "mailEnabled: only security groups (mailEnabled false) are supported.")
+            }
+            let group = try await self.admin.createGroup(displayName: try GraphJSON.string(body["displayName"], "displayName"),
+                                                         description: try GraphJSON.optionalString(body["description"], "description"),
+                                                         mailNickname: try GraphJSON.optionalString(body["mailNickname"], "mailNickname"), by: actor)
+            return GraphJSON.response(GraphObjects.group(group), status: .created)
+        }
+        v1.get("groups/{id}") { request, context in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let select = try GraphObjects.select(request, allowed: GraphObjects.groupProperties, type: "microsoft.graph.group")
+            return GraphJSON.response(GraphObjects.project(GraphObjects.group(try await self.admin.group(try context.parameters.require("id"))), select))
+        }
+        v1.delete("groups/{id}") { request, context in
+            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            try await self.admin.deleteGroup(try await self.admin.group(try context.parameters.require("id")), by: actor)
+            return GraphJSON.noContent()
+        }
+        v1.get("groups/{id}/members") { request, context in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let group = try await self.admin.group(try context.parameters.require("id"))
+            var objects: [[String: Any]] = []
+            for member in try await self.storage.members(groupID: group.id) {
+                if member.kind == .user, let user = try await self.storage.user(id: member.id) { objects.append(GraphObjects.user(user)) }
+                if member.kind == .group, let nested = try await self.storage.group(id: member.id) { objects.append(GraphObjects.group(nested)) }
+            }
+            return try GraphObjects.page(objects, key: { $0["id"] as? String ?? "" }, request: request, baseURL: self.publicURL(),
+                                         path: "/v1.0/groups/\(group.id)/members", context: "directoryObjects", render: { $0 }, select: nil)
+        }
+        v1.post("groups/{id}/members/$ref") { request, context in
+            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            let group = try await self.admin.group(try context.parameters.require("id"))
+            try await self.admin.addMember(try await Self.reference(request), to: group, by: actor)
+            return GraphJSON.noContent()
+        }
+        v1.delete("groups/{id}/members/{member}/$ref") { request, context in
+            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            let group = try await self.admin.group(try context.parameters.require("id"))
+            try await self.admin.removeMember(try context.parameters.require("member"), from: group, by: actor)
+            return GraphJSON.noContent()
+        }
+    }
+
+    /// The object id in a `$ref` body: `{"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/{id}"}`.
+    static func reference(_ request: Request) async throws -> String {
+        let body = try await GraphJSON.object(request)
+        let ref = try GraphJSON.string(body["@odata.id"], "@odata.id")
+        guard let id = ref.split(separator: "/").last.map(String.init), !id.isEmpty,
+              ref.contains("/directoryObjects/") || ref.contains("/users/") || ref.contains("/groups/")
+        else { throw TandemError(.badRequest, "@odata.id: expected .../v1.0/directoryObjects/{id}.") }
+        return id.replacingOccurrences(of: "{", with: "").replacingOccurrences(of: "}", with: "")
+    }
+
+    func registerRoles(on v1: RouterGroup<TandemRequestContext>) {
+        v1.get("directoryRoles") { request, _ in
+            _ = try await self.actor(request, AdminAccess.readers)
+            return GraphJSON.response(["@odata.context": "\(self.publicURL())/v1.0/$metadata#directoryRoles",
+                                       "value": DirectoryRole.allCases.map(GraphObjects.role)])
+        }
+        v1.get("directoryRoles/{id}") { request, context in
+            _ = try await self.actor(request, AdminAccess.readers)
+            return GraphJSON.response(GraphObjects.role(try Self.role(context)))
+        }
+        v1.get("directoryRoles/{id}/members") { request, context in
+            _ = try await self.actor(request, AdminAccess.readers)
+            var users: [User] = []
+            for id in try await self.storage.roleMembers(try Self.role(context).rawValue) {
+                if let user = try await self.storage.user(id: id) { users.append(user) }
+            }
+            return GraphJSON.response(["@odata.context": "\(self.publicURL())/v1.0/$metadata#directoryObjects", "value": users.map(GraphObjects.user)])
+        }
+        v1.post("directoryRoles/{id}/members/$ref") { request, context in
+            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            let role = try Self.role(context)
+            try await self.admin.assign(role, to: try await self.admin.user(try await Self.reference(request)), by: actor)
+            return GraphJSON.noContent()
+        }
+        v1.delete("directoryRoles/{id}/members/{member}/$ref") { request, context in
+            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            let role = try Self.role(context)
+            try await self.admin.unassign(role, from: try await self.admin.user(try context.parameters.require("member")), by: actor)
+            return GraphJSON.noContent()
+        }
+    }
+
+    /// A role by id (= template id), `roleTemplateId=...`, or display name.
+    static func role(_ context: TandemRequestContext) throws -> DirectoryRole {
+        var key = try context.parameters.require("id")
+        if key.hasPrefix("roleTemplateId=") { key = String(key.dropFirst("roleTemplateId=".count)) }
+        guard let role = DirectoryRole.named(key) else {
+            throw TandemError(.notFound, "Resource '\(key)' does not exist or one of its queried reference-property objects are not present.")
+        }
+        return role
+    }
+
+    func registerMethods(on v1: RouterGroup<TandemRequestContext>) {
+        let base = "users/{id}/authentication/microsoftAuthenticatorMethods"
+        v1.get(RouterPath(base)) { request, context in
+            _ = try await self.actor(request, AdminAccess.methodAdmins)
+            let user = try await self.admin.user(try context.parameters.require("id"))
+            let devices = try await self.storage.devices(userID: user.id)
+            return GraphJSON.response(["@odata.context": "\(self.publicURL())/v1.0/$metadata#users('\(user.id)')/authentication/microsoftAuthenticatorMethods",
+                                       "value": devices.map(GraphObjects.authenticatorMethod)])
+        }
+        v1.get(RouterPath(base + "/{method}")) { request, context in
+            _ = try await self.actor(request, AdminAccess.methodAdmins)
+            let (_, device) = try await self.method(context)
+            return GraphJSON.response(GraphObjects.authenticatorMethod(device))
+        }
+        v1.delete(RouterPath(base + "/{method}")) { request, context in
+            let actor = try await self.actor(request, AdminAccess.methodAdmins)
+            let (user, device) = try await self.method(context)
+            try await self.admin.removeDevice(device, of: user, by: actor)
+            return GraphJSON.noContent()
+        }
+        v1.get("users/{id}/authentication/signInPreferences") { request, context in
+            _ = try await self.actor(request, AdminAccess.methodAdmins)
+            let user = try await self.admin.user(try context.parameters.require("id"))
+            return GraphJSON.response(["isSystemPreferredAuthenticationMethodEnabled": user.preferredMethod == nil,
+                                       "userPreferredMethodForSecondaryAuthentication": (user.preferredMethod as Any?) ?? NSNull()])
+        }
+        v1.patch("users/{id}/authentication/signInPreferences") { request, context in
+            let actor = try await self.actor(request, AdminAccess.methodAdmins)
+            let user = try await self.admin.user(try context.parameters.require("id"))
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["userPreferredMethodForSecondaryAuthentication", "isSystemPreferredAuthenticationMethodEnabled"],
+                                    type: "microsoft.graph.signInPreferences")
+            var preferred: String?? = nil
+            if let value = body["userPreferredMethodForSecondaryAuthentication"] {
+                let text = try GraphJSON.string(value, "userPreferredMethodForSecondaryAuthentication")
+                guard ["push", "oath"].contains(text) else {
+                    throw TandemError(.badRequest, "userPreferredMethodForSecondaryAuthentication: '\(text)' is not one of push, oath.")
+                }
+                preferred = .some(text)
+            }
+            _ = try await self.admin.updateUser(user, displayName: nil, accountEnabled: nil, password: nil, mfaState: nil,
+                                                preferredMethod: preferred, by: actor)
+            return GraphJSON.noContent()
+        }
+    }
+
+    func method(_ context: TandemRequestContext) async throws -> (User, Device) {
+        let user = try await admin.user(try context.parameters.require("id"))
+        let id = try context.parameters.require("method")
+        guard let device = try await storage.device(id: id), device.userID == user.id, device.state != .removed else {
+            throw TandemError(.notFound, "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")
+        }
+        return (user, device)
+    }
+}

@@ -1,0 +1,111 @@
+import Foundation
+import Hummingbird
+import TandemCore
+import TandemServices
+
+/// The Graph-shaped admin API under `/v1.0`: policy, users, groups, roles, methods, audit log.
+/// Every call needs a bearer token (`AdminTokens`) of a user holding the right directory role.
+struct GraphController: Sendable {
+    let tokens: AdminTokenProvider
+    let access: AdminAccess
+    let policy: PolicyService
+    let admin: DirectoryAdminService
+    let storage: any TandemStorage
+    let publicURL: @Sendable () -> String
+
+    /// The caller, if the token is valid and they hold one of `roles`.
+    func actor(_ request: Request, _ roles: [DirectoryRole]) async throws -> User {
+        let user = try await tokens.tokens().user(forBearer: request.headers[.authorization])
+        try await access.require(user, anyOf: roles)
+        return user
+    }
+
+    func register(on router: Router<TandemRequestContext>) {
+        let v1 = router.group("v1.0")
+        registerPolicy(on: v1)
+        registerUsers(on: v1)
+        registerGroups(on: v1)
+        registerRoles(on: v1)
+        registerMethods(on: v1)
+        v1.get("auditLogs/directoryAudits") { request, _ in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let top = try GraphObjects.top(request)
+            var before: (Date, String)? = nil
+            if let token = request.uri.queryParameters.get("$skiptoken") {
+                guard let bytes = Base64URL.decode(token), let text = String(bytes: bytes, encoding: .utf8),
+                      let space = text.firstIndex(of: " "), let millis = Int64(text[..<space])
+                else { throw TandemError(.badRequest, "$skiptoken is not valid.") }
+                before = (Date(timeIntervalSince1970: Double(millis) / 1000), String(text[text.index(after: space)...]))
+            }
+            let entries = try await self.storage.audits(limit: top + 1, before: before)
+            var body: [String: Any] = ["@odata.context": "\(self.publicURL())/v1.0/$metadata#auditLogs/directoryAudits",
+                                       "value": entries.prefix(top).map(GraphObjects.audit)]
+            if entries.count > top, let last = entries.prefix(top).last {
+                let key = "\(Int64((last.activityAt.timeIntervalSince1970 * 1000).rounded())) \(last.id)"
+                body["@odata.nextLink"] = "\(self.publicURL())/v1.0/auditLogs/directoryAudits?$top=\(top)&$skiptoken=\(Base64URL.encode(Array(key.utf8)))"
+            }
+            return GraphJSON.response(body)
+        }
+    }
+
+    // MARK: policy
+
+    func registerPolicy(on v1: RouterGroup<TandemRequestContext>) {
+        v1.get("policies/authenticationMethodsPolicy") { request, _ in
+            _ = try await self.actor(request, AdminAccess.policyAdmins)
+            let base = self.publicURL()
+            let configuration = GraphPolicyCodec.encode(try await self.policy.authenticatorPolicy(), baseURL: base)
+            return GraphJSON.response([
+                "@odata.context": "\(base)/v1.0/$metadata#policies/authenticationMethodsPolicy/$entity",
+                "id": "authenticationMethodsPolicy", "displayName": "Authentication Methods Policy",
+                "description": "The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings",
+                "policyVersion": "1.5", "policyMigrationState": "migrationComplete",
+                "authenticationMethodConfigurations": [configuration.filter { !$0.key.hasSuffix("@odata.context") }],
+            ])
+        }
+        let path = "policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{method}"
+        v1.get(RouterPath(path)) { request, context in
+            _ = try await self.actor(request, AdminAccess.policyAdmins)
+            try self.requireAuthenticator(context)
+            return GraphJSON.response(GraphPolicyCodec.encode(try await self.policy.authenticatorPolicy(), baseURL: self.publicURL()))
+        }
+        v1.patch(RouterPath(path)) { request, context in
+            let actor = try await self.actor(request, AdminAccess.policyAdmins)
+            try self.requireAuthenticator(context)
+            let body = try await GraphJSON.object(request)
+            let updated = try GraphPolicyCodec.apply(body, to: try await self.policy.authenticatorPolicy())
+            try await self.policy.save(updated, by: actor)
+            return GraphJSON.noContent()
+        }
+        v1.get("policies/mfaServiceSettings") { request, _ in
+            _ = try await self.actor(request, AdminAccess.policyAdmins)
+            return GraphJSON.response(Self.legacy(try await self.policy.legacySettings()))
+        }
+        v1.patch("policies/mfaServiceSettings") { request, _ in
+            let actor = try await self.actor(request, AdminAccess.policyAdmins)
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["notificationThroughMobileApp", "verificationCodeFromMobileApp", "rememberMultiFactorDays", "trustedIPRanges"],
+                                    type: "tandem.mfaServiceSettings")
+            var settings = try await self.policy.legacySettings()
+            if let v = body["notificationThroughMobileApp"] { settings.notificationThroughMobileApp = try GraphJSON.bool(v, "notificationThroughMobileApp") }
+            if let v = body["verificationCodeFromMobileApp"] { settings.verificationCodeFromMobileApp = try GraphJSON.bool(v, "verificationCodeFromMobileApp") }
+            if let v = body["rememberMultiFactorDays"] { settings.rememberMultiFactorDays = try GraphJSON.int(v, "rememberMultiFactorDays") }
+            if let v = body["trustedIPRanges"] {
+                settings.trustedIPRanges = try GraphJSON.array(v, "trustedIPRanges").enumerated().map { try GraphJSON.string($1, "trustedIPRanges[\($0)]") }
+            }
+            try await self.policy.saveLegacySettings(settings, by: actor)
+            return GraphJSON.noContent()
+        }
+    }
+
+    func requireAuthenticator(_ context: TandemRequestContext) throws {
+        guard try context.parameters.require("method").lowercased() == "microsoftauthenticator" else {
+            throw TandemError(.notFound, "Only the MicrosoftAuthenticator configuration exists in Tandem.")
+        }
+    }
+
+    static func legacy(_ s: LegacyMFASettings) -> [String: Any] {
+        ["notificationThroughMobileApp": s.notificationThroughMobileApp, "verificationCodeFromMobileApp": s.verificationCodeFromMobileApp,
+         "rememberMultiFactorDays": s.rememberMultiFactorDays, "trustedIPRanges": s.trustedIPRanges]
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import Hummingbird
+import TandemCore
+import TandemServices
+
+/// Graph shapes of directory objects, and `$select` / `$top` / `@odata.nextLink` paging.
+enum GraphObjects {
+    static let userProperties: [String] = ["id", "displayName", "userPrincipalName", "accountEnabled", "mail", "givenName", "surname",
+                                           "jobTitle", "createdDateTime"]
+
+    static func user(_ user: User) -> [String: Any] {
+        ["@odata.type": "#microsoft.graph.user", "id": user.id, "displayName": user.displayName, "userPrincipalName": user.userPrincipalName,
+         "accountEnabled": user.accountEnabled, "mail": NSNull(), "givenName": NSNull(), "surname": NSNull(), "jobTitle": NSNull(),
+         "createdDateTime": GraphJSON.date(user.createdAt)]
+    }
+
+    static let groupProperties: [String] = ["id", "displayName", "description", "mailNickname", "mailEnabled", "securityEnabled",
+                                            "groupTypes", "createdDateTime"]
+
+    static func group(_ group: Group) -> [String: Any] {
+        ["@odata.type": "#microsoft.graph.group", "id": group.id, "displayName": group.displayName,
+         "description": (group.description as Any?) ?? NSNull(), "mailNickname": group.mailNickname, "mailEnabled": false,
+         "securityEnabled": group.securityEnabled, "groupTypes": [String](), "createdDateTime": GraphJSON.date(group.createdAt)]
+    }
+
+    static func role(_ role: DirectoryRole) -> [String: Any] {
+        ["@odata.type": "#microsoft.graph.directoryRole", "id": role.rawValue, "displayName": role.displayName,
+         "description": role.description, "roleTemplateId": role.rawValue]
+    }
+
+    static func authenticatorMethod(_ device: Device) -> [String: Any] {
+        ["@odata.type": "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod", "id": device.id, "displayName": device.name,
+         "deviceTag": "SoftwareTokenActivated", "phoneAppVersion": device.appVersion,
+         "createdDateTime": GraphJSON.date(device.createdAt),
+         "tandemState": device.state.rawValue, "tandemPhoneSignInEnabled": device.phoneSignInKey != nil]
+    }
+
+    static func audit(_ e: AuditEntry) -> [String: Any] {
+        var target: [String: Any] = ["id": e.targetID, "displayName": (e.targetName as Any?) ?? NSNull(), "type": e.targetType,
+                                     "userPrincipalName": e.targetType == "User" ? ((e.targetName as Any?) ?? NSNull()) : NSNull(),
+                                     "modifiedProperties": [[String: Any]]()]
+        if let property = e.property {
+            let modified: [String: Any] = ["displayName": property, "oldValue": (e.oldValue as Any?) ?? NSNull(), "newValue": (e.newValue as Any?) ?? NSNull()]
+            target["modifiedProperties"] = [modified]
+        }
+        let initiator: [String: Any]
+        if let id = e.initiatedByID {
+            let user: [String: Any] = ["id": id, "userPrincipalName": (e.initiatedByName as Any?) ?? NSNull(), "displayName": NSNull(), "ipAddress": NSNull()]
+            initiator = ["user": user]
+        } else {
+            let app: [String: Any] = ["displayName": e.initiatedByName ?? "tandem", "appId": NSNull(), "servicePrincipalId": NSNull()]
+            initiator = ["app": app]
+        }
+        return ["id": e.id, "category": e.category, "correlationId": e.id, "result": e.result, "resultReason": "",
+                "activityDisplayName": e.activity, "activityDateTime": GraphJSON.date(e.activityAt), "loggedByService": "Core Directory",
+                "operationType": e.operationType, "initiatedBy": initiator, "targetResources": [target], "additionalDetails": [[String: Any]]()]
+    }
+
+    /// The `$select` list, checked against the resource's properties.
+    static func select(_ request: Request, allowed: [String], type: String) throws -> [String]? {
+        guard let text = request.uri.queryParameters.get("$select"), !text.isEmpty else { return nil }
+        let fields = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        for field in fields where !allowed.contains(field) {
+            throw TandemError(.badRequest, "Could not find a property named '\(field)' on type '\(type)'.")
+        }
+        return fields
+    }
+
+    /// `$top`: 1 to 999, default 100.
+    static func top(_ request: Request) throws -> Int {
+        guard let text = request.uri.queryParameters.get("$top") else { return 100 }
+        guard let value = Int(text), (1...999).contains(value) else {
+            throw TandemError(.badRequest, "Invalid page size specified: '\(text)'. Must be between 1 and 999 inclusive.")
+        }
+        return value
+    }
+
+    /// Keeps only the selected properties (and always `id`).
+    static func project(_ object: [String: Any], _ select: [String]?) -> [String: Any] {
+        guard let select else { return object }
+        return object.filter { select.contains($0.key) || $0.key == "id" || $0.key == "@odata.type" }
+    }
+
+    /// One page of `items` (already sorted by a stable key), after the `$skiptoken` key.
+    static func page<T>(_ items: [T], key: (T) -> String, request: Request, baseURL: String, path: String, context: String,
+                        render: (T) -> [String: Any], select: [String]?) throws -> Response {
+        let top = try top(request)
+        var remaining = items
+        if let token = request.uri.queryParameters.get("$skiptoken") {
+            guard let bytes = Base64URL.decode(token), let after = String(bytes: bytes, encoding: .utf8) else {
+                throw TandemError(.badRequest, "$skiptoken is not valid.")
+            }
+            remaining = items.filter { key($0) > after }
+        }
+        let pageItems = Array(remaining.prefix(top))
+        var body: [String: Any] = ["@odata.context": "\(baseURL)/v1.0/$metadata#\(context)",
+                                   "value": pageItems.map { project(render($0), select) }]
+        if remaining.count > top, let last = pageItems.last {
+            var query = "$top=\(top)&$skiptoken=\(Base64URL.encode(Array(key(last).utf8)))"
+            if let select { query += "&$select=\(select.joined(separator: ","))" }
+            body["@odata.nextLink"] = "\(baseURL)\(path)?\(query)"
+        }
+        return GraphJSON.response(body)
+    }
+}

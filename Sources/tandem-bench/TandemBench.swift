@@ -1,11 +1,162 @@
 import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Histogram
+import NIOCore
+import NIOPosix
+#if canImport(Glibc)
+import Glibc
+#endif
 
-/// `tandem-bench`: the sign-in benchmark (see docs/performance.md).
+/// `tandem-bench`: the sign-in benchmark (docs/performance.md).
+///
+/// For each backend: creates N users with a registered phone (real P-256 keys) in a new
+/// database, starts `tandem serve` as a child process, connects every phone over a real
+/// WebSocket (memory per idle device), then runs complete passwordless sign-ins with C
+/// concurrent users for a bounded time (throughput, server CPU), then at half that rate (push
+/// delivery latency), and prints the figures beside the crypto floor measured in the same run.
 @main
 struct TandemBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem-bench",
         abstract: "Measures complete passwordless sign-ins against a real tandem server.")
 
-    func run() async throws {}
+    @Option(help: "Comma-separated backends: sqlite, postgres.") var backends = "sqlite,postgres"
+    @Option(name: .customLong("postgres-url"), help: "PostgreSQL database for the postgres backend (default: env TANDEM_TEST_POSTGRES_URL); a fresh schema is used.")
+    var postgresURL: String?
+    @Option(help: "Users, each with one connected phone (also the idle-memory figure).") var users = 10_000
+    @Option(help: "Concurrent sign-ins in the closed-loop phase.") var concurrency = 64
+    @Option(help: "Seconds of each measured phase.") var duration = 20.0
+    @Option(help: "Seconds of warm-up before measuring.") var warmup = 3.0
+    @Option(name: .customLong("rate"), help: "Sign-ins per second of the paced phase (default: half the closed-loop rate).")
+    var pacedRate: Double?
+    @Option(name: .customLong("server"), help: "The tandem executable (default: beside this one).") var serverBinary: String?
+    @Option(name: .customLong("server-log-level"), help: "The server's --log-level.") var serverLogLevel = "warning"
+
+    func run() async throws {
+        let floor = CryptoFloor.measure()
+        Output.line(String(format: "crypto floor (this process, one thread): P-256 verify %.1f µs + ES256 sign %.1f µs = %.1f µs per sign-in",
+                           floor.verifySeconds * 1e6, floor.signSeconds * 1e6, floor.perSignIn * 1e6))
+        let server = serverBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("tandem").path
+        guard FileManager.default.isExecutableFile(atPath: server) else { throw BenchError("no tandem executable at \(server) (build it or pass --server)") }
+        var results: [BackendResult] = []
+        for backend in backends.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+            let database: String
+            var cleanup: () -> Void = {}
+            switch backend {
+            case "sqlite":
+                let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-bench-\(UUID().uuidString)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                database = folder.appendingPathComponent("bench.sqlite").path
+                cleanup = { try? FileManager.default.removeItem(at: folder) }
+            case "postgres":
+                guard let base = postgresURL ?? ProcessInfo.processInfo.environment["TANDEM_TEST_POSTGRES_URL"] else {
+                    throw BenchError("the postgres backend needs --postgres-url or TANDEM_TEST_POSTGRES_URL")
+                }
+                let schema = "bench_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(12).lowercased()
+                database = base + (base.contains("?") ? "&" : "?") + "search_path=\(schema)"
+            default:
+                throw BenchError("unknown backend \(backend)")
+            }
+            defer { cleanup() }
+            results.append(try await runBackend(backend, database: database, server: server, floor: floor))
+        }
+        Output.line("")
+        Output.line(BackendResult.table(results, floor: floor))
+    }
+
+    private func runBackend(_ name: String, database: String, server binary: String, floor: CryptoFloor) async throws -> BackendResult {
+        Output.line("== \(name): seeding \(users) users with a registered phone")
+        let devices = try await Seeder.seed(database: database, count: users) { Output.progress("[\(name)] seeded \($0)/\(users)") }
+        Output.endProgress()
+        let server = try ServerProcess(binary: binary, database: database, logLevel: serverLogLevel)
+        defer { server.stop() }
+        Output.line("[\(name)] tandem serve pid \(server.pid) on \(server.url)")
+        try await Task.sleep(for: .seconds(1))
+        let before = server.memory().rss
+
+        let fleet = DeviceFleet(serverURL: server.url)
+        let connectStart = ContinuousClock.now
+        try await fleet.connectAll(devices) { Output.progress("[\(name)] devices connected \($0)/\(devices.count)") }
+        Output.endProgress()
+        let connectTime = ContinuousClock.now - connectStart
+        try await Task.sleep(for: .seconds(2))
+        let after = server.memory().rss
+        let perDevice = Double(after - before) / Double(devices.count)
+        Output.line(String(format: "[\(name)] %d devices connected in %.1f s; server RSS %.1f → %.1f MB: %.1f KB per idle device",
+                           devices.count, connectTime.seconds, Double(before) / 1e6, Double(after) / 1e6, perDevice / 1024))
+
+        let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: .init(
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(10), read: .seconds(60)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(64, concurrency * 3))))
+        do {
+            let driver = SignInDriver(baseURL: server.url, http: http, fleet: fleet, devices: devices)
+            let result = try await measure(name, driver: driver, server: server, floor: floor, idleDevices: devices.count, perDevice: perDevice)
+            try await http.shutdown()
+            return result
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+    }
+
+    private func measure(_ name: String, driver: SignInDriver, server: ServerProcess, floor: CryptoFloor,
+                         idleDevices: Int, perDevice: Double) async throws -> BackendResult {
+        // Warm-up, not recorded.
+        let progress = ProgressLine(driver: driver, server: server)
+        progress.start("[\(name)] warm-up")
+        _ = await driver.closedLoop(concurrency: concurrency, until: .now + .seconds(warmup))
+        progress.stop()
+
+        // Closed loop: throughput and CPU.
+        progress.start("[\(name)] closed loop, \(concurrency) concurrent")
+        let cpu0 = server.cpuSeconds()
+        let done0 = driver.completed.load(ordering: .relaxed)
+        let failed0 = driver.failed.load(ordering: .relaxed)
+        let clientCPU0 = Self.processCPU()
+        let start = ContinuousClock.now
+        let closed = await driver.closedLoop(concurrency: concurrency, until: start + .seconds(duration))
+        let elapsed = (ContinuousClock.now - start).seconds
+        let cpu = server.cpuSeconds() - cpu0
+        let clientCPU = Self.processCPU() - clientCPU0
+        let done = driver.completed.load(ordering: .relaxed) - done0
+        let failed = driver.failed.load(ordering: .relaxed) - failed0
+        progress.stop()
+        let rate = Double(done) / elapsed
+
+        // Paced at half the rate: push delivery when the server is not saturated.
+        let paced = pacedRate ?? max(1, (rate / 2).rounded())
+        progress.start("[\(name)] paced at \(Int(paced))/s")
+        let pacedFailed0 = driver.failed.load(ordering: .relaxed)
+        let pacedDone0 = driver.completed.load(ordering: .relaxed)
+        let pacedStart = ContinuousClock.now
+        let open = await driver.openLoop(rate: paced, until: pacedStart + .seconds(duration))
+        let pacedElapsed = (ContinuousClock.now - pacedStart).seconds
+        progress.stop()
+        let pacedDone = driver.completed.load(ordering: .relaxed) - pacedDone0
+        let pacedFailed = driver.failed.load(ordering: .relaxed) - pacedFailed0
+
+        if let error = driver.lastErrorText, failed + pacedFailed > 0 { Output.line("[\(name)] last error: \(error)") }
+        let result = BackendResult(
+            name: name, idleDevices: idleDevices, bytesPerIdleDevice: perDevice, concurrency: concurrency,
+            signInsPerSecond: rate, completed: done, failed: failed, closed: closed,
+            serverCPUPerThousand: done > 0 ? cpu / Double(done) * 1000 : .nan, clientCPUPerThousand: done > 0 ? clientCPU / Double(done) * 1000 : .nan,
+            pacedRate: paced, pacedAchieved: Double(pacedDone) / pacedElapsed, pacedFailed: pacedFailed, paced: open,
+            peakServerMemory: server.memory().peak, droppedChannels: driver.fleet.dropped.load(ordering: .relaxed))
+        Output.line(result.report(floor: floor))
+        return result
+    }
+
+    /// This process's user + system CPU seconds.
+    static func processCPU() -> Double {
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

@@ -28,8 +28,14 @@ struct Serve: AsyncParsableCommand {
         let config = TandemConfiguration(host: host, port: port, publicURL: publicURL, databasePath: db.database,
                                          challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost)
         if let problem = config.validate() { throw fail(problem) }
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in  // --log-level applies to every logger, the services' too
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
         var logger = Logger(label: "tandem")
-        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        logger.logLevel = level
         let store: SQLStore
         do { store = try await db.open() } catch { throw fail("\(error)") }
         let passwords = BcryptPasswordHasher(cost: bcryptCost)

@@ -82,6 +82,12 @@ def chrome(request):
         options.add_argument(argument)
     driver = webdriver.Chrome(service=Service(executable_path=driver_path), options=options)
     driver.set_page_load_timeout(30)
+    # A window is at least 500 px wide, so the viewport is set exactly through the DevTools
+    # protocol; `mobile` makes the phone honour the page's viewport meta tag like a phone does.
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
+        "width": width, "height": height, "deviceScaleFactor": 1, "mobile": request.param == "phone"})
+    driver.get(server.url + "/login")
+    assert driver.execute_script("return window.innerWidth") == width, "the page's viewport is the window's"
     window = Window(driver, server, request.param, request.node.originalname)
     try:
         yield window
@@ -145,8 +151,11 @@ class Window:
             return text if re.fullmatch(r"\d+", text) else None
         return self.wait(shown, timeout, "a number on the page")
 
-    def screenshot(self, step):
-        """Saves `artifacts/screenshots/<test>-<step>-<size>.png` and returns its path."""
+    def screenshot(self, step, show=None):
+        """Saves `artifacts/screenshots/<test>-<step>-<size>.png` and returns its path; `show`
+        names an element to scroll into the middle of the window first."""
+        if show:
+            self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", self.by_id(show))
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{self.test_name}-{step}-{self.size}.png"
         assert self.driver.save_screenshot(str(path)), f"screenshot {path} failed"

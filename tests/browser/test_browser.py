@@ -27,15 +27,15 @@ def test_first_sign_in_with_password_then_register_the_authenticator(chrome, pho
     assert url.startswith(chrome.server.url + "/device/v1/activate?code=")
     assert chrome.by_id("activation-code").text.strip() in url
     assert chrome.fits_width()
-    chrome.screenshot("add-authenticator")
+    chrome.screenshot("add-authenticator", show="activation-url")
 
     out = phone.run("add", url, "--pin", PIN, "--name", "Browser test phone")
     assert "alice@contoso.com" in out.stdout
     number = chrome.number()
-    chrome.screenshot("confirm-number")
+    chrome.screenshot("confirm-number", show="number")
     assert "approved" in phone.run("approve", "--number", number, "--pin", PIN).stdout
     chrome.wait(lambda: "set up" in chrome.by_id("status").text, message="the page confirms the registration")
-    chrome.screenshot("registered")
+    chrome.screenshot("registered", show="status")
 
     chrome.open("/mysecurityinfo")
     methods = chrome.text("methods")
@@ -99,9 +99,8 @@ def test_the_qr_code_decodes_from_a_screenshot_and_registers_the_phone(chrome, p
     chrome.click("security-info")
     chrome.wait_for_path("/mysecurityinfo")
     chrome.click("add-authenticator")
-    qr = chrome.wait_for_id("qr")
-    chrome.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", qr)
-    picture = chrome.screenshot("qr")
+    chrome.wait_for_id("qr")
+    picture = chrome.screenshot("qr", show="qr")
     decoded = zbarimg(picture)
     assert len(decoded) == 1, decoded
     chrome.click("cant-scan-toggle")

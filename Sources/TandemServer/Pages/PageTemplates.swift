@@ -171,7 +171,7 @@ enum PageTemplates {
     .qr { margin: 1rem 0; text-align: center; }
     .qr svg { max-width: 100%; height: auto; image-rendering: pixelated; }
     details.cant-scan summary { color: #0067b8; cursor: pointer; }
-    details.cant-scan summary:focus { outline: 2px solid #000; outline-offset: 2px; }
+    details.cant-scan summary:focus-visible { outline: 2px solid #000; outline-offset: 2px; }
     dl.activation dt { font-weight: 600; margin-top: .5rem; }
     dl.activation dd { margin: 0; }
     @media (max-width: 600px) {

@@ -63,6 +63,8 @@ public func buildApplication(
     SignInController(signIn: signIn, pages: pages, settings: settings, secureCookies: configuration.secureCookies).register(on: router)
     SecurityInfoController(signIn: signIn, registration: registration, directory: DirectoryService(env: env), pages: pages,
                            publicURL: { publicURL.get() }).register(on: router)
+    AdminPagesController(signIn: signIn, policy: PolicyService(env: env), access: AdminAccess(env: env), storage: storage,
+                         pages: pages).register(on: router)
     GraphController(tokens: AdminTokenProvider(storage: storage, random: random, clock: clock), access: AdminAccess(env: env),
                     policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
                     publicURL: { publicURL.get() }).register(on: router)

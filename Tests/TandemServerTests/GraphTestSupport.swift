@@ -20,7 +20,7 @@ struct GraphClient {
         self.client = client
         self.store = store
         self.env = ServiceEnvironment(storage: store, push: RecordingPushNotifier(), events: ImmediateChallengeEvents(),
-                                      passwords: PlainTestPasswordHasher(), clock: SystemClock(), random: SystemRandomSource(),
+                                      passwords: BcryptPasswordHasher(cost: 4), clock: SystemClock(), random: SystemRandomSource(),
                                       settings: ServiceSettings(publicURL: "http://127.0.0.1"))
     }
 

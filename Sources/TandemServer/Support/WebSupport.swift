@@ -29,6 +29,18 @@ enum Web {
         return fields
     }
 
+    /// The CSRF token of a session: a digest of its cookie, so it needs no storage and changes with the session.
+    static func csrfToken(session: String) -> String {
+        SecretDigest.of("csrf|" + session)
+    }
+
+    /// Refuses a form whose CSRF token does not belong to the session (constant-time comparison).
+    static func checkCSRF(_ token: String?, session: String) throws {
+        guard !session.isEmpty, let token, ConstantTime.equals(token, csrfToken(session: session)) else {
+            throw TandemError(.forbidden, "The form has expired or did not come from this site. Reload the page and try again.")
+        }
+    }
+
     static func redirect(_ location: String) -> Response {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }

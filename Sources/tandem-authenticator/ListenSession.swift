@@ -126,9 +126,13 @@ struct ListenSession {
         let offer = queue.removeFirst()
         Console.line("Sign-in request \(offer.id)")
         Console.line("  Account: \(offer.userPrincipalName)")
-        Console.line("  Application: \(offer.context.application)")
-        Console.line("  Location: \(offer.context.location) (\(offer.context.ipAddress))")
+        Console.line("  Application: \(offer.context.application.isEmpty ? "(not shown)" : offer.context.application)")
+        Console.line(offer.context.location.isEmpty ? "  Location: (not shown)" : "  Location: \(offer.context.location) (\(offer.context.ipAddress))")
         Console.line("  Kind: \(offer.kind.rawValue)")
+        if let choices = offer.choices {
+            // Choose-from-three presentation: the right number is one of these; type it.
+            Console.line("  Choices: \(choices.joined(separator: "  "))")
+        }
         askNumber(offer)
     }
 

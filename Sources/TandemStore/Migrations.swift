@@ -7,7 +7,7 @@ enum Migrations {
     typealias Migration = (version: Int, statements: [String])
 
     static var all: [Migration] {
-        (signIn + directory).sorted { $0.version < $1.version }
+        (signIn + directory + oidc + defences).sorted { $0.version < $1.version }
     }
 
     static let signIn: [Migration] = [

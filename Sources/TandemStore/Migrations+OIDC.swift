@@ -1,0 +1,4 @@
+extension Migrations {
+    /// OpenID Connect provider and CIBA: versions 40–59.
+    static let oidc: [Migration] = []
+}

@@ -33,12 +33,16 @@ public struct ChallengeContext: Codable, Sendable, Equatable {
     public var location: String
     /// The browser, from its User-Agent.
     public var browser: String
+    /// CIBA's `binding_message`: text the application shows too, so the person can tell the
+    /// request in front of them from another. Absent outside CIBA; always shown by the phone.
+    public var bindingMessage: String?
 
-    public init(application: String, ipAddress: String, location: String, browser: String) {
+    public init(application: String, ipAddress: String, location: String, browser: String, bindingMessage: String? = nil) {
         self.application = application
         self.ipAddress = ipAddress
         self.location = location
         self.browser = browser
+        self.bindingMessage = bindingMessage
     }
 }
 
@@ -64,12 +68,17 @@ public struct Challenge: Sendable, Equatable {
     public var answeredAt: Date?
     /// For the choose-from-three presentation: three numbers, one of them `number`, in display order.
     public var choices: [String]?
+    /// The sign-in attempt this request belongs to (for the sign-in log).
+    public var signInID: String?
+    /// Not pushed with a sound (unfamiliar location): only listed when the app opens.
+    public var suppressed: Bool
 
     public init(
         id: String, userID: String, kind: ChallengeKind, number: String, nonce: String,
         context: ChallengeContext, createdAt: Date, expiresAt: Date,
         state: ChallengeState = .pending, reason: ChallengeReason? = nil,
-        targetDeviceID: String? = nil, answeredBy: String? = nil, answeredAt: Date? = nil, choices: [String]? = nil
+        targetDeviceID: String? = nil, answeredBy: String? = nil, answeredAt: Date? = nil, choices: [String]? = nil,
+        signInID: String? = nil, suppressed: Bool = false
     ) {
         self.id = id
         self.userID = userID
@@ -85,6 +94,8 @@ public struct Challenge: Sendable, Equatable {
         self.answeredBy = answeredBy
         self.answeredAt = answeredAt
         self.choices = choices
+        self.signInID = signInID
+        self.suppressed = suppressed
     }
 
     /// Creates a fresh pending challenge with random id, nonce and number.

@@ -14,8 +14,15 @@ public protocol DeviceConnection: Sendable {
 /// channel's catch-up), so nothing depends on the hub's memory surviving a restart.
 public actor PushHub: PushNotifier {
     private var connections: [String: [UUID: any DeviceConnection]] = [:]
+    /// Told of each request handed to a live channel (the delivery trail's "sent").
+    private var onSent: (@Sendable (_ challengeID: String, _ deviceID: String) async -> Void)?
 
     public init() {}
+
+    /// Sets the observer of sends (the delivery trail).
+    public func observeSends(_ observer: @escaping @Sendable (_ challengeID: String, _ deviceID: String) async -> Void) {
+        onSent = observer
+    }
 
     /// Registers an authenticated channel; returns the token to unregister it.
     public func register(deviceID: String, connection: any DeviceConnection) -> UUID {
@@ -45,7 +52,7 @@ public actor PushHub: PushNotifier {
     public func deliver(_ offer: ChallengeOffer, to deviceIDs: [String]) async {
         for id in deviceIDs {
             for connection in connections[id]?.values ?? [:].values {
-                connection.send(ChannelMessage(type: .request, request: offer))
+                if connection.send(ChannelMessage(type: .request, request: offer)) { await onSent?(offer.id, id) }
             }
         }
     }

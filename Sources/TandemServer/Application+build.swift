@@ -44,7 +44,11 @@ public func buildApplication(
     }
     let metrics = PrometheusSignInMetrics()
     let env = ServiceEnvironment(storage: storage, push: relay?.notifier ?? hub, events: relay?.events ?? watch, passwords: passwords,
-                                 clock: clock, random: random, settings: settings, metrics: metrics)
+                                 clock: clock, random: random, settings: settings, metrics: metrics,
+                                 locator: TandemLocator(storage: storage, geoipDirectory: configuration.geoipDirectory),
+                                 alerts: configuration.alertWebhook.map { WebhookAlerts(url: $0, logger: logger) as any AdminAlerts } ?? NoAlerts())
+    let trail = DeliveryTrail(env: env)
+    Task { await hub.observeSends { challengeID, deviceID in await trail.record(challengeID, "sent", channel: "websocket", deviceID: deviceID) } }
     let pages = try PageRenderer()
     let signIn = SignInService(env: env)
     let registration = RegistrationService(env: env)
@@ -67,7 +71,7 @@ public func buildApplication(
                          pages: pages).register(on: router)
     GraphController(tokens: AdminTokenProvider(storage: storage, random: random, clock: clock), access: AdminAccess(env: env),
                     policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
-                    publicURL: { publicURL.get() }).register(on: router)
+                    publicURL: { publicURL.get() }, env: env).register(on: router)
     DeviceController(devices: DeviceService(env: env), challenges: ChallengeService(env: env), registration: registration,
                      hub: hub, random: random, applicationName: settings.applicationName).register(on: router)
 

@@ -11,6 +11,8 @@ import Foundation
 /// | `--challenge-lifetime` / `TANDEM_CHALLENGE_LIFETIME` | seconds a push can be answered, 5–600 | `120` |
 /// | `--number-digits` / `TANDEM_NUMBER_DIGITS` | digits of the number, 2–8 | `2` |
 /// | `--bcrypt-cost` / `TANDEM_BCRYPT_COST` | bcrypt cost for new passwords, 4–16 | `10` |
+/// | `--alert-webhook` / `TANDEM_ALERT_WEBHOOK` | URL that receives administrator alerts (JSON POST) | none |
+/// | `--geoip-directory` / `TANDEM_GEOIP_DIRECTORY` | folder with `GeoIP.dat` / `GeoIPv6.dat`; `none` to disable | `/usr/share/GeoIP` |
 ///
 /// No key here is a secret.
 public struct TandemConfiguration: Sendable {
@@ -21,9 +23,14 @@ public struct TandemConfiguration: Sendable {
     public var challengeLifetime: Double
     public var numberDigits: Int
     public var bcryptCost: Int
+    /// Administrator alerts ("No, it's not me" reports) are POSTed here as JSON.
+    public var alertWebhook: String?
+    /// The offline country database's folder (Debian's `geoip-database`), `nil` for none.
+    public var geoipDirectory: String?
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
-                challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10) {
+                challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10,
+                alertWebhook: String? = nil, geoipDirectory: String? = "/usr/share/GeoIP") {
         self.host = host
         self.port = port
         self.publicURL = publicURL
@@ -31,6 +38,8 @@ public struct TandemConfiguration: Sendable {
         self.challengeLifetime = challengeLifetime
         self.numberDigits = numberDigits
         self.bcryptCost = bcryptCost
+        self.alertWebhook = alertWebhook
+        self.geoipDirectory = geoipDirectory
     }
 
     /// Checks the ranges; returns a one-line message for the first bad value.
@@ -39,6 +48,9 @@ public struct TandemConfiguration: Sendable {
         if !(5...600).contains(challengeLifetime) { return "--challenge-lifetime must be between 5 and 600 seconds" }
         if !(2...8).contains(numberDigits) { return "--number-digits must be between 2 and 8" }
         if !(4...16).contains(bcryptCost) { return "--bcrypt-cost must be between 4 and 16" }
+        if let alertWebhook, URL(string: alertWebhook)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            return "--alert-webhook must be an http or https URL"
+        }
         if let publicURL, URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             return "--public-url must be an http or https URL"
         }

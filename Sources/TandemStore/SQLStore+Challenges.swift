@@ -4,15 +4,16 @@ import TandemCore
 import TandemServices
 
 extension SQLStore: ChallengeStore {
-    static let challengeColumns = "id, user_id, kind, number, nonce, context, created_at, expires_at, state, reason, target_device_id, answered_by, answered_at, choices"
+    static let challengeColumns = "id, user_id, kind, number, nonce, context, created_at, expires_at, state, reason, target_device_id, answered_by, answered_at, choices, sign_in_id, suppressed"
 
     public func insertChallenge(_ c: Challenge) async throws {
         let context = String(decoding: try JSONEncoder().encode(c.context), as: UTF8.self)
         try await db.raw("""
-            INSERT INTO challenges (id, user_id, kind, number, nonce, context, created_at, expires_at, state, reason, target_device_id, answered_by, answered_at, choices)
+            INSERT INTO challenges (id, user_id, kind, number, nonce, context, created_at, expires_at, state, reason, target_device_id, answered_by, answered_at, choices, sign_in_id, suppressed)
             VALUES (\(bind: c.id), \(bind: c.userID), \(bind: c.kind.rawValue), \(bind: c.number), \(bind: c.nonce), \(bind: context),
                     \(bind: Self.millis(c.createdAt)), \(bind: Self.millis(c.expiresAt)), \(bind: c.state.rawValue), \(bind: c.reason?.rawValue),
-                    \(bind: c.targetDeviceID), \(bind: c.answeredBy), \(bind: c.answeredAt.map(Self.millis)), \(bind: c.choices?.joined(separator: " ")))
+                    \(bind: c.targetDeviceID), \(bind: c.answeredBy), \(bind: c.answeredAt.map(Self.millis)), \(bind: c.choices?.joined(separator: " ")),
+                    \(bind: c.signInID), \(bind: c.suppressed ? 1 : 0))
             """).run()
     }
 
@@ -55,6 +56,8 @@ extension SQLStore: ChallengeStore {
             targetDeviceID: try row.decode(column: "target_device_id", as: String?.self),
             answeredBy: try row.decode(column: "answered_by", as: String?.self),
             answeredAt: date(try row.decode(column: "answered_at", as: Int64?.self)),
-            choices: try row.decode(column: "choices", as: String?.self).map { $0.split(separator: " ").map(String.init) })
+            choices: try row.decode(column: "choices", as: String?.self).map { $0.split(separator: " ").map(String.init) },
+            signInID: try row.decode(column: "sign_in_id", as: String?.self),
+            suppressed: try row.decode(column: "suppressed", as: Int.self) != 0)
     }
 }

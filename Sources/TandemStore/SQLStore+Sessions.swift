@@ -4,13 +4,13 @@ import TandemCore
 import TandemServices
 
 extension SQLStore: FlowStore {
-    static let flowColumns = "id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at"
+    static let flowColumns = "id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id"
 
     public func insertFlow(_ f: SignInFlow) async throws {
         try await db.raw("""
-            INSERT INTO flows (id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at)
+            INSERT INTO flows (id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id)
             VALUES (\(bind: f.id), \(bind: f.username), \(bind: f.userID), \(bind: f.stage.rawValue), \(bind: f.passwordVerified ? 1 : 0),
-                    \(bind: f.challengeID), \(bind: Self.millis(f.createdAt)), \(bind: Self.millis(f.expiresAt)))
+                    \(bind: f.challengeID), \(bind: Self.millis(f.createdAt)), \(bind: Self.millis(f.expiresAt)), \(bind: f.signInID))
             """).run()
     }
 
@@ -23,7 +23,8 @@ extension SQLStore: FlowStore {
                        passwordVerified: try row.decode(column: "password_verified", as: Int.self) != 0,
                        challengeID: try row.decode(column: "challenge_id", as: String?.self),
                        createdAt: Self.date(try row.decode(column: "created_at", as: Int64.self)),
-                       expiresAt: Self.date(try row.decode(column: "expires_at", as: Int64.self)))
+                       expiresAt: Self.date(try row.decode(column: "expires_at", as: Int64.self)),
+                       signInID: try row.decode(column: "sign_in_id", as: String?.self))
         }
     }
 

@@ -10,6 +10,10 @@ extension SQLStore {
         let store = SQLStore(database: connection.sql()) { try await connection.close() }
         do {
             _ = try await connection.sql().raw("PRAGMA journal_mode=WAL").all()
+            // WAL with synchronous=NORMAL: a commit is durable once the WAL is synced at a
+            // checkpoint, not fsync'ed per statement; the database cannot be corrupted by a crash,
+            // only the last commits before a power loss can be lost (SQLite's advice for WAL).
+            try await connection.sql().raw("PRAGMA synchronous=NORMAL").run()
             try await connection.sql().raw("PRAGMA foreign_keys=ON").run()
             try await connection.sql().raw("PRAGMA busy_timeout=5000").run()
             if migrate { try await store.migrate() }

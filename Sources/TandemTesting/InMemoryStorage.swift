@@ -18,6 +18,12 @@ public actor InMemoryStorage: TandemStorage {
     var auditLog: [AuditEntry] = []
     var signingKeyList: [StoredSigningKey] = []
     var remembered: [String: (String, Date)] = [:]
+    var securityByUser: [String: UserSecurity] = [:]
+    var signInsByID: [String: SignInRecord] = [:]
+    var trails: [String: [TrailEvent]] = [:]
+    var networksByUser: [String: [String: String]] = [:]
+    var namedLocationList: [NamedLocation] = []
+    var oidc = InMemoryOIDCTables()
 
     public init() {}
 

@@ -23,10 +23,15 @@ struct Serve: AsyncParsableCommand {
     var bcryptCost: Int = Int(environment("TANDEM_BCRYPT_COST") ?? "") ?? 10
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error.")
     var logLevel: String = environment("TANDEM_LOG_LEVEL") ?? "info"
+    @Option(name: .customLong("alert-webhook"), help: "URL that receives administrator alerts as JSON (env TANDEM_ALERT_WEBHOOK).")
+    var alertWebhook: String? = environment("TANDEM_ALERT_WEBHOOK")
+    @Option(name: .customLong("geoip-directory"), help: "Folder with GeoIP.dat/GeoIPv6.dat (Debian's geoip-database), or 'none'.")
+    var geoipDirectory: String = environment("TANDEM_GEOIP_DIRECTORY") ?? "/usr/share/GeoIP"
 
     func run() async throws {
         let config = TandemConfiguration(host: host, port: port, publicURL: publicURL, databasePath: db.database,
-                                         challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost)
+                                         challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost,
+                                         alertWebhook: alertWebhook, geoipDirectory: geoipDirectory == "none" ? nil : geoipDirectory)
         if let problem = config.validate() { throw fail(problem) }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in  // --log-level applies to every logger, the services' too

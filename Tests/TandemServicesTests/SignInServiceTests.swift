@@ -148,6 +148,7 @@ struct SignInServiceTests {
     @Test("Send another request withdraws the old one, and never shows the same number twice in a row")
     func resend() async throws {
         let s = try await Scenario()
+        try await PushProtectionService(env: s.t.env).saveSettings(PushProtectionSettings(freePushes: 100), by: nil)
         let phone = try await s.addPhone()
         let token = try await s.startMFA()
         var (offer, number) = try await s.offer(for: token, phone: phone)

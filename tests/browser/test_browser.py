@@ -2,7 +2,7 @@
 sign-in, and the QR code read back from a screenshot. The phone is the real
 `tandem-authenticator`; every test runs in a phone-sized and a desktop-sized window."""
 
-from conftest import PIN, e2e, zbarimg
+from browser_harness import PIN, chrome, e2e, phone, server, zbarimg  # noqa: F401 (fixtures)
 
 
 def registration_page(chrome):

@@ -12,6 +12,7 @@ struct GraphController: Sendable {
     let admin: DirectoryAdminService
     let storage: any TandemStorage
     let publicURL: @Sendable () -> String
+    let env: ServiceEnvironment
 
     /// The caller, if the token is valid and they hold one of `roles`.
     func actor(_ request: Request, _ roles: [DirectoryRole]) async throws -> User {
@@ -27,6 +28,7 @@ struct GraphController: Sendable {
         registerGroups(on: v1)
         registerRoles(on: v1)
         registerMethods(on: v1)
+        registerDefences(on: v1, env: env)
         v1.get("auditLogs/directoryAudits") { request, _ in
             _ = try await self.actor(request, AdminAccess.readers)
             let top = try GraphObjects.top(request)

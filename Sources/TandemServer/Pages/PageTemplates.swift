@@ -175,7 +175,8 @@ enum PageTemplates {
     dl.activation dt { font-weight: 600; margin-top: .5rem; }
     dl.activation dd { margin: 0; }
     @media (max-width: 600px) {
-      body { padding: 0; background: #fff; }
+      :root { background: #fff; }
+      body { padding: 0; }
       .card { box-shadow: none; padding: 1.5rem 1.25rem; }
     }
     """

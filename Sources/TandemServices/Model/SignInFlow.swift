@@ -23,9 +23,11 @@ public struct SignInFlow: Sendable, Equatable {
     public var challengeID: String?
     public var createdAt: Date
     public var expiresAt: Date
+    /// The sign-in log record of this attempt.
+    public var signInID: String?
 
     public init(id: String, username: String, userID: String?, stage: Stage, passwordVerified: Bool = false,
-                challengeID: String? = nil, createdAt: Date, expiresAt: Date) {
+                challengeID: String? = nil, createdAt: Date, expiresAt: Date, signInID: String? = nil) {
         self.id = id
         self.username = username
         self.userID = userID
@@ -34,5 +36,6 @@ public struct SignInFlow: Sendable, Equatable {
         self.challengeID = challengeID
         self.createdAt = createdAt
         self.expiresAt = expiresAt
+        self.signInID = signInID
     }
 }

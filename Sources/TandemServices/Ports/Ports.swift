@@ -49,3 +49,54 @@ public protocol ChallengeEvents: Sendable {
     /// Returns when the challenge changes or the deadline passes, whichever comes first.
     func wait(challengeID: String, until deadline: Date) async
 }
+
+/// Where an IP address is: a named network, a country from an offline database, or unknown.
+public struct Place: Sendable, Equatable {
+    /// What the authenticator and the sign-in log show ("Head office, Berlin", "DE", "Unknown location").
+    public var displayName: String
+    /// ISO 3166 country code when known.
+    public var country: String?
+    /// The named location the address is in, if any.
+    public var namedLocationID: String?
+
+    public init(displayName: String, country: String? = nil, namedLocationID: String? = nil) {
+        self.displayName = displayName
+        self.country = country
+        self.namedLocationID = namedLocationID
+    }
+
+    public static let unknown = Place(displayName: "Unknown location")
+}
+
+/// Looks an IP address up (named networks first, then the country database).
+public protocol Locator: Sendable {
+    func locate(_ ipAddress: String) async -> Place
+}
+
+/// No locator: every address is an unknown location.
+public struct NoLocator: Locator {
+    public init() {}
+    public func locate(_ ipAddress: String) async -> Place { .unknown }
+}
+
+/// Tells administrators about something that needs them (a "No, it's not me" report).
+public protocol AdminAlerts: Sendable {
+    func send(event: String, details: [String: String]) async
+}
+
+/// No alerts configured.
+public struct NoAlerts: AdminAlerts {
+    public init() {}
+    public func send(event: String, details: [String: String]) async {}
+}
+
+/// Revokes a user's tokens beyond browser sessions (OIDC refresh tokens), when a provider exists.
+public protocol TokenRevocation: Sendable {
+    func revokeAll(userID: String) async throws
+}
+
+/// Nothing to revoke.
+public struct NoTokenRevocation: TokenRevocation {
+    public init() {}
+    public func revokeAll(userID: String) async throws {}
+}

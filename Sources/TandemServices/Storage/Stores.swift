@@ -104,6 +104,41 @@ public protocol SecretStore: Sendable {
     func rememberedBrowser(id: String, now: Date) async throws -> String?
 }
 
+/// Push protection, risk, sign-in logs, delivery trails, familiar networks and named locations.
+public protocol DefenceStore: Sendable {
+    func security(userID: String) async throws -> UserSecurity
+    /// Counts one more push, atomically: succeeds only if the counter still reads `expected` (else another push won).
+    func reservePush(userID: String, expected: UserSecurity, now: Date) async throws -> Bool
+    /// After a successful sign-in: counters to zero.
+    func resetPushCounter(userID: String) async throws
+    func lockPush(userID: String, at: Date) async throws
+    /// Blocks push until `until` and marks the user at risk.
+    func blockPush(userID: String, until: Date, riskLevel: String, riskDetail: String, at: Date) async throws
+    /// Clears lock, block and failures; risk becomes `dismissed`.
+    func unblock(userID: String, at: Date) async throws
+    /// Users at risk, locked or blocked.
+    func riskyUsers() async throws -> [(User, UserSecurity)]
+
+    func insertSignIn(_ record: SignInRecord) async throws
+    func updateSignIn(_ record: SignInRecord) async throws
+    func signIn(id: String) async throws -> SignInRecord?
+    /// Newest first.
+    func signIns(limit: Int, before: (Date, String)?) async throws -> [SignInRecord]
+
+    func appendTrail(challengeID: String, _ event: TrailEvent) async throws
+    func trail(challengeID: String) async throws -> [TrailEvent]
+    func challenges(signInID: String) async throws -> [Challenge]
+
+    func recordNetwork(userID: String, network: String, country: String?, at: Date) async throws
+    func networks(userID: String) async throws -> [(network: String, country: String?)]
+
+    func insertNamedLocation(_ location: NamedLocation) async throws
+    func namedLocations() async throws -> [NamedLocation]
+    func deleteNamedLocation(id: String) async throws -> Bool
+    /// Ends every session of the user.
+    func deleteSessions(userID: String) async throws
+}
+
 /// Everything the services need from storage.
 public typealias TandemStorage = UserStore & DeviceStore & ChallengeStore & ActivationStore & FlowStore & SessionStore
-    & DirectoryStore & PolicyStore & AuditStore & SecretStore
+    & DirectoryStore & PolicyStore & AuditStore & SecretStore & DefenceStore & OIDCStore

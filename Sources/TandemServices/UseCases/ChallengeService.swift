@@ -14,7 +14,12 @@ public struct ChallengeService: Sendable {
 
     /// Creates a challenge for `user` and pushes it to every device that may answer it
     /// (only `targetDevice` for a registration). Throws `conflict` when no device may answer.
-    public func issue(to user: User, kind: ChallengeKind, context: ChallengeContext, targetDevice: Device? = nil) async throws -> Challenge {
+    ///
+    /// Push protection first (`PushProtectionService.admit`): barred users, the pending cap and the
+    /// growing waits refuse the request before anything is stored. A request from an unfamiliar
+    /// place is stored and listed but not pushed (quiet). `signInID` ties it to the sign-in log.
+    public func issue(to user: User, kind: ChallengeKind, context: ChallengeContext, targetDevice: Device? = nil,
+                      signInID: String? = nil) async throws -> Challenge {
         let recipients: [Device]
         if let targetDevice {
             recipients = [targetDevice]
@@ -24,25 +29,40 @@ public struct ChallengeService: Sendable {
         guard !recipients.isEmpty else { throw TandemError(.conflict, "No authenticator can answer this request.") }
         let verdict = try await PolicyService(env: env).verdict(for: user)
         guard verdict.allows(kind) else { throw TandemError(.forbidden, "The authentication methods policy does not allow this request.") }
+        let protection = PushProtectionService(env: env)
+        try await protection.admit(user, kind: kind)
+        let place = await env.locator.locate(context.ipAddress)
         var shown = context
+        shown.location = place.displayName
         if !verdict.showApplication { shown.application = "" }
         if !verdict.showLocation {
             shown.location = ""
             shown.ipAddress = ""
         }
-        let challenge = Challenge.make(
+        var challenge = Challenge.make(
             userID: user.id, kind: kind, context: shown, digits: verdict.numberDigits,
             previousNumber: user.lastNumber, lifetime: env.settings.challengeLifetime,
             now: env.clock.now(), random: env.random, targetDeviceID: targetDevice?.id,
             chooseFromThree: verdict.numberPresentation == .chooseFromThree)
+        challenge.signInID = signInID
+        if kind != .registration {
+            challenge.suppressed = try await protection.isUnfamiliar(userID: user.id, ipAddress: context.ipAddress, place: place)
+        }
         try await env.storage.insertChallenge(challenge)
+        let trail = DeliveryTrail(env: env)
+        await trail.record(challenge.id, "created", channel: "store", detail: "\(kind.rawValue) for \(recipients.count) device(s)")
         try await env.storage.setLastNumber(userID: user.id, number: challenge.number)
         logger.info("push challenge created", metadata: [
             "tandem.user": "\(user.id)", "tandem.challenge": "\(challenge.id)", "tandem.kind": "\(kind.rawValue)",
             "tandem.devices": "\(recipients.count)",
         ])
-        await env.push.deliver(Self.offer(for: challenge, user: user), to: recipients.map(\.id))
-        env.metrics.pushSent(kind: kind, devices: recipients.count)
+        if challenge.suppressed {
+            await trail.record(challenge.id, "suppressed", detail: "unfamiliar location: not pushed, listed when the app opens")
+            logger.notice("push suppressed: unfamiliar location", metadata: ["tandem.user": "\(user.id)", "tandem.challenge": "\(challenge.id)"])
+        } else {
+            await env.push.deliver(Self.offer(for: challenge, user: user), to: recipients.map(\.id))
+        }
+        env.metrics.pushSent(kind: kind, devices: challenge.suppressed ? 0 : recipients.count)
         return challenge
     }
 
@@ -59,6 +79,7 @@ public struct ChallengeService: Sendable {
         guard var challenge = try await env.storage.challenge(id: id) else { return nil }
         if challenge.expireIfDue(now: env.clock.now()) == .expired {
             if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) {
+                if challenge.kind != .registration { try await PushProtectionService(env: env).recordFailure(userID: challenge.userID) }
                 await finished(challenge)
             } else {
                 return try await env.storage.challenge(id: id)
@@ -109,7 +130,10 @@ public struct ChallengeService: Sendable {
         let now = env.clock.now()
         switch challenge.answer(request.decision, typedNumber: request.number, deviceID: device.id, now: now) {
         case .reject(.expired):
-            if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) { await finished(challenge) }
+            if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) {
+                if challenge.kind != .registration { try await PushProtectionService(env: env).recordFailure(userID: challenge.userID) }
+                await finished(challenge)
+            }
             logger.notice("late answer refused", metadata: ["tandem.challenge": "\(challengeID)"])
             throw TandemError(.expired, "The request has expired.")
         case .reject:
@@ -158,6 +182,8 @@ public struct ChallengeService: Sendable {
                   challenge.targetDeviceID == nil || challenge.targetDeviceID == device.id
             else { continue }
             offers.append(Self.offer(for: challenge, user: user))
+            await DeliveryTrail(env: env).record(challenge.id, "listed", channel: "pending", deviceID: device.id,
+                                                 detail: challenge.suppressed ? "quiet request seen when the app opened" : nil)
         }
         return offers
     }
@@ -165,22 +191,40 @@ public struct ChallengeService: Sendable {
     private func afterAnswer(_ challenge: Challenge, device: Device, now: Date) async throws {
         var used = device
         used.lastUsedAt = now
+        await DeliveryTrail(env: env).record(challenge.id, "answered", channel: "https", deviceID: device.id,
+                                             detail: "\(challenge.state.rawValue)\(challenge.reason.map { " (\($0.rawValue))" } ?? "")")
+        try await env.storage.updateDevice(used)
+        let protection = PushProtectionService(env: env)
         switch challenge.state {
         case .approved:
-            try await env.storage.recordPushFailure(userID: challenge.userID, reset: true)
-            if challenge.kind == .registration { used.state = .active }
+            if challenge.kind == .registration {
+                used.state = .active
+                try await env.storage.updateDevice(used)
+            } else {
+                try await protection.recordSuccess(userID: challenge.userID)
+            }
         case .denied:
-            try await env.storage.recordPushFailure(userID: challenge.userID, reset: false)
+            try await protection.recordFailure(userID: challenge.userID)
+        case .reported:
+            try await protection.recordFailure(userID: challenge.userID)
+            try await ReportService(env: env).handle(challenge)
         default:
             break
         }
-        try await env.storage.updateDevice(used)
     }
 
     /// Wakes waiting browsers and withdraws the request from the devices that did not answer it.
     private func finished(_ challenge: Challenge) async {
         if let method = challenge.kind.signInMethod, challenge.state != .approved {
             env.metrics.signIn(method: method, result: challenge.state.rawValue)
+        }
+        if challenge.state == .withdrawn || challenge.state == .expired {
+            await DeliveryTrail(env: env).record(challenge.id, challenge.state.rawValue, detail: challenge.reason?.rawValue)
+        }
+        if challenge.signInID != nil {
+            let (succeeded, detail, outcome) = SignInJournal.pushDetail(challenge)
+            try? await SignInJournal(env: env).step(challenge.signInID, method: SignInJournal.methodName(challenge.kind), succeeded: succeeded,
+                                                    detail: detail, requestID: challenge.id, outcome: outcome)
         }
         await env.events.changed(challengeID: challenge.id)
         let others = ((try? await env.storage.devices(userID: challenge.userID)) ?? [])

@@ -46,10 +46,17 @@ public struct ServiceEnvironment: Sendable {
     public var settings: ServiceSettings
     /// Counters for `/metrics`.
     public var metrics: any SignInMetrics
+    /// Where an IP address is (named networks, country database).
+    public var locator: any Locator
+    /// Alerts to administrators (webhook).
+    public var alerts: any AdminAlerts
+    /// Revocation of tokens beyond browser sessions.
+    public var revocation: any TokenRevocation
 
     public init(storage: any TandemStorage, push: any PushNotifier, events: any ChallengeEvents,
                 passwords: any PasswordHasher, clock: any TandemClock, random: any RandomSource,
-                settings: ServiceSettings, metrics: any SignInMetrics = NoSignInMetrics()) {
+                settings: ServiceSettings, metrics: any SignInMetrics = NoSignInMetrics(), locator: any Locator = NoLocator(),
+                alerts: any AdminAlerts = NoAlerts(), revocation: any TokenRevocation = NoTokenRevocation()) {
         self.storage = storage
         self.push = push
         self.events = events
@@ -58,5 +65,8 @@ public struct ServiceEnvironment: Sendable {
         self.random = random
         self.settings = settings
         self.metrics = metrics
+        self.locator = locator
+        self.alerts = alerts
+        self.revocation = revocation
     }
 }

@@ -36,14 +36,26 @@ public struct SignInService: Sendable {
         let token = env.random.identifier(byteCount: 32)
         let now = env.clock.now()
         let user = try await env.storage.user(principalName: username)
+        let place = await env.locator.locate(context.ipAddress)
+        let journal = SignInJournal(env: env)
+        let signInID = try await journal.open(username: username, user: user, context: context, place: place)
         var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id, stage: .password,
-                              createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime))
-        if let user, user.accountEnabled,
-           try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) }),
-           try await PolicyService(env: env).verdict(for: user).passwordlessAllowed {
-            let challenge = try await challenges.issue(to: user, kind: .passwordless, context: context)
-            flow.stage = .push
-            flow.challengeID = challenge.id
+                              createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID)
+        if let user, user.accountEnabled {
+            let verdict = try await PolicyService(env: env).verdict(for: user)
+            try await journal.note(signInID, policyReason: verdict.reason)
+            if verdict.passwordlessAllowed,
+               try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) }),
+               !(try await env.storage.security(userID: user.id)).isPushBarred(at: now) {
+                do {
+                    let challenge = try await challenges.issue(to: user, kind: .passwordless, context: context, signInID: signInID)
+                    flow.stage = .push
+                    flow.challengeID = challenge.id
+                } catch let error as TandemError where error.code == .tooManyRequests {
+                    // Flooded: no passwordless push this time; the password page is still there.
+                    try await journal.step(signInID, method: "Passwordless phone sign-in", succeeded: false, detail: error.message)
+                }
+            }
         }
         try await env.storage.insertFlow(flow)
         return (token, flow)
@@ -66,22 +78,27 @@ public struct SignInService: Sendable {
     public func submitPassword(token: String, password: String, context: ChallengeContext, rememberedBrowser: String? = nil) async throws -> SignInFlow {
         var flow = try await flow(token: token)
         let user = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
+        let journal = SignInJournal(env: env)
         guard let user, user.accountEnabled, let hash = user.passwordHash else {
             await env.passwords.verifyDecoy(password)
             env.metrics.signIn(method: "password", result: "wrongPassword")
+            let outcome: SignInJournal.Outcome = user == nil ? .unknownUser : (user?.accountEnabled == false ? .disabledUser : .wrongPassword)
+            try await journal.step(flow.signInID, method: "Password", succeeded: false, detail: "Invalid username or password", outcome: outcome)
             throw TandemError(.unauthorized, "Your account or password is incorrect.")
         }
         guard await env.passwords.verify(password, against: hash) else {
             logger.notice("wrong password", metadata: ["tandem.user": "\(user.id)"])
             env.metrics.signIn(method: "password", result: "wrongPassword")
+            try await journal.step(flow.signInID, method: "Password", succeeded: false, detail: "Incorrect password", outcome: .wrongPassword)
             throw TandemError(.unauthorized, "Your account or password is incorrect.")
         }
+        try await journal.step(flow.signInID, method: "Password", succeeded: true, detail: "Correct password")
         if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
         flow.passwordVerified = true
         flow.challengeID = nil
         if try await needsPush(user, context: context, rememberedBrowser: rememberedBrowser) {
             flow.stage = .push
-            flow.challengeID = try await challenges.issue(to: user, kind: .mfa, context: context).id
+            flow.challengeID = try await issueLogged(to: user, kind: .mfa, context: context, signInID: flow.signInID).id
         } else {
             flow.stage = .password
         }
@@ -108,6 +125,19 @@ public struct SignInService: Sendable {
         return true
     }
 
+    /// Issues a push and writes a refusal (barred, flooded) to the sign-in log before rethrowing it.
+    func issueLogged(to user: User, kind: ChallengeKind, context: ChallengeContext, signInID: String?) async throws -> Challenge {
+        do {
+            return try await challenges.issue(to: user, kind: kind, context: context, signInID: signInID)
+        } catch let error as TandemError where error.code == .locked || error.code == .tooManyRequests {
+            let security = try await env.storage.security(userID: user.id)
+            let outcome: SignInJournal.Outcome = error.code == .tooManyRequests ? .rateLimited(error.message)
+                : (security.pushBlockedUntil != nil ? .blocked : .locked)
+            try await SignInJournal(env: env).step(signInID, method: SignInJournal.methodName(kind), succeeded: false, detail: error.message, outcome: outcome)
+            throw error
+        }
+    }
+
     /// "Use your password instead": withdraws the phone sign-in request and asks for the password.
     public func usePassword(token: String) async throws -> SignInFlow {
         var flow = try await flow(token: token)
@@ -126,7 +156,7 @@ public struct SignInService: Sendable {
               let previous = try await env.storage.challenge(id: old), let user = try await env.storage.user(id: userID)
         else { throw TandemError(.conflict, "There is no request to send again.") }
         try await challenges.withdraw(challengeID: old, reason: .superseded)
-        flow.challengeID = try await challenges.issue(to: user, kind: previous.kind, context: context).id
+        flow.challengeID = try await issueLogged(to: user, kind: previous.kind, context: context, signInID: flow.signInID).id
         try await env.storage.updateFlow(flow)
         return flow
     }
@@ -191,6 +221,12 @@ public struct SignInService: Sendable {
         try await env.storage.insertSession(session)
         logger.info("signed in", metadata: ["tandem.user": "\(userID)", "tandem.methods": "\(methods.joined(separator: " "))"])
         env.metrics.signIn(method: methods.contains("pin") ? "passwordless" : methods.contains("mfa") ? "mfa" : "password", result: "success")
+        try await SignInJournal(env: env).finish(flow.signInID, methods.contains("mfa") ? .success : .successSingleFactor)
+        if let signInID = flow.signInID, let record = try await env.storage.signIn(id: signInID), methods.contains("mfa") {
+            // A network the user signed in from with MFA becomes familiar (push suppression).
+            try await PushProtectionService(env: env).recordFamiliar(userID: userID, ipAddress: record.ipAddress,
+                                                                     place: await env.locator.locate(record.ipAddress))
+        }
         let legacy = try await PolicyService(env: env).legacySettings()
         var rememberToken: String? = nil
         if methods.contains("mfa"), methods.contains("pwd"), legacy.rememberMultiFactorDays > 0 {

@@ -2,6 +2,10 @@
 with the real `tandem-authenticator` as the phone. The server and phone helpers are the
 end-to-end harness's (`tests/e2e/conftest.py`), loaded here under the name `e2e_harness`.
 
+Not a `conftest.py` on purpose: the e2e tests import their helpers with `from conftest import …`,
+which a second `conftest` module would shadow when both folders run in one pytest session. Test
+modules import the fixtures from here instead (`from browser_harness import chrome, phone, server`).
+
 Each test runs in a phone-sized (390x844) and a desktop-sized (1280x800) window and saves its
 screenshots under `artifacts/screenshots/`. Without Chromium, chromedriver, selenium or zbarimg
 the tests skip on a developer's machine and fail in CI (`CI=true`); `.ci/browser.sh` installs them.

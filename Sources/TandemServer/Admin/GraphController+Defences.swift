@@ -1,0 +1,284 @@
+import Foundation
+import Hummingbird
+import TandemCore
+import TandemServices
+
+/// Sign-in logs, risky users (blocked after "No, it's not me"), named locations, push protection.
+extension GraphController {
+    func registerDefences(on v1: RouterGroup<TandemRequestContext>, env: ServiceEnvironment) {
+        v1.get("auditLogs/signIns") { request, _ in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let top = try GraphObjects.top(request)
+            let filter = try SignInFilter(request.uri.queryParameters.get("$filter"))
+            var before: (Date, String)? = nil
+            if let token = request.uri.queryParameters.get("$skiptoken") {
+                guard let bytes = Base64URL.decode(token), let text = String(bytes: bytes, encoding: .utf8),
+                      let space = text.firstIndex(of: " "), let millis = Int64(text[..<space])
+                else { throw TandemError(.badRequest, "$skiptoken is not valid.") }
+                before = (Date(timeIntervalSince1970: Double(millis) / 1000), String(text[text.index(after: space)...]))
+            }
+            // Scan newest first in batches until a page of matches is full.
+            var matches: [SignInRecord] = []
+            var cursor = before
+            var more = false
+            scan: while true {
+                let batch = try await self.storage.signIns(limit: 200, before: cursor)
+                for record in batch where filter.matches(record) {
+                    if matches.count == top { more = true; break scan }
+                    matches.append(record)
+                }
+                guard batch.count == 200, let last = batch.last else { break }
+                cursor = (last.createdAt, last.id)
+            }
+            var body: [String: Any] = ["@odata.context": "\(self.publicURL())/v1.0/$metadata#auditLogs/signIns",
+                                       "value": try await matches.asyncMap { try await self.signInObject($0, trails: false) }]
+            if more, let last = matches.last {
+                var query = "$top=\(top)&$skiptoken=\(Base64URL.encode(Array("\(Int64((last.createdAt.timeIntervalSince1970 * 1000).rounded())) \(last.id)".utf8)))"
+                if let raw = request.uri.queryParameters.get("$filter") {
+                    query += "&$filter=\(raw.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? raw)"
+                }
+                body["@odata.nextLink"] = "\(self.publicURL())/v1.0/auditLogs/signIns?\(query)"
+            }
+            return GraphJSON.response(body)
+        }
+        v1.get("auditLogs/signIns/{id}") { request, context in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let id = try context.parameters.require("id")
+            guard let record = try await self.storage.signIn(id: id) else {
+                throw TandemError(.notFound, "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")
+            }
+            return GraphJSON.response(try await self.signInObject(record, trails: true))
+        }
+        v1.get("identityProtection/riskyUsers") { request, _ in
+            _ = try await self.actor(request, AdminAccess.readers)
+            let now = Date()
+            let value: [[String: Any]] = try await self.storage.riskyUsers().map { user, security in
+                ["id": user.id, "userPrincipalName": user.userPrincipalName, "userDisplayName": user.displayName,
+                 "riskLevel": security.riskLevel, "riskState": security.riskState, "riskDetail": (security.riskDetail as Any?) ?? "none",
+                 "riskLastUpdatedDateTime": (security.riskUpdatedAt.map(GraphJSON.date) as Any?) ?? NSNull(),
+                 "isDeleted": false, "isProcessing": false,
+                 "tandemPushBlocked": security.isPushBarred(at: now),
+                 "tandemPushBlockedUntil": (security.pushBlockedUntil.map { $0 == .distantFuture ? "until unblocked" : GraphJSON.date($0) } as Any?) ?? NSNull(),
+                 "tandemPushLocked": security.pushLockedAt != nil]
+            }
+            return GraphJSON.response(["@odata.context": "\(self.publicURL())/v1.0/$metadata#riskyUsers", "value": value])
+        }
+        v1.post("identityProtection/riskyUsers/dismiss") { request, _ in
+            let actor = try await self.actor(request, AdminAccess.methodAdmins)
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["userIds"], type: "microsoft.graph.riskyUser.dismiss")
+            let ids = try GraphJSON.array(body["userIds"], "userIds").enumerated().map { try GraphJSON.string($1, "userIds[\($0)]") }
+            guard !ids.isEmpty, ids.count <= 60 else { throw TandemError(.badRequest, "userIds: 1 to 60 user ids are expected.") }
+            for id in ids {
+                try await ReportService(env: env).unblock(try await self.admin.user(id), by: actor)
+            }
+            return GraphJSON.noContent()
+        }
+        v1.get("identity/conditionalAccess/namedLocations") { request, _ in
+            _ = try await self.actor(request, AdminAccess.readers)
+            return GraphJSON.response(["@odata.context": "\(self.publicURL())/v1.0/$metadata#identity/conditionalAccess/namedLocations",
+                                       "value": try await self.storage.namedLocations().map(Self.namedLocation)])
+        }
+        v1.post("identity/conditionalAccess/namedLocations") { request, _ in
+            let actor = try await self.actor(request, AdminAccess.policyAdmins)
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["displayName", "isTrusted", "ipRanges"], type: "microsoft.graph.ipNamedLocation")
+            if let type = body["@odata.type"], try GraphJSON.string(type, "@odata.type").lowercased() != "#microsoft.graph.ipnamedlocation" {
+                throw TandemError(.badRequest, "@odata.type: only #microsoft.graph.ipNamedLocation is supported.")
+            }
+            let name = try GraphJSON.string(body["displayName"], "displayName")
+            guard (1...256).contains(name.count) else { throw TandemError(.badRequest, "displayName must be 1 to 256 characters.") }
+            let ranges = try GraphJSON.array(body["ipRanges"], "ipRanges").enumerated().map { index, item -> String in
+                let object = try GraphJSON.object(item, "ipRanges[\(index)]")
+                let cidr = try GraphJSON.string(object["cidrAddress"], "ipRanges[\(index)].cidrAddress")
+                guard CIDR(cidr) != nil, cidr.contains("/") else { throw TandemError(.badRequest, "ipRanges[\(index)].cidrAddress: \(cidr) is not a CIDR range.") }
+                return cidr
+            }
+            guard !ranges.isEmpty else { throw TandemError(.badRequest, "ipRanges: at least one range is required.") }
+            let location = NamedLocation(id: env.random.uuid(), displayName: name, ipRanges: ranges,
+                                         isTrusted: try body["isTrusted"].map { try GraphJSON.bool($0, "isTrusted") } ?? false, createdAt: env.clock.now())
+            try await self.storage.insertNamedLocation(location)
+            try await Auditor(env: env).record("Policy", "Add named location", "Add", actor: actor, targetType: "Policy", targetID: location.id,
+                                               targetName: location.displayName, property: "ipRanges", new: ranges.joined(separator: " "))
+            return GraphJSON.response(Self.namedLocation(location), status: .created)
+        }
+        v1.delete("identity/conditionalAccess/namedLocations/{id}") { request, context in
+            let actor = try await self.actor(request, AdminAccess.policyAdmins)
+            let id = try context.parameters.require("id")
+            guard try await self.storage.deleteNamedLocation(id: id) else {
+                throw TandemError(.notFound, "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")
+            }
+            try await Auditor(env: env).record("Policy", "Delete named location", "Delete", actor: actor, targetType: "Policy", targetID: id, targetName: nil)
+            return GraphJSON.noContent()
+        }
+        v1.get("policies/tandemPushProtection") { request, _ in
+            _ = try await self.actor(request, AdminAccess.policyAdmins)
+            return GraphJSON.response(Self.protection(try await PushProtectionService(env: env).settings()))
+        }
+        v1.patch("policies/tandemPushProtection") { request, _ in
+            let actor = try await self.actor(request, AdminAccess.policyAdmins)
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["maxPendingPerUser", "freePushes", "baseDelaySeconds", "maxDelaySeconds", "failureLockThreshold",
+                                           "suppressUnfamiliarLocations"], type: "tandem.pushProtection")
+            let service = PushProtectionService(env: env)
+            var s = try await service.settings()
+            if let v = body["maxPendingPerUser"] { s.maxPendingPerUser = try GraphJSON.int(v, "maxPendingPerUser") }
+            if let v = body["freePushes"] { s.freePushes = try GraphJSON.int(v, "freePushes") }
+            if let v = body["baseDelaySeconds"] { s.baseDelaySeconds = try GraphJSON.int(v, "baseDelaySeconds") }
+            if let v = body["maxDelaySeconds"] { s.maxDelaySeconds = try GraphJSON.int(v, "maxDelaySeconds") }
+            if let v = body["failureLockThreshold"] { s.failureLockThreshold = try GraphJSON.int(v, "failureLockThreshold") }
+            if let v = body["suppressUnfamiliarLocations"] { s.suppressUnfamiliarLocations = try GraphJSON.bool(v, "suppressUnfamiliarLocations") }
+            try await service.saveSettings(s, by: actor)
+            return GraphJSON.noContent()
+        }
+        v1.patch("policies/authenticationMethodsPolicy") { request, _ in
+            let actor = try await self.actor(request, AdminAccess.policyAdmins)
+            let body = try await GraphJSON.object(request)
+            try GraphJSON.onlyKnown(body, ["reportSuspiciousActivitySettings"], type: "microsoft.graph.authenticationMethodsPolicy")
+            guard let raw = body["reportSuspiciousActivitySettings"] else { return GraphJSON.noContent() }
+            let object = try GraphJSON.object(raw, "reportSuspiciousActivitySettings")
+            try GraphJSON.onlyKnown(object, ["state", "includeTarget", "voiceReportingCode", "tandemBlockMinutes"],
+                                    type: "microsoft.graph.reportSuspiciousActivitySettings", path: "reportSuspiciousActivitySettings.")
+            let service = PushProtectionService(env: env)
+            var s = try await service.reportSettings()
+            if let v = object["state"] {
+                s.state = try GraphJSON.enumValue(v, "reportSuspiciousActivitySettings.state", as: AuthenticatorPolicy.FeatureState.self).rawValue
+            }
+            if let v = object["includeTarget"] {
+                let target = try GraphJSON.object(v, "reportSuspiciousActivitySettings.includeTarget")
+                s.includeTargetType = try GraphJSON.enumValue(target["targetType"] ?? "group", "reportSuspiciousActivitySettings.includeTarget.targetType",
+                                                              as: AuthenticatorPolicy.TargetType.self).rawValue
+                s.includeTargetID = try GraphJSON.string(target["id"], "reportSuspiciousActivitySettings.includeTarget.id")
+            }
+            if let v = object["voiceReportingCode"] { s.voiceReportingCode = try GraphJSON.int(v, "reportSuspiciousActivitySettings.voiceReportingCode") }
+            if let v = object["tandemBlockMinutes"] { s.blockMinutes = try GraphJSON.int(v, "reportSuspiciousActivitySettings.tandemBlockMinutes") }
+            try await service.saveReportSettings(s, by: actor)
+            return GraphJSON.noContent()
+        }
+    }
+
+    static func namedLocation(_ l: NamedLocation) -> [String: Any] {
+        ["@odata.type": "#microsoft.graph.ipNamedLocation", "id": l.id, "displayName": l.displayName, "isTrusted": l.isTrusted,
+         "createdDateTime": GraphJSON.date(l.createdAt), "modifiedDateTime": GraphJSON.date(l.createdAt),
+         "ipRanges": l.ipRanges.map { ["@odata.type": $0.contains(":") ? "#microsoft.graph.iPv6CidrRange" : "#microsoft.graph.iPv4CidrRange", "cidrAddress": $0] }]
+    }
+
+    static func protection(_ s: PushProtectionSettings) -> [String: Any] {
+        ["maxPendingPerUser": s.maxPendingPerUser, "freePushes": s.freePushes, "baseDelaySeconds": s.baseDelaySeconds,
+         "maxDelaySeconds": s.maxDelaySeconds, "failureLockThreshold": s.failureLockThreshold,
+         "suppressUnfamiliarLocations": s.suppressUnfamiliarLocations]
+    }
+
+    /// Graph's `signIn` shape, plus each push request's delivery trail when asked.
+    func signInObject(_ r: SignInRecord, trails: Bool) async throws -> [String: Any] {
+        let user = try await r.userID.asyncMap { try await storage.user(id: $0) } ?? nil
+        let details: [[String: Any]] = r.steps.map { step in
+            ["authenticationStepDateTime": GraphJSON.date(step.at), "authenticationMethod": step.method, "succeeded": step.succeeded,
+             "authenticationStepResultDetail": step.detail, "authenticationMethodDetail": (step.requestID as Any?) ?? NSNull(),
+             "authenticationStepRequirement": step.method == "Password" ? "Primary authentication" : "Multifactor authentication"]
+        }
+        let mfa = r.steps.contains { $0.method != "Password" }
+        var object: [String: Any] = [
+            "id": r.id, "createdDateTime": GraphJSON.date(r.createdAt), "userDisplayName": (user?.displayName as Any?) ?? NSNull(),
+            "userPrincipalName": r.userPrincipalName, "userId": (r.userID as Any?) ?? "", "appId": "tandem", "appDisplayName": r.appDisplayName,
+            "ipAddress": r.ipAddress, "clientAppUsed": r.clientApp, "correlationId": r.id, "isInteractive": true,
+            "conditionalAccessStatus": "notApplied",
+            "authenticationRequirement": mfa ? "multiFactorAuthentication" : "singleFactorAuthentication",
+            "status": ["errorCode": r.errorCode, "failureReason": (r.failureReason as Any?) ?? (r.errorCode == 0 ? "Other." : NSNull()),
+                       "additionalDetails": (r.additionalDetails as Any?) ?? NSNull()],
+            "location": ["city": NSNull(), "state": NSNull(), "countryOrRegion": NSNull(), "tandemDisplayName": r.location],
+            "authenticationDetails": details,
+            "tandemPolicyReason": (r.policyReason as Any?) ?? NSNull(),
+        ]
+        if trails {
+            var requests: [[String: Any]] = []
+            for challenge in try await storage.challenges(signInID: r.id) {
+                let events = try await storage.trail(challengeID: challenge.id).map { e -> [String: Any] in
+                    ["event": e.event, "dateTime": GraphJSON.date(e.at), "channel": (e.channel as Any?) ?? NSNull(),
+                     "deviceId": (e.deviceID as Any?) ?? NSNull(), "detail": (e.detail as Any?) ?? NSNull()]
+                }
+                requests.append(["id": challenge.id, "kind": challenge.kind.rawValue, "state": challenge.state.rawValue,
+                                 "suppressed": challenge.suppressed, "trail": events])
+            }
+            object["tandemPushRequests"] = requests
+        }
+        return object
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for element in self { out.append(try await transform(element)) }
+        return out
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        switch self {
+        case .some(let value): return try await transform(value)
+        case .none: return nil
+        }
+    }
+}
+
+/// `$filter` for sign-ins: `userPrincipalName eq '…'`, `createdDateTime ge|gt|le|lt 2026-…Z`,
+/// `status/errorCode eq|ne N`, joined with `and`.
+struct SignInFilter {
+    enum Clause {
+        case user(String)
+        case created(String, Date)
+        case errorCode(String, Int)
+    }
+    let clauses: [Clause]
+
+    init(_ text: String?) throws {
+        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { clauses = []; return }
+        var clauses: [Clause] = []
+        for part in text.components(separatedBy: " and ") {
+            let words = part.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 2).map(String.init)
+            guard words.count == 3 else { throw TandemError(.badRequest, "$filter: cannot read '\(part)'.") }
+            let (field, op, value) = (words[0], words[1].lowercased(), words[2])
+            switch field {
+            case "userPrincipalName":
+                guard op == "eq", value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 else {
+                    throw TandemError(.badRequest, "$filter: userPrincipalName supports eq '<name>'.")
+                }
+                clauses.append(.user(String(value.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'").lowercased()))
+            case "createdDateTime":
+                guard ["ge", "gt", "le", "lt"].contains(op) else { throw TandemError(.badRequest, "$filter: createdDateTime supports ge, gt, le, lt.") }
+                let formatter = ISO8601DateFormatter()
+                formatter.formatOptions = [.withInternetDateTime]
+                let fractional = ISO8601DateFormatter()
+                fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+                guard let date = formatter.date(from: value) ?? fractional.date(from: value) else {
+                    throw TandemError(.badRequest, "$filter: createdDateTime needs an ISO 8601 date such as 2026-11-29T00:00:00Z.")
+                }
+                clauses.append(.created(op, date))
+            case "status/errorCode":
+                guard ["eq", "ne"].contains(op), let code = Int(value) else { throw TandemError(.badRequest, "$filter: status/errorCode supports eq or ne and a number.") }
+                clauses.append(.errorCode(op, code))
+            default:
+                throw TandemError(.badRequest, "$filter: filtering on '\(field)' is not supported; use userPrincipalName, createdDateTime or status/errorCode.")
+            }
+        }
+        self.clauses = clauses
+    }
+
+    func matches(_ r: SignInRecord) -> Bool {
+        clauses.allSatisfy { clause in
+            switch clause {
+            case .user(let name): return r.userPrincipalName.lowercased() == name
+            case .created(let op, let date):
+                switch op {
+                case "ge": return r.createdAt >= date
+                case "gt": return r.createdAt > date
+                case "le": return r.createdAt <= date
+                default: return r.createdAt < date
+                }
+            case .errorCode(let op, let code): return op == "eq" ? r.errorCode == code : r.errorCode != code
+            }
+        }
+    }
+}

@@ -1,0 +1,149 @@
+import Foundation
+
+/// The claims of an ID token (OpenID Connect Core §2). Times are seconds since 1970.
+public struct IDTokenClaims: Codable, Sendable, Equatable {
+    public var iss: String
+    public var sub: String
+    public var aud: String
+    public var exp: Int
+    public var iat: Int
+    public var authTime: Int?
+    public var nonce: String?
+    /// `urn:tandem:acr:…`, see `OIDCAssurance`.
+    public var acr: String?
+    /// RFC 8176 method references of the sign-in.
+    public var amr: [String]?
+    public var azp: String?
+    /// Left half of SHA-256 of the access token issued with it (Core §3.1.3.6).
+    public var atHash: String?
+    public var sid: String?
+    public var name: String?
+    public var preferredUsername: String?
+    public var email: String?
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, iat, nonce, acr, amr, azp, sid, name, email
+        case authTime = "auth_time", atHash = "at_hash", preferredUsername = "preferred_username"
+    }
+
+    public init(iss: String, sub: String, aud: String, exp: Int, iat: Int, authTime: Int? = nil, nonce: String? = nil,
+                acr: String? = nil, amr: [String]? = nil, azp: String? = nil, atHash: String? = nil, sid: String? = nil,
+                name: String? = nil, preferredUsername: String? = nil, email: String? = nil) {
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.exp = exp
+        self.iat = iat
+        self.authTime = authTime
+        self.nonce = nonce
+        self.acr = acr
+        self.amr = amr
+        self.azp = azp
+        self.atHash = atHash
+        self.sid = sid
+        self.name = name
+        self.preferredUsername = preferredUsername
+        self.email = email
+    }
+}
+
+/// The claims of an access token: a JWT in the RFC 9068 profile (`typ: at+jwt`).
+public struct AccessTokenClaims: Codable, Sendable, Equatable {
+    public var iss: String
+    /// The user's id, or the application's `client_id` for the client-credentials grant.
+    public var sub: String
+    public var aud: [String]
+    public var exp: Int
+    public var iat: Int
+    public var jti: String
+    public var clientID: String
+    /// Space-separated scopes.
+    public var scope: String
+    public var authTime: Int?
+    public var acr: String?
+    public var amr: [String]?
+    /// Directory role template ids (Entra's `wids`), only in tokens for the admin API.
+    public var wids: [String]?
+    /// `user` or `app` (Entra's `idtyp`).
+    public var idtyp: String
+
+    enum CodingKeys: String, CodingKey {
+        case iss, sub, aud, exp, iat, jti, scope, acr, amr, wids, idtyp
+        case clientID = "client_id", authTime = "auth_time"
+    }
+
+    public init(iss: String, sub: String, aud: [String], exp: Int, iat: Int, jti: String, clientID: String, scope: String,
+                authTime: Int? = nil, acr: String? = nil, amr: [String]? = nil, wids: [String]? = nil, idtyp: String) {
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.exp = exp
+        self.iat = iat
+        self.jti = jti
+        self.clientID = clientID
+        self.scope = scope
+        self.authTime = authTime
+        self.acr = acr
+        self.amr = amr
+        self.wids = wids
+        self.idtyp = idtyp
+    }
+
+    public var scopes: [String] { scope.split(separator: " ").map(String.init) }
+}
+
+/// The claims of a `private_key_jwt` client assertion (RFC 7523 §3). `aud` may be a string or an array.
+public struct ClientAssertionClaims: Codable, Sendable, Equatable {
+    public var iss: String
+    public var sub: String
+    public var aud: [String]
+    public var exp: Int
+    public var jti: String
+    public var iat: Int?
+    public var nbf: Int?
+
+    enum CodingKeys: String, CodingKey { case iss, sub, aud, exp, jti, iat, nbf }
+
+    public init(iss: String, sub: String, aud: [String], exp: Int, jti: String, iat: Int? = nil, nbf: Int? = nil) {
+        self.iss = iss
+        self.sub = sub
+        self.aud = aud
+        self.exp = exp
+        self.jti = jti
+        self.iat = iat
+        self.nbf = nbf
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        iss = try c.decode(String.self, forKey: .iss)
+        sub = try c.decode(String.self, forKey: .sub)
+        if let one = try? c.decode(String.self, forKey: .aud) { aud = [one] } else { aud = try c.decode([String].self, forKey: .aud) }
+        exp = try c.decode(Int.self, forKey: .exp)
+        jti = try c.decode(String.self, forKey: .jti)
+        iat = try c.decodeIfPresent(Int.self, forKey: .iat)
+        nbf = try c.decodeIfPresent(Int.self, forKey: .nbf)
+    }
+}
+
+/// What a sign-in's methods are worth: the `acr` of the tokens, from the session's RFC 8176
+/// methods, so an application can tell a passwordless phone sign-in from password + push.
+public enum OIDCAssurance {
+    /// Password only.
+    public static let password = "urn:tandem:acr:pwd"
+    /// Password, then a second factor (push with number matching, or a verification code).
+    public static let multiFactor = "urn:tandem:acr:mfa"
+    /// No password: a PIN-protected key on the phone answered a push with number matching
+    /// (passwordless phone sign-in, or a CIBA approval).
+    public static let passwordless = "urn:tandem:acr:passwordless"
+
+    public static let all = [password, multiFactor, passwordless]
+
+    /// The `acr` for a set of methods.
+    public static func acr(for methods: [String]) -> String {
+        if methods.contains("pwd") {
+            return methods.contains("mfa") || methods.contains("otp") ? multiFactor : password
+        }
+        return methods.contains("mfa") && methods.contains("pin") ? passwordless : password
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// An application registered with the OpenID Connect provider (a "client" in OAuth terms, an
+/// "application" in Graph's). Stored as one JSON document; `docs/decisions/0007-oidc.md`.
+public struct OIDCClient: Sendable, Equatable, Codable {
+    /// How the client proves who it is at the token, revocation, introspection and CIBA endpoints
+    /// (OIDC Core §9). Exactly the registered method is accepted.
+    public enum AuthMethod: String, Sendable, Codable, CaseIterable {
+        case clientSecretBasic = "client_secret_basic"
+        case clientSecretPost = "client_secret_post"
+        case privateKeyJWT = "private_key_jwt"
+        /// A public client (a native app or a single-page app): no secret, PKCE S256 required.
+        case none
+    }
+
+    /// The grants the client may use at the token endpoint.
+    public enum GrantType: String, Sendable, Codable, CaseIterable {
+        case authorizationCode = "authorization_code"
+        case refreshToken = "refresh_token"
+        case clientCredentials = "client_credentials"
+        case ciba = "urn:openid:params:grant-type:ciba"
+    }
+
+    /// CIBA token delivery (CIBA Core §5): the client polls, or is pinged and then asks once.
+    public enum DeliveryMode: String, Sendable, Codable, CaseIterable {
+        case poll, ping
+    }
+
+    /// A client secret: only its SHA-256 digest is kept (the secret is 256 random bits).
+    public struct Secret: Sendable, Equatable, Codable {
+        public var keyID: String
+        public var displayName: String?
+        /// The first three characters, so a person can tell secrets apart (Graph's `hint`).
+        public var hint: String
+        /// Base64url SHA-256 of the secret. Never logged.
+        public var digest: String
+        public var createdAt: Date
+        public var expiresAt: Date
+
+        public init(keyID: String, displayName: String?, hint: String, digest: String, createdAt: Date, expiresAt: Date) {
+            self.keyID = keyID
+            self.displayName = displayName
+            self.hint = hint
+            self.digest = digest
+            self.createdAt = createdAt
+            self.expiresAt = expiresAt
+        }
+    }
+
+    /// Object id (Graph's `id`), a UUID.
+    public var id: String
+    /// The OAuth `client_id` (Graph's `appId`), a UUID.
+    public var clientID: String
+    public var displayName: String
+    public var authMethod: AuthMethod
+    /// Compared exactly (no prefix, no wildcard, no normalisation) with `redirect_uri` and
+    /// `post_logout_redirect_uri`.
+    public var redirectURIs: [String]
+    public var grantTypes: [GrantType]
+    public var secrets: [Secret]
+    /// The client's public keys for `private_key_jwt`: a JWK Set as JSON.
+    public var jwks: String?
+    /// CIBA delivery mode; `nil` for clients without the CIBA grant.
+    public var deliveryMode: DeliveryMode?
+    /// CIBA ping mode: where the provider posts `{"auth_req_id":…}`.
+    public var notificationEndpoint: String?
+    /// Directory role template ids the application itself holds (client credentials → admin API).
+    public var roles: [String]
+    public var createdAt: Date
+
+    public init(id: String, clientID: String, displayName: String, authMethod: AuthMethod, redirectURIs: [String] = [],
+                grantTypes: [GrantType], secrets: [Secret] = [], jwks: String? = nil, deliveryMode: DeliveryMode? = nil,
+                notificationEndpoint: String? = nil, roles: [String] = [], createdAt: Date) {
+        self.id = id
+        self.clientID = clientID
+        self.displayName = displayName
+        self.authMethod = authMethod
+        self.redirectURIs = redirectURIs
+        self.grantTypes = grantTypes
+        self.secrets = secrets
+        self.jwks = jwks
+        self.deliveryMode = deliveryMode
+        self.notificationEndpoint = notificationEndpoint
+        self.roles = roles
+        self.createdAt = createdAt
+    }
+
+    /// A public client holds no credential; PKCE is its proof.
+    public var isPublic: Bool { authMethod == .none }
+
+    /// Whether the client may use `grant`.
+    public func allows(_ grant: GrantType) -> Bool { grantTypes.contains(grant) }
+}

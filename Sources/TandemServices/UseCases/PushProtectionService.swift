@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import TandemCore
+
+/// Push-bombing defences: the pending cap, growing waits since the last success, the failure lock,
+/// blocks after "No, it's not me", and quiet delivery from unfamiliar places.
+public struct PushProtectionService: Sendable {
+    let env: ServiceEnvironment
+    let logger: Logger
+
+    public static let settingsID = "pushProtection"
+    public static let reportSettingsID = "reportSuspiciousActivity"
+
+    public init(env: ServiceEnvironment, logger: Logger = Logger(label: "tandem.protection")) {
+        self.env = env
+        self.logger = logger
+    }
+
+    public func settings() async throws -> PushProtectionSettings {
+        try await load(Self.settingsID) ?? PushProtectionSettings()
+    }
+
+    public func saveSettings(_ settings: PushProtectionSettings, by actor: User?) async throws {
+        guard (1...100).contains(settings.failureLockThreshold) else {
+            throw TandemError(.badRequest, "failureLockThreshold must be between 1 and 100 (NIST SP 800-63B-4).")
+        }
+        guard (1...20).contains(settings.maxPendingPerUser) else { throw TandemError(.badRequest, "maxPendingPerUser must be between 1 and 20.") }
+        guard (1...100).contains(settings.freePushes) else { throw TandemError(.badRequest, "freePushes must be between 1 and 100.") }
+        guard (1...3600).contains(settings.baseDelaySeconds), (settings.baseDelaySeconds...86_400).contains(settings.maxDelaySeconds) else {
+            throw TandemError(.badRequest, "baseDelaySeconds must be 1–3600 and maxDelaySeconds between it and 86400.")
+        }
+        try await save(Self.settingsID, settings, activity: "Update push protection settings", by: actor)
+    }
+
+    public func reportSettings() async throws -> ReportSuspiciousActivitySettings {
+        try await load(Self.reportSettingsID) ?? ReportSuspiciousActivitySettings()
+    }
+
+    public func saveReportSettings(_ settings: ReportSuspiciousActivitySettings, by actor: User?) async throws {
+        guard ["default", "enabled", "disabled"].contains(settings.state) else {
+            throw TandemError(.badRequest, "reportSuspiciousActivitySettings.state must be default, enabled or disabled.")
+        }
+        guard ["group", "user"].contains(settings.includeTargetType) else {
+            throw TandemError(.badRequest, "reportSuspiciousActivitySettings.includeTarget.targetType must be group or user.")
+        }
+        guard (0...525_600).contains(settings.blockMinutes) else {
+            throw TandemError(.badRequest, "tandemBlockMinutes must be between 0 (until an administrator unblocks) and 525600.")
+        }
+        try await save(Self.reportSettingsID, settings, activity: "Update report suspicious activity settings", by: actor)
+    }
+
+    /// Admits one more push for `user` or refuses it: barred (locked or blocked), too many pending,
+    /// or too soon after the previous push. The counter is taken atomically.
+    public func admit(_ user: User, kind: ChallengeKind) async throws {
+        guard kind != .registration else { return }
+        let now = env.clock.now()
+        let settings = try await settings()
+        let security = try await env.storage.security(userID: user.id)
+        if security.isPushBarred(at: now) {
+            throw TandemError(.locked, "Sign-in requests to your Authenticator app are blocked for your account. Contact your administrator.")
+        }
+        let pending = try await env.storage.pendingChallenges(userID: user.id).filter { $0.expiresAt > now && $0.kind != .registration }
+        if pending.count >= settings.maxPendingPerUser {
+            logger.notice("push refused: pending cap", metadata: ["tandem.user": "\(user.id)"])
+            throw TandemError(.tooManyRequests, "Too many sign-in requests are waiting for an answer. Answer or wait for them to expire.")
+        }
+        let wait = settings.requiredWait(pushesSinceSuccess: security.pushesSinceSuccess)
+        if wait > 0, let last = security.lastPushAt, now.timeIntervalSince(last) < wait {
+            let seconds = Int((wait - now.timeIntervalSince(last)).rounded(.up))
+            logger.notice("push refused: rate limit", metadata: ["tandem.user": "\(user.id)", "tandem.wait": "\(seconds)"])
+            throw TandemError(.tooManyRequests, "Too many sign-in requests were sent. Wait \(seconds) seconds before sending another.")
+        }
+        guard try await env.storage.reservePush(userID: user.id, expected: security, now: now) else {
+            throw TandemError(.tooManyRequests, "Another sign-in request was just sent. Wait a moment and try again.")
+        }
+    }
+
+    /// Counts a failure (wrong number, denial, no answer); locks push at the bound.
+    public func recordFailure(userID: String) async throws {
+        let failures = try await env.storage.recordPushFailure(userID: userID, reset: false)
+        let threshold = try await settings().failureLockThreshold
+        if failures >= threshold {
+            try await env.storage.lockPush(userID: userID, at: env.clock.now())
+            logger.warning("push locked: failure bound reached", metadata: ["tandem.user": "\(userID)", "tandem.failures": "\(failures)"])
+            try await Auditor(env: env).record("UserManagement", "Lock push sign-in after repeated failures", "Update", actor: nil,
+                                               targetType: "User", targetID: userID, targetName: try await env.storage.user(id: userID)?.userPrincipalName,
+                                               property: "pushFailures", new: String(failures))
+        }
+    }
+
+    /// After a successful sign-in: failures and the push counter go back to zero.
+    public func recordSuccess(userID: String) async throws {
+        try await env.storage.recordPushFailure(userID: userID, reset: true)
+        try await env.storage.resetPushCounter(userID: userID)
+    }
+
+    /// Whether a request from `place` at `ipAddress` should go out quietly: the user has signed in
+    /// before, and never from this network or country.
+    public func isUnfamiliar(userID: String, ipAddress: String, place: Place) async throws -> Bool {
+        guard try await settings().suppressUnfamiliarLocations else { return false }
+        let known = try await env.storage.networks(userID: userID)
+        guard !known.isEmpty else { return false }
+        let network = Self.networkKey(ipAddress)
+        if known.contains(where: { $0.network == network }) { return false }
+        if let country = place.country, known.contains(where: { $0.country == country }) { return false }
+        return true
+    }
+
+    /// Remembers the network of a successful sign-in.
+    public func recordFamiliar(userID: String, ipAddress: String, place: Place) async throws {
+        guard !ipAddress.isEmpty else { return }
+        try await env.storage.recordNetwork(userID: userID, network: Self.networkKey(ipAddress), country: place.country, at: env.clock.now())
+    }
+
+    /// The /24 (IPv4) or /48 (IPv6) an address belongs to.
+    public static func networkKey(_ ip: String) -> String {
+        guard let bytes = CIDR.parseAddress(ip) else { return ip }
+        if bytes.count == 4 { return "\(bytes[0]).\(bytes[1]).\(bytes[2]).0/24" }
+        return CIDR("\(ip)/48").map { cidr in
+            var masked = cidr.address
+            for i in 6..<16 { masked[i] = 0 }
+            return stride(from: 0, to: 6, by: 2).map { String(UInt16(masked[$0]) << 8 | UInt16(masked[$0 + 1]), radix: 16) }.joined(separator: ":") + "::/48"
+        } ?? ip
+    }
+
+    func load<T: Decodable>(_ id: String) async throws -> T? {
+        guard let body = try await env.storage.policyDocument(id: id) else { return nil }
+        return try? JSONDecoder().decode(T.self, from: Data(body.utf8))
+    }
+
+    func save<T: Encodable & Sendable>(_ id: String, _ value: T, activity: String, by actor: User?) async throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let old = try await env.storage.policyDocument(id: id)
+        let body = String(decoding: try encoder.encode(value), as: UTF8.self)
+        try await env.storage.savePolicyDocument(id: id, body: body, updatedAt: env.clock.now())
+        try await Auditor(env: env).record("Policy", activity, "Update", actor: actor, targetType: "Policy", targetID: id, targetName: id,
+                                           property: id, old: old, new: body)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Logging
+import TandemCore
+
+/// "No, it's not me": block push and phone sign-in, withdraw every pending request, end sessions
+/// and tokens, mark the user at high risk, audit, alert the administrators. And the way back.
+public struct ReportService: Sendable {
+    let env: ServiceEnvironment
+    let logger: Logger
+
+    public init(env: ServiceEnvironment, logger: Logger = Logger(label: "tandem.report")) {
+        self.env = env
+        self.logger = logger
+    }
+
+    /// Whether the report settings apply to the user.
+    func applies(to user: User) async throws -> Bool {
+        let settings = try await PushProtectionService(env: env).reportSettings()
+        guard settings.state != "disabled" else { return false }
+        if settings.includeTargetType == "user" { return settings.includeTargetID == user.id }
+        if settings.includeTargetID == AuthenticatorPolicy.allUsers { return true }
+        return try await PolicyService(env: env).subject(for: user).groupIDs.contains(settings.includeTargetID)
+    }
+
+    /// Acts on a report of `challenge` (already moved to `reported`).
+    public func handle(_ challenge: Challenge) async throws {
+        guard let user = try await env.storage.user(id: challenge.userID), try await applies(to: user) else { return }
+        let now = env.clock.now()
+        let minutes = try await PushProtectionService(env: env).reportSettings().blockMinutes
+        let until = minutes == 0 ? Date.distantFuture : now.addingTimeInterval(Double(minutes) * 60)
+        try await env.storage.blockPush(userID: user.id, until: until, riskLevel: "high", riskDetail: "userReportedSuspiciousActivity", at: now)
+        let challenges = ChallengeService(env: env)
+        for pending in try await env.storage.pendingChallenges(userID: user.id) {
+            try await challenges.withdraw(challengeID: pending.id, reason: .reportedFraud)
+        }
+        try await env.storage.deleteSessions(userID: user.id)
+        try await env.revocation.revokeAll(userID: user.id)
+        try await Auditor(env: env).record("UserManagement", "User reported suspicious activity", "Update", actor: user,
+                                           targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
+                                           property: "riskState", old: "none", new: "atRisk")
+        logger.warning("suspicious activity reported; push blocked", metadata: ["tandem.user": "\(user.id)", "tandem.challenge": "\(challenge.id)"])
+        await env.alerts.send(event: "suspiciousActivityReported", details: [
+            "userId": user.id, "userPrincipalName": user.userPrincipalName, "requestId": challenge.id,
+            "ipAddress": challenge.context.ipAddress, "location": challenge.context.location, "application": challenge.context.application,
+            "reportedDateTime": ISO8601DateFormatter().string(from: now),
+            "blockedUntil": minutes == 0 ? "until an administrator unblocks" : ISO8601DateFormatter().string(from: until),
+        ])
+    }
+
+    /// Lifts the block and the failure lock; the risk is dismissed (Graph `riskyUsers/dismiss`).
+    public func unblock(_ user: User, by actor: User?) async throws {
+        try await env.storage.unblock(userID: user.id, at: env.clock.now())
+        try await Auditor(env: env).record("UserManagement", "Dismiss user risk and unblock push sign-in", "Update", actor: actor,
+                                           targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
+                                           property: "riskState", old: "atRisk", new: "dismissed")
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import TandemCore
+
+/// Writes the sign-in log: one record per browser flow, created at the username and updated as
+/// each step happens. Entra's error codes are used so administrators can read them as they know them.
+public struct SignInJournal: Sendable {
+    let env: ServiceEnvironment
+
+    public init(env: ServiceEnvironment) { self.env = env }
+
+    /// Entra error codes and reasons.
+    public enum Outcome: Sendable {
+        case success
+        case successSingleFactor
+        case interrupted
+        case wrongPassword
+        case unknownUser
+        case disabledUser
+        case pushFailed(String)
+        case locked
+        case blocked
+        case rateLimited(String)
+
+        var code: Int {
+            switch self {
+            case .success, .successSingleFactor: 0
+            case .interrupted: 50074
+            case .wrongPassword: 50126
+            case .unknownUser: 50034
+            case .disabledUser: 50057
+            case .pushFailed: 500121
+            case .locked: 50053
+            case .blocked: 53003
+            case .rateLimited: 500121
+            }
+        }
+
+        var reason: String? {
+            switch self {
+            case .success, .successSingleFactor: nil
+            case .interrupted: "Strong Authentication is required."
+            case .wrongPassword: "Invalid username or password or Invalid on-premise username or password."
+            case .unknownUser: "The user account does not exist in the directory."
+            case .disabledUser: "The user account is disabled."
+            case .pushFailed: "Authentication failed during strong authentication request."
+            case .locked: "Account is locked because the user tried to sign in too many times with an incorrect second factor."
+            case .blocked: "Access has been blocked: the user reported suspicious activity."
+            case .rateLimited: "Authentication failed during strong authentication request."
+            }
+        }
+
+        var details: String? {
+            switch self {
+            case .pushFailed(let detail), .rateLimited(let detail): detail
+            case .success: "MFA requirement satisfied"
+            case .successSingleFactor: "Single-factor authentication"
+            default: nil
+            }
+        }
+    }
+
+    /// Opens the record of a new attempt.
+    public func open(username: String, user: User?, context: ChallengeContext, place: Place) async throws -> String {
+        let now = env.clock.now()
+        let id = env.random.uuid()
+        try await env.storage.insertSignIn(SignInRecord(
+            id: id, createdAt: now, updatedAt: now, userID: user?.id, userPrincipalName: user?.userPrincipalName ?? username,
+            appDisplayName: context.application.isEmpty ? env.settings.applicationName : context.application,
+            ipAddress: context.ipAddress, location: place.displayName, clientApp: "Browser",
+            errorCode: user == nil ? Outcome.unknownUser.code : Outcome.interrupted.code,
+            failureReason: user == nil ? Outcome.unknownUser.reason : Outcome.interrupted.reason,
+            additionalDetails: nil, policyReason: nil, steps: []))
+        return id
+    }
+
+    /// Adds a step and, optionally, sets the outcome and the policy's reason.
+    public func step(_ id: String?, method: String, succeeded: Bool, detail: String, requestID: String? = nil,
+                     outcome: Outcome? = nil, policyReason: String? = nil) async throws {
+        guard let id, var record = try await env.storage.signIn(id: id) else { return }
+        let now = env.clock.now()
+        record.steps.append(SignInStep(at: now, method: method, succeeded: succeeded, detail: detail, requestID: requestID))
+        record.updatedAt = now
+        if let outcome {
+            record.errorCode = outcome.code
+            record.failureReason = outcome.reason
+            record.additionalDetails = outcome.details
+        }
+        if let policyReason { record.policyReason = policyReason }
+        try await env.storage.updateSignIn(record)
+    }
+
+    /// Writes the policy evaluator's reason.
+    public func note(_ id: String?, policyReason: String) async throws {
+        guard let id, var record = try await env.storage.signIn(id: id) else { return }
+        record.policyReason = policyReason
+        try await env.storage.updateSignIn(record)
+    }
+
+    /// Sets the outcome without a step.
+    public func finish(_ id: String?, _ outcome: Outcome) async throws {
+        guard let id, var record = try await env.storage.signIn(id: id) else { return }
+        record.errorCode = outcome.code
+        record.failureReason = outcome.reason
+        record.additionalDetails = outcome.details
+        record.updatedAt = env.clock.now()
+        try await env.storage.updateSignIn(record)
+    }
+
+    /// The step result Entra writes for a push outcome.
+    public static func pushDetail(_ challenge: Challenge) -> (succeeded: Bool, detail: String, outcome: Outcome?) {
+        switch (challenge.state, challenge.reason) {
+        case (.approved, _), (.redeemed, _): (true, "MFA successfully completed", nil)
+        case (.denied, .wrongNumber?): (false, "MFA denied; user did not select the correct number", .pushFailed("MFA denied; user did not select the correct number"))
+        case (.denied, _): (false, "MFA denied; user declined the authentication", .pushFailed("MFA denied; user declined the authentication"))
+        case (.reported, _): (false, "MFA denied; user reported fraud", .blocked)
+        case (.expired, _): (false, "MFA denied; user did not respond to mobile app notification", .pushFailed("MFA denied; user did not respond to mobile app notification"))
+        default: (false, "Request withdrawn (\(challenge.reason?.rawValue ?? challenge.state.rawValue))", nil)
+        }
+    }
+
+    public static func methodName(_ kind: ChallengeKind) -> String {
+        switch kind {
+        case .mfa: "Mobile app notification"
+        case .passwordless: "Passwordless phone sign-in"
+        case .registration: "Mobile app notification (registration)"
+        }
+    }
+}
+
+/// The delivery trail of push requests ("the push I never got").
+public struct DeliveryTrail: Sendable {
+    let env: ServiceEnvironment
+
+    public init(env: ServiceEnvironment) { self.env = env }
+
+    public func record(_ challengeID: String, _ event: String, channel: String? = nil, deviceID: String? = nil, detail: String? = nil) async {
+        try? await env.storage.appendTrail(challengeID: challengeID, TrailEvent(event: event, at: env.clock.now(), channel: channel,
+                                                                                deviceID: deviceID, detail: detail))
+    }
+}

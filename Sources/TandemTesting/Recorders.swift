@@ -56,11 +56,30 @@ public struct TestEnvironment: Sendable {
     public let events = ImmediateChallengeEvents()
     public let clock = ManualClock()
     public let random: SeededRandomSource
+    public let alerts = RecordingAlerts()
     public let env: ServiceEnvironment
 
-    public init(seed: UInt64 = 42, settings: ServiceSettings = ServiceSettings(publicURL: "http://127.0.0.1:8080")) {
+    public init(seed: UInt64 = 42, settings: ServiceSettings = ServiceSettings(publicURL: "http://127.0.0.1:8080"),
+                locator: any Locator = NoLocator()) {
         random = SeededRandomSource(seed: seed)
         env = ServiceEnvironment(storage: storage, push: push, events: events, passwords: PlainTestPasswordHasher(),
-                                 clock: clock, random: random, settings: settings)
+                                 clock: clock, random: random, settings: settings, locator: locator, alerts: alerts)
+    }
+}
+
+/// Records administrator alerts.
+public final class RecordingAlerts: AdminAlerts {
+    private let sent = Mutex<[(String, [String: String])]>([])
+    public init() {}
+    public var alerts: [(event: String, details: [String: String])] { sent.withLock { $0.map { ($0.0, $0.1) } } }
+    public func send(event: String, details: [String: String]) async { sent.withLock { $0.append((event, details)) } }
+}
+
+/// A locator from a fixed table of address prefixes to places.
+public struct TableLocator: Locator {
+    let table: [(prefix: String, place: Place)]
+    public init(_ table: [(prefix: String, place: Place)]) { self.table = table }
+    public func locate(_ ipAddress: String) async -> Place {
+        table.first { ipAddress.hasPrefix($0.prefix) }?.place ?? .unknown
     }
 }

@@ -13,8 +13,9 @@ struct Scenario {
     let user: User
     static let context = ChallengeContext(application: "Tandem", ipAddress: "192.0.2.7", location: "Unknown location", browser: "Test browser")
 
-    init(seed: UInt64 = 42, settings: ServiceSettings = ServiceSettings(publicURL: "http://127.0.0.1:8080")) async throws {
-        t = TestEnvironment(seed: seed, settings: settings)
+    init(seed: UInt64 = 42, settings: ServiceSettings = ServiceSettings(publicURL: "http://127.0.0.1:8080"),
+         locator: any Locator = NoLocator()) async throws {
+        t = TestEnvironment(seed: seed, settings: settings, locator: locator)
         signIn = SignInService(env: t.env)
         challenges = ChallengeService(env: t.env)
         registration = RegistrationService(env: t.env)
@@ -47,7 +48,8 @@ struct Scenario {
         let status = try await signIn.status(token: flowToken)
         let device = try require(try await t.storage.device(id: phone.deviceID))
         let offers = try await devices.pending(for: device)
-        let offer = try require(offers.last)
+        let current = try await signIn.flow(token: flowToken).challengeID
+        let offer = try require(offers.first { $0.id == current })
         return (offer, try require(status.number))
     }
 

@@ -112,6 +112,14 @@ let package = Package(
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ]
         ),
+        // Bounded fuzzing of the parsers that take outside input (docs/decisions/0009-bad-input.md).
+        .executableTarget(
+            name: "tandem-fuzz",
+            dependencies: [
+                "TandemServer", "TandemTesting", "AuthenticatorKit",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore", "TandemTesting"]),
         .testTarget(name: "TandemQRTests", dependencies: ["TandemQR"]),
         .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemTesting"]),

@@ -52,6 +52,7 @@ public func buildApplication(
     let pages = try PageRenderer()
     let signIn = SignInService(env: env)
     let registration = RegistrationService(env: env)
+    let oidc = OIDCWiring(configuration: configuration, env: env, issuer: { publicURL.get() }, logger: logger)
 
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: ErrorMiddleware(pages: pages))
@@ -69,9 +70,11 @@ public func buildApplication(
                            publicURL: { publicURL.get() }).register(on: router)
     AdminPagesController(signIn: signIn, policy: PolicyService(env: env), access: AdminAccess(env: env), storage: storage,
                          pages: pages).register(on: router)
-    GraphController(tokens: AdminTokenProvider(storage: storage, random: random, clock: clock), access: AdminAccess(env: env),
-                    policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
-                    publicURL: { publicURL.get() }, env: env).register(on: router)
+    let graph = GraphController(tokens: AdminTokenProvider(storage: storage, random: random, clock: clock), access: AdminAccess(env: env),
+                                policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
+                                publicURL: { publicURL.get() }, env: env, oidcBearer: oidc.adminBearer)
+    graph.register(on: router)
+    oidc.register(on: router, signIn: signIn, pages: pages, actor: graph.actor)
     DeviceController(devices: DeviceService(env: env), challenges: ChallengeService(env: env), registration: registration,
                      hub: hub, random: random, applicationName: settings.applicationName).register(on: router)
 

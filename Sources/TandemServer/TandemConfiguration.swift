@@ -1,4 +1,5 @@
 import Foundation
+import TandemServices
 
 /// The server's configuration: a plain struct with defaults, read in one place (`tandem serve`).
 ///
@@ -13,8 +14,14 @@ import Foundation
 /// | `--bcrypt-cost` / `TANDEM_BCRYPT_COST` | bcrypt cost for new passwords, 4–16 | `10` |
 /// | `--alert-webhook` / `TANDEM_ALERT_WEBHOOK` | URL that receives administrator alerts (JSON POST) | none |
 /// | `--geoip-directory` / `TANDEM_GEOIP_DIRECTORY` | folder with `GeoIP.dat` / `GeoIPv6.dat`; `none` to disable | `/usr/share/GeoIP` |
+/// | `--secret-key` / `TANDEM_SECRET_KEY` | **secret**: seals the OIDC signing keys in the store (AES-GCM), ≥ 32 characters | read from `--secret-key-file` |
+/// | `--secret-key-file` / `TANDEM_SECRET_KEY_FILE` | file holding the secret key, made (0600, 32 random bytes) on first start | `tandem.secret-key` beside the SQLite file |
+/// | `--id-token-lifetime` / `TANDEM_ID_TOKEN_LIFETIME` | seconds, 60–86400 | `3600` |
+/// | `--access-token-lifetime` / `TANDEM_ACCESS_TOKEN_LIFETIME` | seconds, 60–86400 | `600` |
+/// | `--refresh-token-lifetime` / `TANDEM_REFRESH_TOKEN_LIFETIME` | seconds, 300–31536000 | `1209600` (14 days) |
+/// | `--signing-key-rotation` / `TANDEM_SIGNING_KEY_ROTATION` | days before a new OIDC signing key, 1–365 | `30` |
 ///
-/// No key here is a secret.
+/// The one secret is `secretKey`: never printed or logged.
 public struct TandemConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -27,6 +34,11 @@ public struct TandemConfiguration: Sendable {
     public var alertWebhook: String?
     /// The offline country database's folder (Debian's `geoip-database`), `nil` for none.
     public var geoipDirectory: String?
+    /// Secret: the key that seals the OIDC signing keys at rest. `nil` (tests) makes a random key
+    /// for this process only, so keys stored by an earlier process cannot be opened and a new one is made.
+    public var secretKey: String? = nil
+    /// OpenID Connect lifetimes and key rotation.
+    public var oidc = OIDCSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
                 challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10,
@@ -48,6 +60,11 @@ public struct TandemConfiguration: Sendable {
         if !(5...600).contains(challengeLifetime) { return "--challenge-lifetime must be between 5 and 600 seconds" }
         if !(2...8).contains(numberDigits) { return "--number-digits must be between 2 and 8" }
         if !(4...16).contains(bcryptCost) { return "--bcrypt-cost must be between 4 and 16" }
+        if !(60...86_400).contains(oidc.idTokenLifetime) { return "--id-token-lifetime must be between 60 and 86400 seconds" }
+        if !(60...86_400).contains(oidc.accessTokenLifetime) { return "--access-token-lifetime must be between 60 and 86400 seconds" }
+        if !(300...31_536_000).contains(oidc.refreshTokenLifetime) { return "--refresh-token-lifetime must be between 300 and 31536000 seconds" }
+        if !(86_400...31_536_000).contains(oidc.signingKeyRotation) { return "--signing-key-rotation must be between 1 and 365 days" }
+        if let secretKey, secretKey.count < OIDCSecretKey.minimumLength { return "--secret-key must be at least \(OIDCSecretKey.minimumLength) characters" }
         if let alertWebhook, URL(string: alertWebhook)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             return "--alert-webhook must be an http or https URL"
         }

@@ -4,19 +4,20 @@ import TandemCore
 import TandemServices
 
 extension SQLStore: FlowStore {
-    static let flowColumns = "id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id"
+    static let flowColumns = "id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to"
 
     public func insertFlow(_ f: SignInFlow) async throws {
         try await db.raw("""
-            INSERT INTO flows (id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id)
+            INSERT INTO flows (id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to)
             VALUES (\(bind: f.id), \(bind: f.username), \(bind: f.userID), \(bind: f.stage.rawValue), \(bind: f.passwordVerified ? 1 : 0),
-                    \(bind: f.challengeID), \(bind: Self.millis(f.createdAt)), \(bind: Self.millis(f.expiresAt)), \(bind: f.signInID))
+                    \(bind: f.challengeID), \(bind: Self.millis(f.createdAt)), \(bind: Self.millis(f.expiresAt)), \(bind: f.signInID),
+                    \(bind: f.returnTo))
             """).run()
     }
 
     public func flow(id: String) async throws -> SignInFlow? {
         try await db.raw("SELECT \(unsafeRaw: Self.flowColumns) FROM flows WHERE id = \(bind: id)").first().map { row in
-            SignInFlow(id: try row.decode(column: "id", as: String.self),
+            var flow = SignInFlow(id: try row.decode(column: "id", as: String.self),
                        username: try row.decode(column: "username", as: String.self),
                        userID: try row.decode(column: "user_id", as: String?.self),
                        stage: SignInFlow.Stage(rawValue: try row.decode(column: "stage", as: String.self)) ?? .done,
@@ -25,6 +26,8 @@ extension SQLStore: FlowStore {
                        createdAt: Self.date(try row.decode(column: "created_at", as: Int64.self)),
                        expiresAt: Self.date(try row.decode(column: "expires_at", as: Int64.self)),
                        signInID: try row.decode(column: "sign_in_id", as: String?.self))
+            flow.returnTo = try row.decode(column: "return_to", as: String?.self)
+            return flow
         }
     }
 

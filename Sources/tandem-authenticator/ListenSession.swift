@@ -129,6 +129,10 @@ struct ListenSession {
         Console.line("  Application: \(offer.context.application.isEmpty ? "(not shown)" : offer.context.application)")
         Console.line(offer.context.location.isEmpty ? "  Location: (not shown)" : "  Location: \(offer.context.location) (\(offer.context.ipAddress))")
         Console.line("  Kind: \(offer.kind.rawValue)")
+        if let message = offer.context.bindingMessage {
+            // CIBA: the application shows the same message; compare them before approving.
+            Console.line("  Message: \(message)")
+        }
         if let choices = offer.choices {
             // Choose-from-three presentation: the right number is one of these; type it.
             Console.line("  Choices: \(choices.joined(separator: "  "))")

@@ -28,6 +28,7 @@ struct PendingCommand: AsyncParsableCommand {
         if offers.isEmpty { Console.line("no pending requests") }
         for offer in offers {
             Console.line("\(offer.id) \(offer.kind.rawValue) \(offer.userPrincipalName) \(offer.context.application) \(offer.context.location) (\(offer.context.ipAddress))")
+            if let message = offer.context.bindingMessage { Console.line("  Message: \(message)") }
         }
     }
 }

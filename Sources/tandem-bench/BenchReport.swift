@@ -20,6 +20,8 @@ struct BackendResult {
     var paced: SignInDriver.Histograms
     var peakServerMemory: Int
     var droppedChannels: Int
+    /// /proc/loadavg at the end (1, 5, 15 minutes).
+    var loadAverage: String
 
     static func ms(_ histogram: Histogram<UInt64>, _ percentile: Double) -> String {
         histogram.totalCount == 0 ? "-" : String(format: "%.2f", Double(histogram.valueAtPercentile(percentile)) / 1000)
@@ -33,7 +35,7 @@ struct BackendResult {
         [\(name)]   server CPU \(String(format: "%.2f", serverCPUPerThousand)) s per 1,000 sign-ins (\(String(format: "%.0f", perSignIn * 1e6)) µs each = \(String(format: "%.1f", perSignIn / floor.perSignIn))× the crypto floor); load generator \(String(format: "%.2f", clientCPUPerThousand)) s per 1,000
         [\(name)] paced at \(String(format: "%.0f", pacedRate))/s (achieved \(String(format: "%.0f", pacedAchieved))/s, \(pacedFailed) failed):
         [\(name)]   whole sign-in ms p50 \(Self.ms(paced.total, 50)) p99 \(Self.ms(paced.total, 99)) p99.9 \(Self.ms(paced.total, 99.9)); push delivery ms p50 \(Self.ms(paced.push, 50)) p99 \(Self.ms(paced.push, 99)) p99.9 \(Self.ms(paced.push, 99.9))
-        [\(name)] peak server memory \(String(format: "%.1f", Double(peakServerMemory) / 1e6)) MB; \(String(format: "%.1f", bytesPerIdleDevice / 1024)) KB per idle device (\(idleDevices) devices → \(String(format: "%.0f", bytesPerIdleDevice * 10_000 / 1e6)) MB per 10,000); channels dropped: \(droppedChannels)
+        [\(name)] peak server memory \(String(format: "%.1f", Double(peakServerMemory) / 1e6)) MB; \(String(format: "%.1f", bytesPerIdleDevice / 1024)) KB per idle device (\(idleDevices) devices → \(String(format: "%.0f", bytesPerIdleDevice * 10_000 / 1e6)) MB per 10,000); channels dropped: \(droppedChannels); load average \(loadAverage)
         """
     }
 
@@ -55,6 +57,7 @@ struct BackendResult {
         row("peak server memory MB") { String(format: "%.1f", Double($0.peakServerMemory) / 1e6) }
         row("KB per idle device (\(results.first?.idleDevices ?? 0) devices)") { String(format: "%.1f", $0.bytesPerIdleDevice / 1024) }
         row("failed sign-ins (closed + paced)") { "\($0.failed + $0.pacedFailed)" }
+        row("machine load average at the end (1/5/15 min)") { $0.loadAverage }
         return lines.joined(separator: "\n")
     }
 }

@@ -11,16 +11,18 @@ final class ServerProcess: @unchecked Sendable {
     private let output: Pipe
 
     /// Starts `binary serve` on a free port and waits for its "listening" line (30 s at most).
-    init(binary: String, database: String, logLevel: String, extraArguments: [String] = []) throws {
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve", "--port", "0", "--database", database, "--bcrypt-cost", "4",
-                             "--log-level", logLevel] + extraArguments
+    /// `wrapper` runs the server under another program (e.g. `valgrind --tool=massif`, `perf record -g --`).
+    init(binary: String, database: String, logLevel: String, wrapper: [String] = []) throws {
+        let command = wrapper + [binary, "serve", "--port", "0", "--database", database, "--bcrypt-cost", "4", "--log-level", logLevel]
+        let executable = command[0].hasPrefix("/") ? command[0] : "/usr/bin/env"
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = executable == "/usr/bin/env" ? command : Array(command.dropFirst())
         output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.standardError
         try process.run()
         let lines = LineReader(output.fileHandleForReading)
-        let deadline = Date().addingTimeInterval(30)
+        let deadline = Date().addingTimeInterval(wrapper.isEmpty ? 30 : 300)
         var found: Int?
         while found == nil, Date() < deadline, let line = lines.next() {
             if let range = line.range(of: #"\(port (\d+)\)"#, options: .regularExpression) {

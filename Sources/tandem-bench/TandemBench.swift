@@ -32,6 +32,9 @@ struct TandemBench: AsyncParsableCommand {
     var pacedRate: Double?
     @Option(name: .customLong("server"), help: "The tandem executable (default: beside this one).") var serverBinary: String?
     @Option(name: .customLong("server-log-level"), help: "The server's --log-level.") var serverLogLevel = "warning"
+    @Option(name: .customLong("server-wrapper"), help: "Run the server under this command, e.g. 'valgrind --tool=massif' (space-separated).")
+    var serverWrapper: String?
+    @Flag(name: .customLong("idle-only"), help: "Stop after measuring the idle devices' memory (no sign-ins).") var idleOnly = false
 
     func run() async throws {
         let floor = CryptoFloor.measure()
@@ -69,7 +72,8 @@ struct TandemBench: AsyncParsableCommand {
         Output.line("== \(name): seeding \(users) users with a registered phone")
         let devices = try await Seeder.seed(database: database, count: users) { Output.progress("[\(name)] seeded \($0)/\(users)") }
         Output.endProgress()
-        let server = try ServerProcess(binary: binary, database: database, logLevel: serverLogLevel)
+        let server = try ServerProcess(binary: binary, database: database, logLevel: serverLogLevel,
+                                       wrapper: serverWrapper?.split(separator: " ").map(String.init) ?? [])
         defer { server.stop() }
         Output.line("[\(name)] tandem serve pid \(server.pid) on \(server.url)")
         try await Task.sleep(for: .seconds(1))
@@ -85,6 +89,12 @@ struct TandemBench: AsyncParsableCommand {
         let perDevice = Double(after - before) / Double(devices.count)
         Output.line(String(format: "[\(name)] %d devices connected in %.1f s; server RSS %.1f → %.1f MB: %.1f KB per idle device",
                            devices.count, connectTime.seconds, Double(before) / 1e6, Double(after) / 1e6, perDevice / 1024))
+        if idleOnly {
+            return BackendResult(name: name, idleDevices: devices.count, bytesPerIdleDevice: perDevice, concurrency: 0, signInsPerSecond: 0,
+                                 completed: 0, failed: 0, closed: .init(), serverCPUPerThousand: .nan, clientCPUPerThousand: .nan,
+                                 pacedRate: 0, pacedAchieved: 0, pacedFailed: 0, paced: .init(), peakServerMemory: server.memory().peak,
+                                 droppedChannels: fleet.dropped.load(ordering: .relaxed), loadAverage: Self.loadAverage())
+        }
 
         let http = HTTPClient(eventLoopGroup: MultiThreadedEventLoopGroup.singleton, configuration: .init(
             redirectConfiguration: .disallow,
@@ -143,9 +153,15 @@ struct TandemBench: AsyncParsableCommand {
             signInsPerSecond: rate, completed: done, failed: failed, closed: closed,
             serverCPUPerThousand: done > 0 ? cpu / Double(done) * 1000 : .nan, clientCPUPerThousand: done > 0 ? clientCPU / Double(done) * 1000 : .nan,
             pacedRate: paced, pacedAchieved: Double(pacedDone) / pacedElapsed, pacedFailed: pacedFailed, paced: open,
-            peakServerMemory: server.memory().peak, droppedChannels: driver.fleet.dropped.load(ordering: .relaxed))
+            peakServerMemory: server.memory().peak, droppedChannels: driver.fleet.dropped.load(ordering: .relaxed),
+            loadAverage: Self.loadAverage())
         Output.line(result.report(floor: floor))
         return result
+    }
+
+    /// The machine's 1-minute load average (other processes share these 2 cores).
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
     }
 
     /// This process's user + system CPU seconds.

@@ -27,11 +27,14 @@ struct Serve: AsyncParsableCommand {
     var alertWebhook: String? = environment("TANDEM_ALERT_WEBHOOK")
     @Option(name: .customLong("geoip-directory"), help: "Folder with GeoIP.dat/GeoIPv6.dat (Debian's geoip-database), or 'none'.")
     var geoipDirectory: String = environment("TANDEM_GEOIP_DIRECTORY") ?? "/usr/share/GeoIP"
+    @OptionGroup var oidcOptions: OIDCOptions
 
     func run() async throws {
-        let config = TandemConfiguration(host: host, port: port, publicURL: publicURL, databasePath: db.database,
+        var config = TandemConfiguration(host: host, port: port, publicURL: publicURL, databasePath: db.database,
                                          challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost,
                                          alertWebhook: alertWebhook, geoipDirectory: geoipDirectory == "none" ? nil : geoipDirectory)
+        let secretKeySource: String
+        do { secretKeySource = try oidcOptions.apply(to: &config) } catch { throw fail("\(error)") }
         if let problem = config.validate() { throw fail(problem) }
         let level = Logger.Level(rawValue: logLevel) ?? .info
         LoggingSystem.bootstrap { label in  // --log-level applies to every logger, the services' too
@@ -49,6 +52,7 @@ struct Serve: AsyncParsableCommand {
             let app = try buildApplication(configuration: config, storage: store, passwords: passwords, logger: logger,
                                            bus: store.makeInstanceBus()) { port, url in
                 say("Tandem is listening on \(url) (port \(port)), database \(db.displayName)")
+                say(secretKeySource)
                 if let (upn, password) = firstAdmin {
                     say("""
 

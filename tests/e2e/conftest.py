@@ -33,7 +33,8 @@ def free_port():
 class Server:
     """A `tandem serve` process. `restart()` stops it and starts it again on the same file and port."""
 
-    def __init__(self, folder, challenge_lifetime=120, database=None, public_url=None, add_user=True):
+    def __init__(self, folder, challenge_lifetime=120, database=None, public_url=None, add_user=True, extra_args=()):
+        self.extra_args = list(extra_args)
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.db = database or str(self.folder / "tandem.sqlite")
@@ -53,7 +54,7 @@ class Server:
         self.process = subprocess.Popen(
             [TANDEM, "serve", "--port", str(self.port), "--database", self.db, "--bcrypt-cost", "4",
              "--challenge-lifetime", str(self.challenge_lifetime)]
-            + (["--public-url", self.public_url] if self.public_url else []),
+            + (["--public-url", self.public_url] if self.public_url else []) + self.extra_args,
             cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.time() + 30
         while time.time() < deadline:

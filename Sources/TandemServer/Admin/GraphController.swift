@@ -13,9 +13,12 @@ struct GraphController: Sendable {
     let storage: any TandemStorage
     let publicURL: @Sendable () -> String
     let env: ServiceEnvironment
+    /// Access tokens of Tandem's OpenID Connect provider (scope `tandem-admin`), besides admin tokens.
+    var oidcBearer: OIDCAdminBearer? = nil
 
     /// The caller, if the token is valid and they hold one of `roles`.
     func actor(_ request: Request, _ roles: [DirectoryRole]) async throws -> User {
+        if let caller = try await oidcBearer?.actor(authorization: request.headers[.authorization], roles) { return caller }
         let user = try await tokens.tokens().user(forBearer: request.headers[.authorization])
         try await access.require(user, anyOf: roles)
         return user

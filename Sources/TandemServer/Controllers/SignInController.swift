@@ -12,7 +12,11 @@ struct SignInController: Sendable {
 
     func register(on router: Router<TandemRequestContext>) {
         router.get("/") { request, _ in try await self.home(request) }
-        router.get("/login") { _, _ in self.pages.page("login", title: "Sign in", [:]) }
+        router.get("/login") { request, _ in
+            // An OIDC authorization request waiting for this sign-in (`return_to`, a local path only).
+            let returnTo = SignInFlow.safeReturnPath(request.uri.queryParameters.get("return_to")) ?? ""
+            return self.pages.page("login", title: "Sign in", ["returnTo": returnTo])
+        }
         router.post("/login") { request, context in try await self.submitUsername(request, context) }
         router.get("/login/password") { request, _ in try await self.passwordPage(request) }
         router.post("/login/password") { request, context in try await self.submitPassword(request, context) }
@@ -54,9 +58,11 @@ struct SignInController: Sendable {
         let username = form["username"] ?? ""
         let started: (token: String, flow: SignInFlow)
         do {
-            started = try await signIn.begin(username: username, context: Web.challengeContext(request, context, application: settings.applicationName))
+            started = try await signIn.begin(username: username, context: Web.challengeContext(request, context, application: settings.applicationName),
+                                             returnTo: form["return_to"])
         } catch let error as TandemError where error.code == .badRequest {
-            return pages.page("login", title: "Sign in", ["error": error.message, "username": username], status: .badRequest)
+            return pages.page("login", title: "Sign in", ["error": error.message, "username": username,
+                                                          "returnTo": SignInFlow.safeReturnPath(form["return_to"]) ?? ""], status: .badRequest)
         }
         var response = Web.redirect(started.flow.stage == .push ? "/login/approve" : "/login/password")
         Web.setCookie(&response, name: Web.flowCookie, value: started.token, maxAge: Int(settings.flowLifetime), secure: secureCookies)
@@ -116,7 +122,7 @@ struct SignInController: Sendable {
 
     func complete(_ request: Request) async throws -> Response {
         let completed = try await signIn.completeSignIn(token: Web.cookie(Web.flowCookie, request))
-        var response = Web.redirect(completed.registrationRequired ? "/mysecurityinfo" : "/")
+        var response = Web.redirect(completed.registrationRequired ? "/mysecurityinfo" : (completed.returnTo ?? "/"))
         Web.setCookie(&response, name: Web.sessionCookie, value: completed.sessionToken, maxAge: Int(settings.sessionLifetime), secure: secureCookies)
         Web.clearCookie(&response, name: Web.flowCookie, secure: secureCookies)
         if let remember = completed.rememberToken {

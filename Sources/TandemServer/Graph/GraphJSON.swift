@@ -18,9 +18,20 @@ enum GraphJSON {
     /// Graph accepts what Microsoft's own documentation sends: trailing commas included (JSON5
     /// parsing), and names and ids with stray spaces around them (trimmed).
     static func lenientDecoder() -> JSONDecoder {
-        let decoder = JSONDecoder()
+        let decoder = UTF8CheckingDecoder()
         decoder.allowsJSON5 = true
         return decoder
+    }
+
+    /// Refuses bytes that are not UTF-8 before parsing: Foundation's JSON5 scanner traps on some
+    /// (`{\u{F8}"b":2}` kills the process), found by `tandem-fuzz`, target graph-policy-patch.
+    final class UTF8CheckingDecoder: JSONDecoder, @unchecked Sendable {
+        override func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+            guard String(data: data, encoding: .utf8) != nil else {
+                throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "The data is not UTF-8."))
+            }
+            return try super.decode(type, from: data)
+        }
     }
 
     /// JSON that keeps booleans and numbers apart (JSONSerialization on Linux does not).

@@ -22,6 +22,7 @@ enum PageTemplates {
     <h1>Sign in</h1>
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
     <form method="post" action="/login">
+      {{#returnTo}}<input type="hidden" name="return_to" value="{{returnTo}}">{{/returnTo}}
       <label for="username">Email, phone or user name</label>
       <input id="username" name="username" type="text" autocomplete="username" autofocus required value="{{username}}">
       <button type="submit" id="next">Next</button>

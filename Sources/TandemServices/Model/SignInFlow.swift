@@ -25,6 +25,8 @@ public struct SignInFlow: Sendable, Equatable {
     public var expiresAt: Date
     /// The sign-in log record of this attempt.
     public var signInID: String?
+    /// Where the browser goes once signed in (an OIDC authorization request); `nil` for the home page.
+    public var returnTo: String? = nil
 
     public init(id: String, username: String, userID: String?, stage: Stage, passwordVerified: Bool = false,
                 challengeID: String? = nil, createdAt: Date, expiresAt: Date, signInID: String? = nil) {

@@ -15,8 +15,20 @@ public struct SystemClock: TandemClock {
 public struct SystemRandomSource: RandomSource {
     public init() {}
     public func bytes(_ count: Int) -> [UInt8] {
+        // Eight bytes per call of the generator (one getrandom each), not one.
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        var bytes = [UInt8](repeating: 0, count: count)
+        var index = 0
+        while index < count {
+            var word = generator.next()
+            withUnsafeBytes(of: &word) { raw in
+                for byte in raw where index < count {
+                    bytes[index] = byte
+                    index += 1
+                }
+            }
+        }
+        return bytes
     }
 }
 

@@ -30,7 +30,8 @@ public struct SignInService: Sendable {
 
     /// Starts a flow for `username`. A user with phone sign-in gets the number at once; everyone
     /// else — known or not, so the page never tells which names exist — is asked for a password.
-    public func begin(username rawName: String, context: ChallengeContext) async throws -> (token: String, flow: SignInFlow) {
+    /// `returnTo` (a local path, see `SignInFlow.safeReturnPath`) is where the finished sign-in goes.
+    public func begin(username rawName: String, context: ChallengeContext, returnTo: String? = nil) async throws -> (token: String, flow: SignInFlow) {
         let username = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...256).contains(username.utf8.count) else { throw TandemError(.badRequest, "Enter a valid username.") }
         let token = env.random.identifier(byteCount: 32)
@@ -41,6 +42,7 @@ public struct SignInService: Sendable {
         let signInID = try await journal.open(username: username, user: user, context: context, place: place)
         var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id, stage: .password,
                               createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID)
+        flow.returnTo = SignInFlow.safeReturnPath(returnTo)
         if let user, user.accountEnabled {
             let verdict = try await PolicyService(env: env).verdict(for: user)
             try await journal.note(signInID, policyReason: verdict.reason)
@@ -194,6 +196,8 @@ public struct SignInService: Sendable {
         public var rememberDays: Int
         /// The user must register a method before going on (per-user MFA on, nothing registered).
         public var registrationRequired: Bool
+        /// Where the browser goes now (an OIDC authorization request), when the flow was given one.
+        public var returnTo: String? = nil
     }
 
     /// `complete`, with the remember-this-browser token and the registration interrupt.
@@ -241,7 +245,7 @@ public struct SignInService: Sendable {
             registrationRequired = true
         }
         return Completed(sessionToken: sessionToken, session: session, rememberToken: rememberToken,
-                         rememberDays: legacy.rememberMultiFactorDays, registrationRequired: registrationRequired)
+                         rememberDays: legacy.rememberMultiFactorDays, registrationRequired: registrationRequired, returnTo: flow.returnTo)
     }
 
     /// The user of a live session, or `nil`.

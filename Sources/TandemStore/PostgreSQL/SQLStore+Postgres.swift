@@ -4,6 +4,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import SQLKit
+import Synchronization
 import TandemCore
 
 extension SQLStore {
@@ -20,7 +21,12 @@ extension SQLStore {
         var background = logger  // the pool reports each failed connection attempt at info
         background.logLevel = max(logger.logLevel, .warning)
         let client = PostgresClient(configuration: configuration, backgroundLogger: background)
-        let running = Task { await client.run() }
+        let started = StartFlag()
+        let running = Task {
+            started.set()
+            await client.run()
+        }
+        while !started.isSet { await Task.yield() }  // so the first query finds the pool running
         let database = PostgresClientDatabase(client: client, logger: logger,
                                               eventLoop: MultiThreadedEventLoopGroup.singleton.any())
         let store = SQLStore(database: database, postgres: PostgresHandle(client: client, schema: parsed.schema)) {
@@ -38,6 +44,13 @@ extension SQLStore {
         }
         return store
     }
+}
+
+/// Set once a task has started.
+final class StartFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
 /// What the PostgreSQL store keeps beside its `SQLDatabase`: the pool (for LISTEN/NOTIFY) and the schema.

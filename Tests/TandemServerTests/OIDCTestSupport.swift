@@ -1,0 +1,145 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import TandemCore
+import TandemServer
+import TandemServices
+import TandemStore
+import TandemTesting
+import Testing
+
+/// The real application on a real SQLite file with a manual clock, plus OIDC fixtures: registered
+/// clients, a signed-in browser, PKCE, the token endpoint.
+struct OIDCHarness {
+    let store: SQLStore
+    let client: any TestClientProtocol
+    let clock: ManualClock
+    let env: ServiceEnvironment
+    static let issuer = "http://127.0.0.1:0"
+    static let redirect = "https://app.example.com/callback"
+
+    static func run(secretKey: String? = "oidc-test-secret-key-0123456789abcdef", path: String? = nil,
+                    _ test: @Sendable (OIDCHarness) async throws -> Void) async throws {
+        let file = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-oidc-\(UUID().uuidString).sqlite").path
+        let store = try await SQLStore.openSQLite(path: file)
+        defer { if path == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } } }
+        let clock = ManualClock(Date())
+        do {
+            let passwords = BcryptPasswordHasher(cost: 4)
+            let env = ServiceEnvironment(storage: store, push: RecordingPushNotifier(), events: ImmediateChallengeEvents(),
+                                         passwords: passwords, clock: clock, random: SystemRandomSource(),
+                                         settings: ServiceSettings(publicURL: issuer))
+            if try await store.user(principalName: "alice@contoso.com") == nil {
+                _ = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
+            }
+            var config = TandemConfiguration(host: "127.0.0.1", port: 0, bcryptCost: 4, geoipDirectory: nil)
+            config.secretKey = secretKey
+            let app = try buildApplication(configuration: config, storage: store, passwords: passwords, clock: clock)
+            try await app.test(.router) { client in
+                try await test(OIDCHarness(store: store, client: client, clock: clock, env: env))
+            }
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+
+    /// Registers a client; returns it and its secret (for secret methods).
+    func register(_ draft: OIDCClientDraft = OIDCClientDraft(displayName: "Payroll", redirectURIs: [redirect])) async throws -> (OIDCClient, String?) {
+        try await OIDCClientRegistry(env: env).register(draft, by: nil)
+    }
+
+    var redirect: String { Self.redirect }
+
+    /// A browser signed in with alice's password (she has no authenticator, so no push).
+    func signedInBrowser() async throws -> Browser {
+        let browser = Browser(client)
+        try await browser.signInWithPassword()
+        return browser
+    }
+
+    static func pkce() -> (verifier: String, challenge: String) {
+        let verifier = SystemRandomSource().identifier(byteCount: 48)
+        return (verifier, SecretDigest.of(verifier))
+    }
+
+    /// `/oauth2/authorize` with `params` (client_id and redirect_uri included by the caller).
+    func authorize(_ browser: Browser, _ params: [String: String]) async throws -> TestResponse {
+        let query = params.sorted { $0.key < $1.key }.map { "\($0.key)=\(Self.encode($0.value))" }.joined(separator: "&")
+        return try await browser.request("/oauth2/authorize?" + query)
+    }
+
+    /// The standard parameters of a code request for `client`.
+    func codeParameters(_ client: OIDCClient, challenge: String?, scope: String = "openid profile email offline_access") -> [String: String] {
+        var params = ["client_id": client.clientID, "redirect_uri": redirect, "response_type": "code", "scope": scope,
+                      "state": "state-123", "nonce": "nonce-456"]
+        if let challenge {
+            params["code_challenge"] = challenge
+            params["code_challenge_method"] = "S256"
+        }
+        return params
+    }
+
+    /// Runs the authorization step with a signed-in browser and returns the code.
+    func code(for client: OIDCClient, challenge: String?, browser: Browser? = nil, scope: String = "openid profile email offline_access") async throws -> String {
+        let browser = if let browser { browser } else { try await signedInBrowser() }
+        let response = try await authorize(browser, codeParameters(client, challenge: challenge, scope: scope))
+        #expect(response.status == .found, "\(response.text)")
+        let location = try #require(response.headers[.location])
+        return try #require(Self.queryItem("code", in: location))
+    }
+
+    /// POSTs a form to a token-style endpoint, with Basic credentials when given.
+    @discardableResult
+    func post(_ path: String, _ form: [String: String], basic: (String, String)? = nil, headers extra: HTTPFields = [:]) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
+        if let (id, secret) = basic {
+            let pair = "\(Self.encode(id)):\(Self.encode(secret))"
+            headers[.authorization] = "Basic " + Data(pair.utf8).base64EncodedString()
+        }
+        for field in extra { headers[field.name] = field.value }
+        let body = form.sorted { $0.key < $1.key }.map { "\(Self.encode($0.key))=\(Self.encode($0.value))" }.joined(separator: "&")
+        return try await client.execute(uri: path, method: .post, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    /// The code exchange for `client`, successful unless a test changes one thing.
+    func exchange(_ code: String, verifier: String?, client: OIDCClient, secret: String?, changes: [String: String?] = [:]) async throws -> TestResponse {
+        var form = ["grant_type": "authorization_code", "code": code, "redirect_uri": redirect]
+        if let verifier { form["code_verifier"] = verifier }
+        if client.isPublic { form["client_id"] = client.clientID }
+        for (key, value) in changes { form[key] = value }
+        return try await post("/oauth2/token", form, basic: secret.map { (client.clientID, $0) })
+    }
+
+    static func json(_ response: TestResponse) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any], "\(response.text)")
+    }
+
+    /// The OAuth error code of a response.
+    static func error(_ response: TestResponse) -> String? {
+        (try? json(response))?["error"] as? String
+    }
+
+    static func queryItem(_ name: String, in url: String) -> String? {
+        URLComponents(string: url)?.queryItems?.first { $0.name == name }?.value
+    }
+
+    static func encode(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")) ?? ""
+    }
+
+    /// The claims part of a compact JWT.
+    static func claims(_ jwt: String) throws -> [String: Any] {
+        let part = String(jwt.split(separator: ".")[1])
+        let bytes = try #require(Base64URL.decode(part))
+        return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+    }
+
+    static func header(_ jwt: String) throws -> [String: Any] {
+        let bytes = try #require(Base64URL.decode(String(jwt.split(separator: ".")[0])))
+        return try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+    }
+}

@@ -49,3 +49,24 @@ struct AdminPageTests {
         }
     }
 }
+
+@Suite("Admin sign-in log page")
+struct SignInLogPageTests {
+    @Test("Administrators see each attempt with its status and steps; others are refused")
+    func page() async throws {
+        try await TestServer.run { store, client in
+            let graph = GraphClient(store, client)
+            _ = try await graph.token(for: "admin@contoso.com", role: .globalAdministrator)
+            let wrong = Browser(client)
+            try await wrong.request("/login", method: .post, form: ["username": "alice@contoso.com"])
+            try await wrong.request("/login/password", method: .post, form: ["password": "not it"])
+            let admin = try await AdminPageTests.signIn(client, "admin@contoso.com", "password-admin@contoso.com")
+            let page = try await admin.request("/admin/sign-ins?user=alice@contoso.com")
+            #expect(page.status == .ok)
+            #expect(page.text.contains("Failure (50126)") && page.text.contains("Password: Incorrect password"))
+            #expect(!page.text.contains("admin@contoso.com</td>"))
+            let alice = try await AdminPageTests.signIn(client, "alice@contoso.com", "correct horse")
+            #expect(try await alice.request("/admin/sign-ins").status == .forbidden)
+        }
+    }
+}

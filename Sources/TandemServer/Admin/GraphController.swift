@@ -60,7 +60,12 @@ struct GraphController: Sendable {
             _ = try await self.actor(request, AdminAccess.policyAdmins)
             let base = self.publicURL()
             let configuration = GraphPolicyCodec.encode(try await self.policy.authenticatorPolicy(), baseURL: base)
+            let report = try await PushProtectionService(env: self.env).reportSettings()
             return GraphJSON.response([
+                "reportSuspiciousActivitySettings": [
+                    "state": report.state, "voiceReportingCode": report.voiceReportingCode, "tandemBlockMinutes": report.blockMinutes,
+                    "includeTarget": ["targetType": report.includeTargetType, "id": report.includeTargetID],
+                ] as [String: Any],
                 "@odata.context": "\(base)/v1.0/$metadata#policies/authenticationMethodsPolicy/$entity",
                 "id": "authenticationMethodsPolicy", "displayName": "Authentication Methods Policy",
                 "description": "The tenant-wide policy that controls which authentication methods are allowed in the tenant, authentication method registration requirements, and self-service password reset settings",

@@ -14,6 +14,27 @@ struct AdminPagesController: Sendable {
 
     func register(on router: Router<TandemRequestContext>) {
         router.get("/admin") { _, _ in Web.redirect("/admin/authenticator") }
+        router.get("/admin/sign-ins") { request, _ in
+            guard let (user, _) = try await self.signIn.user(sessionToken: Web.cookie(Web.sessionCookie, request)) else {
+                throw TandemError(.unauthorized, "Sign in first.")
+            }
+            try await self.access.require(user, anyOf: AdminAccess.readers)
+            let filter = request.uri.queryParameters.get("user").map { String($0).lowercased() } ?? ""
+            let formatter = ISO8601DateFormatter()
+            var records: [[String: Any]] = []
+            for record in try await self.storage.signIns(limit: 1000, before: nil) where records.count < 200 {
+                if !filter.isEmpty && record.userPrincipalName.lowercased() != filter { continue }
+                records.append([
+                    "date": formatter.string(from: record.createdAt), "user": record.userPrincipalName, "app": record.appDisplayName,
+                    "ip": record.ipAddress, "location": record.location, "success": record.errorCode == 0,
+                    "status": record.errorCode == 0 ? "Success" : "Failure (\(record.errorCode))",
+                    "reason": (record.additionalDetails ?? record.failureReason) ?? "",
+                    "steps": record.steps.map { ["method": $0.method, "detail": $0.detail] },
+                    "policy": record.policyReason ?? "",
+                ])
+            }
+            return self.pages.page("signInLog", title: "Sign-in logs", ["records": records, "user": filter])
+        }
         router.get("/admin/authenticator") { request, _ in
             let (admin, session) = try await self.administrator(request)
             return try await self.render(admin: admin, csrf: Web.csrfToken(session: Web.cookie(Web.sessionCookie, request)),

@@ -12,7 +12,7 @@ public struct PageRenderer: Sendable {
             ("layout", PageTemplates.layout), ("login", PageTemplates.login), ("password", PageTemplates.password),
             ("approve", PageTemplates.approve), ("home", PageTemplates.home), ("securityInfo", PageTemplates.securityInfo),
             ("addAuthenticator", PageTemplates.addAuthenticator), ("message", PageTemplates.message),
-            ("adminPolicy", AdminPageTemplates.policy),
+            ("adminPolicy", AdminPageTemplates.policy), ("signInLog", SignInLogPageTemplates.page),
         ] {
             templates[name] = try MustacheTemplate(string: text)
         }

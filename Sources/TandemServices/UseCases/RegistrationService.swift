@@ -89,9 +89,11 @@ public struct RegistrationService: Sendable {
             throw TandemError(.notFound, "No such activation.")
         }
         let deadline = waitUntil ?? env.clock.now()
+        // Once a wait has returned because something changed, report at once instead of waiting again.
+        var woken = false
         while true {
             if let challengeID = activation.challengeID, var challenge = try await challenges.current(id: challengeID) {
-                if challenge.state == .pending, deadline > env.clock.now() {
+                if challenge.state == .pending, deadline > env.clock.now(), !woken {
                     await env.events.wait(challengeID: challengeID, until: min(deadline, challenge.expiresAt.addingTimeInterval(0.05)))
                     challenge = try await challenges.current(id: challengeID) ?? challenge
                 }
@@ -109,6 +111,7 @@ public struct RegistrationService: Sendable {
             guard deadline > env.clock.now() else { return RegistrationStatus(state: .awaitingDevice) }
             // No challenge yet: wait on the activation's own key, woken when a device registers.
             await env.events.wait(challengeID: "activation:\(activation.id)", until: min(deadline, activation.expiresAt))
+            woken = true
             activation = try await env.storage.activation(id: activationID) ?? activation
             if activation.challengeID == nil, env.clock.now() >= deadline { return RegistrationStatus(state: .awaitingDevice) }
         }

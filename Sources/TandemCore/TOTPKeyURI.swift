@@ -33,6 +33,8 @@ public struct TOTPKeyURI: Sendable {
         if let issuer, !issuer.isEmpty {
             label = escape(issuer) + ":" + label
             query += "&issuer=\(escape(issuer))"
+        } else if accountName.contains(":") {
+            label = ":" + label   // an empty issuer, so the account's own colon is not read as one
         }
         query += "&algorithm=\(totp.algorithm.rawValue)&digits=\(totp.digits)&period=\(totp.period)"
         return "otpauth://totp/\(label)?\(query)"
@@ -83,6 +85,6 @@ public struct TOTPKeyURI: Sendable {
         } catch let error as TandemError {
             throw invalid(error.message.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")))
         }
-        self.init(issuer: parameters["issuer"] ?? labelIssuer, accountName: account, totp: totp)
+        self.init(issuer: (parameters["issuer"] ?? labelIssuer).flatMap { $0.isEmpty ? nil : $0 }, accountName: account, totp: totp)
     }
 }

@@ -46,7 +46,8 @@ public func buildApplication(
     let env = ServiceEnvironment(storage: storage, push: relay?.notifier ?? hub, events: relay?.events ?? watch, passwords: passwords,
                                  clock: clock, random: random, settings: settings, metrics: metrics,
                                  locator: TandemLocator(storage: storage, geoipDirectory: configuration.geoipDirectory),
-                                 alerts: configuration.alertWebhook.map { WebhookAlerts(url: $0, logger: logger) as any AdminAlerts } ?? NoAlerts())
+                                 alerts: configuration.alertWebhook.map { WebhookAlerts(url: $0, logger: logger) as any AdminAlerts } ?? NoAlerts(),
+                                 revocation: GrantRevocation(storage: storage, clock: clock))
     let trail = DeliveryTrail(env: env)
     Task { await hub.observeSends { challengeID, deviceID in await trail.record(challengeID, "sent", channel: "websocket", deviceID: deviceID) } }
     let pages = try PageRenderer()
@@ -57,6 +58,7 @@ public func buildApplication(
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
+    OpenAPIDocument.register(on: router)   // GET /openapi.json (docs/openapi.json)
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                  body: .init(byteBuffer: ByteBuffer(bytes: await metrics.exposition(hub: hub, watch: watch))))
@@ -65,8 +67,9 @@ public func buildApplication(
         Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: PageTemplates.stylesheet)))
     }
-    SignInController(signIn: signIn, pages: pages, settings: settings, secureCookies: configuration.secureCookies).register(on: router)
-    SecurityInfoController(signIn: signIn, registration: registration, directory: DirectoryService(env: env), pages: pages,
+    SignInController(signIn: signIn, pages: pages, settings: settings, secureCookies: configuration.secureCookies,
+                     random: random).register(on: router)
+    SecurityInfoController(signIn: signIn, registration: registration, security: SecurityInfoService(env: env), pages: pages,
                            publicURL: { publicURL.get() }).register(on: router)
     AdminPagesController(signIn: signIn, policy: PolicyService(env: env), access: AdminAccess(env: env), storage: storage,
                          pages: pages).register(on: router)

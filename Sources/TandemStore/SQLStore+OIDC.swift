@@ -96,6 +96,10 @@ extension SQLStore: OIDCStore {
             """).first() != nil
     }
 
+    public func revokeGrants(userID: String, at: Date) async throws -> Int {
+        try await db.raw("UPDATE oidc_grants SET revoked_at = \(bind: Self.millis(at)) WHERE user_id = \(bind: userID) AND revoked_at IS NULL RETURNING id").all().count
+    }
+
     // MARK: codes
 
     public func insertAuthorizationCode(_ c: OIDCAuthorizationCode) async throws {

@@ -4,14 +4,15 @@ import TandemCore
 import TandemServices
 
 extension SQLStore: FlowStore {
-    static let flowColumns = "id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to"
+    static let flowColumns = "id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to, factors, choice"
 
     public func insertFlow(_ f: SignInFlow) async throws {
         try await db.raw("""
-            INSERT INTO flows (id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to)
+            INSERT INTO flows (id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to,
+                               factors, choice)
             VALUES (\(bind: f.id), \(bind: f.username), \(bind: f.userID), \(bind: f.stage.rawValue), \(bind: f.passwordVerified ? 1 : 0),
                     \(bind: f.challengeID), \(bind: Self.millis(f.createdAt)), \(bind: Self.millis(f.expiresAt)), \(bind: f.signInID),
-                    \(bind: f.returnTo))
+                    \(bind: f.returnTo), \(bind: f.factors.joined(separator: " ")), \(bind: f.choice))
             """).run()
     }
 
@@ -27,6 +28,8 @@ extension SQLStore: FlowStore {
                        expiresAt: Self.date(try row.decode(column: "expires_at", as: Int64.self)),
                        signInID: try row.decode(column: "sign_in_id", as: String?.self))
             flow.returnTo = try row.decode(column: "return_to", as: String?.self)
+            flow.factors = try row.decode(column: "factors", as: String.self).split(separator: " ").map(String.init)
+            flow.choice = try row.decode(column: "choice", as: String?.self)
             return flow
         }
     }
@@ -34,7 +37,8 @@ extension SQLStore: FlowStore {
     public func updateFlow(_ f: SignInFlow) async throws {
         try await db.raw("""
             UPDATE flows SET stage = \(bind: f.stage.rawValue), password_verified = \(bind: f.passwordVerified ? 1 : 0),
-                challenge_id = \(bind: f.challengeID), expires_at = \(bind: Self.millis(f.expiresAt))
+                challenge_id = \(bind: f.challengeID), expires_at = \(bind: Self.millis(f.expiresAt)),
+                factors = \(bind: f.factors.joined(separator: " ")), choice = \(bind: f.choice)
             WHERE id = \(bind: f.id)
             """).run()
     }

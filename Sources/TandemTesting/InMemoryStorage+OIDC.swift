@@ -40,6 +40,12 @@ extension InMemoryStorage {
         return true
     }
 
+    public func revokeGrants(userID: String, at: Date) -> Int {
+        let ids = oidc.grants.values.filter { $0.userID == userID && $0.revokedAt == nil }.map(\.id)
+        for id in ids { oidc.grants[id]?.revokedAt = at }
+        return ids.count
+    }
+
     public func insertAuthorizationCode(_ code: OIDCAuthorizationCode) { oidc.codes[code.id] = code }
     public func authorizationCode(id: String) -> OIDCAuthorizationCode? { oidc.codes[id] }
     public func useAuthorizationCode(id: String, at: Date) -> Bool {

@@ -24,6 +24,7 @@ public actor InMemoryStorage: TandemStorage {
     var networksByUser: [String: [String: String]] = [:]
     var namedLocationList: [NamedLocation] = []
     var oidc = InMemoryOIDCTables()
+    var portal = InMemoryPortalTables()
 
     public init() {}
 

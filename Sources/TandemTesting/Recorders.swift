@@ -63,7 +63,8 @@ public struct TestEnvironment: Sendable {
                 locator: any Locator = NoLocator()) {
         random = SeededRandomSource(seed: seed)
         env = ServiceEnvironment(storage: storage, push: push, events: events, passwords: PlainTestPasswordHasher(),
-                                 clock: clock, random: random, settings: settings, locator: locator, alerts: alerts)
+                                 clock: clock, random: random, settings: settings, locator: locator, alerts: alerts,
+                                 revocation: GrantRevocation(storage: storage, clock: clock))
     }
 }
 

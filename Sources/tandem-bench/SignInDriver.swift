@@ -22,6 +22,7 @@ final class SignInDriver: Sendable {
     let failed = Atomic<Int>(0)
     private let free: Mutex<[BenchDevice]>
     private let lastError = Mutex<String?>(nil)
+    private let login = Mutex<(cookie: String, token: String)?>(nil)
 
     init(baseURL: String, http: HTTPClient, fleet: DeviceFleet, devices: [BenchDevice]) {
         self.baseURL = baseURL
@@ -118,7 +119,9 @@ final class SignInDriver: Sendable {
 
     private func signIn(_ device: BenchDevice, startedAt: UInt64) async throws -> Sample {
         fleet.reset(device.index)
-        let started = try await request("/login", method: .POST, form: "username=\(device.userPrincipalName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+        let login = try await loginForm()
+        let started = try await request("/login", method: .POST, cookie: "tandem_csrf=\(login.cookie)",
+                                        form: "csrf=\(login.token)&username=\(device.userPrincipalName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
         guard started.status == .seeOther, started.headers.first(name: "location") == "/login/approve",
               let flow = Self.cookie("tandem_flow", in: started.headers)
         else { throw BenchError("POST /login gave \(started.status) \(started.headers.first(name: "location") ?? "")") }
@@ -154,6 +157,20 @@ final class SignInDriver: Sendable {
         }
         let end = DispatchTime.now().uptimeNanoseconds
         return Sample(total: end &- startedAt, push: arrived &- startedAt)
+    }
+
+    /// The username form's CSRF cookie and token, read once from `GET /login` (a browser keeps the
+    /// cookie too) and shared by every sign-in of the run.
+    private func loginForm() async throws -> (cookie: String, token: String) {
+        if let known = login.withLock({ $0 }) { return known }
+        let page = try await request("/login")
+        let html = String(buffer: page.body)
+        guard let cookie = Self.cookie("tandem_csrf", in: page.headers),
+              let start = html.range(of: #"name="csrf" value=""#), let end = html[start.upperBound...].firstIndex(of: "\"")
+        else { throw BenchError("GET /login gave no CSRF cookie and token") }
+        let form = (cookie: cookie, token: String(html[start.upperBound..<end]))
+        login.withLock { $0 = form }
+        return form
     }
 
     struct StatusView: Decodable {

@@ -41,22 +41,22 @@ struct TandemFuzz {
 
     static func main() async {
         guard let options = parse(Array(CommandLine.arguments.dropFirst())) else {
-            print("usage: tandem-fuzz [--seconds S] [--cases N] [--seed N|0xHEX] [--target NAME]... [--list]")
+            say("usage: tandem-fuzz [--seconds S] [--cases N] [--seed N|0xHEX] [--target NAME]... [--list]")
             exit(64)
         }
         LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
         let all: [any FuzzTarget] = TextTargets.all + WireTargets.all + GeoIPTarget.all + ServiceTargets.all
         if options.list {
-            for target in all { print("\(target.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(target.summary)") }
+            for target in all { say("\(target.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(target.summary)") }
             return
         }
         let chosen = options.targets.isEmpty ? all : all.filter { options.targets.contains($0.name) }
         guard !chosen.isEmpty else {
-            print("tandem-fuzz: no target named \(options.targets.joined(separator: ", ")); --list shows them")
+            say("tandem-fuzz: no target named \(options.targets.joined(separator: ", ")); --list shows them")
             exit(64)
         }
         CrashGuard.install()
-        print("tandem-fuzz: seed 0x\(String(options.seed, radix: 16)), \(chosen.count) targets, \(Int(options.seconds)) s, at most \(options.cases) cases each")
+        say("tandem-fuzz: seed 0x\(String(options.seed, radix: 16)), \(chosen.count) targets, \(Int(options.seconds)) s, at most \(options.cases) cases each")
         var totalCases = 0
         var totalFindings = 0
         let share = options.seconds / Double(chosen.count)
@@ -67,9 +67,9 @@ struct TandemFuzz {
             let line = [target.name.padding(toLength: 26, withPad: " ", startingAt: 0),
                         String(result.cases).leftPadded(8) + " cases", String(result.accepted).leftPadded(7) + " accepted",
                         String(result.findings).leftPadded(3) + " findings", String(format: "%5.1f s", result.seconds)]
-            print("  " + line.joined(separator: "  "))
+            say("  " + line.joined(separator: "  "))
         }
-        print("tandem-fuzz: \(chosen.count) targets, \(totalCases) cases, \(totalFindings) findings")
+        say("tandem-fuzz: \(chosen.count) targets, \(totalCases) cases, \(totalFindings) findings")
         exit(totalFindings == 0 ? 0 : 1)
     }
 }
@@ -120,12 +120,17 @@ struct Runner {
     func report(_ result: inout Result, input: [UInt8], _ message: String) {
         result.findings += 1
         guard result.findings <= 5 else { return }
-        print("FINDING [\(target.name)] case \(result.cases - 1): \(message)")
-        print("  input (\(input.count) bytes): \(String(decoding: input.prefix(600), as: UTF8.self).debugDescription)")
-        print("  input (base64): \(Data(input.prefix(4096)).base64EncodedString())")
+        say("FINDING [\(target.name)] case \(result.cases - 1): \(message)")
+        say("  input (\(input.count) bytes): \(String(decoding: input.prefix(600), as: UTF8.self).debugDescription)")
+        say("  input (base64): \(Data(input.prefix(4096)).base64EncodedString())")
     }
 }
 
 extension String {
     func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+/// Writes a line to standard output at once (unbuffered), so every line is out before a possible crash.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }

@@ -3,6 +3,7 @@ import Foundation
 import TandemCore
 import TandemServer
 import TandemServices
+import TandemStore
 
 /// `tandem serve`'s OpenID Connect options. The secret key is read from the environment in
 /// `apply`, not as a default value, so `--help` never prints it.
@@ -35,8 +36,10 @@ struct OIDCOptions: ParsableArguments {
             let (secret, created) = try OIDCSecretKey.resolve(explicit: explicit, file: file, random: SystemRandomSource())
             config.secretKey = secret
             if explicit != nil && !(explicit ?? "").isEmpty { return "OIDC signing keys are sealed with the configured secret key" }
-            return created ? "OIDC signing keys are sealed with a new secret key in \(file) (keep it with the database)"
-                : "OIDC signing keys are sealed with the secret key in \(file)"
+            let shared = PostgresURL.isPostgres(config.databasePath)
+                ? "; every instance on this database needs the same key (--secret-key or TANDEM_SECRET_KEY)" : " (keep it with the database)"
+            return created ? "OIDC signing keys are sealed with a new secret key in \(file)\(shared)"
+                : "OIDC signing keys are sealed with the secret key in \(file)\(shared)"
         } catch let error as TandemError {
             throw CLIError(error.message)
         }

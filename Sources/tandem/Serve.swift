@@ -53,11 +53,12 @@ struct Serve: AsyncParsableCommand {
                                            bus: store.makeInstanceBus()) { port, url in
                 say("Tandem is listening on \(url) (port \(port)), database \(db.displayName)")
                 say(secretKeySource)
-                if let (upn, password) = firstAdmin {
+                if let (upn, password, pass) = firstAdmin {
                     say("""
 
                     First start: created the administrator \(upn)
                       password: \(password)   (shown only this once)
+                      Temporary Access Pass: \(pass)   (one sign-in within 24 hours, instead of the password; shown only this once)
                     1. Sign in at \(url)/login
                     2. Open \(url)/mysecurityinfo and choose "Add sign-in method: Authenticator app"
                     3. Run: tandem-authenticator add '<the activation URL shown>'
@@ -72,8 +73,9 @@ struct Serve: AsyncParsableCommand {
         try await store.close()
     }
 
-    /// On a first start with no users, creates an administrator with a random password.
-    static func createFirstAdministrator(store: SQLStore, passwords: any PasswordHasher, config: TandemConfiguration) async throws -> (String, String)? {
+    /// On a first start with no users, creates an administrator with a random password and a
+    /// one-time Temporary Access Pass (to register the authenticator without the password).
+    static func createFirstAdministrator(store: SQLStore, passwords: any PasswordHasher, config: TandemConfiguration) async throws -> (String, String, String)? {
         guard try await store.countUsers() == 0 else { return nil }
         let random = SystemRandomSource()
         let password = random.identifier(byteCount: 12)
@@ -81,7 +83,8 @@ struct Serve: AsyncParsableCommand {
                                      clock: SystemClock(), random: random, settings: ServiceSettings(publicURL: config.resolvedPublicURL(boundPort: config.port)))
         let user = try await DirectoryService(env: env).addUser(userPrincipalName: "admin@tandem.local", displayName: "Administrator", password: password)
         try await DirectoryAdminService(env: env).assign(.globalAdministrator, to: user, by: nil)
-        return (user.userPrincipalName, password)
+        let pass = try await TemporaryAccessPassService(env: env).create(for: user, .init(lifetimeMinutes: 24 * 60, isUsableOnce: true), by: nil)
+        return (user.userPrincipalName, password, pass.code)
     }
 }
 

@@ -72,11 +72,18 @@ import Testing
             let basic = (client.clientID, secret ?? "")
             let old = try OIDCHarness.json(try await h.post("/oauth2/token", ["grant_type": "client_credentials"], basic: basic))
             let oldKid = try OIDCHarness.header(try #require(old["access_token"] as? String))["kid"] as? String
-            h.clock.advance(by: 31 * 86_400)
+            // A day before the rotation the next key is published, but the old one still signs.
+            h.clock.advance(by: 29 * 86_400 + 1)
+            let before = try OIDCHarness.json(try await h.post("/oauth2/token", ["grant_type": "client_credentials"], basic: basic))
+            #expect(try OIDCHarness.header(try #require(before["access_token"] as? String))["kid"] as? String == oldKid)
+            var kids = try await Self.kids(h)
+            #expect(kids.count == 2 && kids.first == oldKid)
+            // A day later the new key signs; the old one stays published while its tokens live.
+            h.clock.advance(by: 86_400 + 1)
             let new = try OIDCHarness.json(try await h.post("/oauth2/token", ["grant_type": "client_credentials"], basic: basic))
             let newKid = try OIDCHarness.header(try #require(new["access_token"] as? String))["kid"] as? String
-            #expect(oldKid != newKid)
-            var kids = try await Self.kids(h)
+            #expect(oldKid != newKid && newKid == kids.last)
+            kids = try await Self.kids(h)
             #expect(kids == [oldKid, newKid].compactMap { $0 })
             h.clock.advance(by: 3600 + 301)
             kids = try await Self.kids(h)

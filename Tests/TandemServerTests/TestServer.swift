@@ -41,10 +41,27 @@ final class Browser: @unchecked Sendable {
     let client: any TestClientProtocol
     var cookies: [String: String] = [:]
 
+    /// Whether POSTs carry the CSRF token a page would have given (`csrf`), as a browser's forms do.
+    var sendsCSRF = true
+
     init(_ client: any TestClientProtocol) { self.client = client }
+
+    /// The token the page's form carries: the digest of the cookie it is bound to (the username
+    /// form's `tandem_csrf`, the flow cookie on the other sign-in pages, else the session cookie).
+    func csrfToken(for path: String) async throws -> String {
+        if path == "/login" || path.hasPrefix("/login?") {
+            if cookies["tandem_csrf"] == nil { try await request("/login") }
+            return SecretDigest.of("csrf|" + (cookies["tandem_csrf"] ?? ""))
+        }
+        return SecretDigest.of("csrf|" + (cookies[path.hasPrefix("/login/") ? "tandem_flow" : "tandem_session"] ?? ""))
+    }
 
     @discardableResult
     func request(_ uri: String, method: HTTPRequest.Method = .get, form: [String: String]? = nil, accept: String? = nil) async throws -> TestResponse {
+        var form = form
+        if method == .post, sendsCSRF, form?["csrf"] == nil, ["/login", "/mysecurityinfo", "/logout"].contains(where: { uri.hasPrefix($0) }) {
+            form = (form ?? [:]).merging(["csrf": try await csrfToken(for: uri)]) { old, _ in old }
+        }
         var headers: HTTPFields = [:]
         if !cookies.isEmpty { headers[.cookie] = cookies.map { "\($0.key)=\($0.value)" }.joined(separator: "; ") }
         if let accept { headers[.accept] = accept }

@@ -104,6 +104,9 @@ struct PushDefenceTests {
         _ = try await s.challenges.answer(challengeID: o1.id, phone.answer(o1, .approve, number: n1))
         let (sessionToken, _) = try await s.signIn.complete(token: first)
         #expect(try await s.signIn.user(sessionToken: sessionToken) != nil)
+        // And an application's grant (refresh and access tokens) that the report must revoke.
+        try await s.t.storage.insertGrant(OIDCGrant(id: "grant-1", clientID: "app", userID: s.user.id, scopes: ["openid", "offline_access"],
+                                                    methods: ["pwd", "mfa"], authTime: s.t.clock.now(), createdAt: s.t.clock.now()))
         // Two pending requests; the user reports one.
         let a = try await s.startMFA()
         let (reported, _) = try await s.offer(for: a, phone: phone)
@@ -113,6 +116,7 @@ struct PushDefenceTests {
         #expect(verdict.state == .reported)
         #expect(try await s.t.storage.challenge(id: other.id)?.state == .withdrawn)
         #expect(try await s.signIn.user(sessionToken: sessionToken) == nil)
+        #expect(try await s.t.storage.grant(id: "grant-1")?.revokedAt != nil)
         let security = try await s.t.storage.security(userID: s.user.id)
         #expect(security.isPushBarred(at: s.t.clock.now()) && security.riskLevel == "high" && security.riskState == "atRisk")
         #expect(try await s.t.storage.audits(limit: 10, before: nil).contains { $0.activity == "User reported suspicious activity" })

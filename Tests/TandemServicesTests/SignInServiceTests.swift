@@ -21,11 +21,12 @@ struct SignInServiceTests {
         #expect(signedIn.0.id == s.user.id)
     }
 
-    @Test("With phone sign-in on, the username alone starts a passwordless push")
+    @Test("After a phone sign-in, the username alone starts a passwordless push")
     func passwordless() async throws {
         let s = try await Scenario()
         let phone = try await s.addPhone()
         try await s.enablePhoneSignIn(phone)
+        try await s.t.storage.setLastSignInMethod(userID: s.user.id, method: SignInService.LastMethod.passwordless)
         let (token, flow) = try await s.signIn.begin(username: "ALICE@contoso.com", context: Scenario.context)
         #expect(flow.stage == .push)
         let (offer, number) = try await s.offer(for: token, phone: phone)
@@ -43,6 +44,7 @@ struct SignInServiceTests {
         let s = try await Scenario()
         let phone = try await s.addPhone()
         try await s.enablePhoneSignIn(phone)
+        try await s.t.storage.setLastSignInMethod(userID: s.user.id, method: SignInService.LastMethod.passwordless)
         let (token, _) = try await s.signIn.begin(username: "alice@contoso.com", context: Scenario.context)
         let (offer, number) = try await s.offer(for: token, phone: phone)
         let flow = try await s.signIn.usePassword(token: token)

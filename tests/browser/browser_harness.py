@@ -62,6 +62,11 @@ def phone(tmp_path):
     return e2e.Authenticator(tmp_path / "phone")
 
 
+@pytest.fixture
+def second_phone(tmp_path):
+    return e2e.Authenticator(tmp_path / "phone2")
+
+
 @pytest.fixture(params=list(WINDOWS), ids=list(WINDOWS))
 def chrome(request):
     """A headless Chromium window of the parametrised size, pointed at the `server` fixture's
@@ -177,6 +182,38 @@ class Window:
         self.wait_for_path("/login/password")
         self.type_into("password", password)
         self.click("signin")
+
+    def sign_in_with_push(self, phone, username=USERNAME, password=PASSWORD):
+        """Password, then the number approved on `phone`; ends on the home page."""
+        self.sign_in_with_password(username, password)
+        self.wait_for_path("/login/approve")
+        assert "approved" in phone.run("approve", "--number", self.number(), "--pin", PIN).stdout
+        self.wait_for_path("/")
+
+    def press_enter(self, element_id):
+        """Operates a control with the keyboard (focus, then Enter) instead of a click."""
+        from selenium.webdriver.common.keys import Keys
+        self.wait_for_id(element_id).send_keys(Keys.ENTER)
+
+    def heading(self):
+        return self.text("heading")
+
+    def unlabelled_fields(self):
+        """Ids of visible inputs and selects without a <label for=…> (should be none)."""
+        return self.driver.execute_script("""
+            return Array.from(document.querySelectorAll('input:not([type=hidden]), select'))
+              .filter(f => !document.querySelector('label[for="' + f.id + '"]')).map(f => f.id || f.name);""")
+
+    def forms_without_csrf(self):
+        """Actions of forms without a CSRF token (should be none)."""
+        return self.driver.execute_script("""
+            return Array.from(document.forms).filter(f => !f.querySelector('input[name=csrf]')).map(f => f.action);""")
+
+    def check_page(self):
+        """What every page must be: no sideways scrolling, labels, CSRF tokens."""
+        assert self.fits_width(), f"{self.path()} scrolls sideways at {self.size}"
+        assert self.unlabelled_fields() == [], self.path()
+        assert self.forms_without_csrf() == [], self.path()
 
 
 def zbarimg(picture):

@@ -22,6 +22,14 @@ TANDEM = str(BIN / "tandem")
 AUTHENTICATOR = str(BIN / "tandem-authenticator")
 PASSWORD = "correct horse battery"
 PIN = "739514"
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(html):
+    """The CSRF token a page's forms carry."""
+    match = CSRF.search(html)
+    assert match, "no CSRF token on the page:\n" + html[:2000]
+    return match.group(1)
 
 
 def free_port():
@@ -97,18 +105,38 @@ class Browser:
     def __init__(self, server):
         self.server = server
         self.http = requests.Session()
+        self.csrf = None  # the CSRF token of the page the browser is on
 
     def url(self, path):
         return self.server.url + path
 
+    def post(self, path, data=None):
+        """Submits a form of the current page (with its CSRF token), without following the redirect."""
+        fields = dict(data or {})
+        fields.setdefault("csrf", self.csrf)
+        return self.http.post(self.url(path), data=fields, allow_redirects=False)
+
     def start(self, username="alice@contoso.com"):
-        r = self.http.post(self.url("/login"), data={"username": username}, allow_redirects=False)
+        """The username page, then Next; lands on (and reads the token of) the page it leads to."""
+        self.csrf = csrf_of(self.http.get(self.url("/login")).text)
+        r = self.post("/login", {"username": username})
         assert r.status_code == 303, r.text
-        return r.headers["Location"]
+        location = r.headers["Location"]
+        self.csrf = csrf_of(self.http.get(self.url(location)).text)
+        return location
+
+    def start_passwordless(self, username="alice@contoso.com"):
+        """Phone sign-in: the username, then — while the user's last sign-in was not one —
+        "Other ways to sign in" → "Approve a request on my Authenticator app" (decision 0010)."""
+        location = self.start(username)
+        if location == "/login/password":
+            r = self.post("/login/passwordless")
+            assert r.status_code == 303, r.text
+            location = r.headers["Location"]
+        return location
 
     def password(self, password=PASSWORD):
-        r = self.http.post(self.url("/login/password"), data={"password": password}, allow_redirects=False)
-        return r
+        return self.post("/login/password", {"password": password})
 
     def approve_page(self):
         r = self.http.get(self.url("/login/approve"))
@@ -138,7 +166,8 @@ class Browser:
         assert self.complete().headers["Location"] == "/"
 
     def add_authenticator(self):
-        r = self.http.post(self.url("/mysecurityinfo/authenticator"))
+        self.csrf = csrf_of(self.http.get(self.url("/mysecurityinfo")).text)
+        r = self.http.post(self.url("/mysecurityinfo/authenticator"), data={"csrf": self.csrf})
         assert r.status_code == 200, r.text
         url = re.search(r'<code id="activation-url">([^<]+)</code>', r.text).group(1).replace("&amp;", "&")
         code = re.search(r'<code id="activation-code">([^<]+)</code>', r.text).group(1)
@@ -223,6 +252,15 @@ def register(server, phone, name="Phone", signed_in_with=None):
     out = phone.run("approve", "--number", status["number"], "--pin", PIN)
     assert "approved" in out.stdout
     assert browser.registration_status(activation_id)["state"] == "active"
+    return browser
+
+
+def passwordless_once(server, phone):
+    """One phone sign-in the first-time way, so the user's next sign-in starts with the phone."""
+    browser = Browser(server)
+    assert browser.start_passwordless() == "/login/approve"
+    assert "approved" in phone.run("approve", "--number", browser.number(), "--pin", PIN).stdout
+    assert browser.complete().headers["Location"] == "/"
     return browser
 
 

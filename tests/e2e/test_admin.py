@@ -40,7 +40,7 @@ def test_documented_patch_body_through_the_real_server(server):
 def test_group_targeting_from_the_command_line_changes_the_next_sign_in(server, phone):
     register(server, phone)
     phone.run("phone-sign-in", "enable", "--pin", PIN)
-    assert Browser(server).start() == "/login/approve"
+    assert Browser(server).start_passwordless() == "/login/approve"
     admin(server, "groups", "create", "Pilot")
     admin(server, "groups", "add-member", "Pilot", "alice@contoso.com")
     group_id = admin(server, "groups", "list").stdout.split()[0]

@@ -137,7 +137,7 @@ def test_a_push_started_on_a_reaches_a_device_on_b_and_the_answer_wakes_the_brow
     listener = start_passwordless(cluster, phone)
     try:
         browser = Browser(a)
-        assert browser.start() == "/login/approve"
+        assert browser.start_passwordless() == "/login/approve"
         number = browser.number()
         assert browser.status()["state"] == "pending"
 
@@ -170,10 +170,10 @@ def test_a_withdrawal_on_a_reaches_the_device_on_b(cluster, phone):
     listener = start_passwordless(cluster, phone)
     try:
         browser = Browser(a)
-        assert browser.start() == "/login/approve"
+        assert browser.start_passwordless() == "/login/approve"
         listener.expect(r"Sign-in request (\S+)")
         request_id = listener.match.group(1).strip()
-        r = browser.http.post(a.url + "/login/use-password", allow_redirects=False)
+        r = browser.post("/login/use-password")
         assert r.headers["Location"] == "/login/password"
         listener.expect("withdrawn " + request_id + r" \(cancelled\)")
     finally:
@@ -185,7 +185,7 @@ def test_killing_the_devices_instance_mid_sign_in_loses_nothing(cluster, phone):
     listener = start_passwordless(cluster, phone)
     try:
         browser = Browser(a)
-        assert browser.start() == "/login/approve"
+        assert browser.start_passwordless() == "/login/approve"
         number = browser.number()
         listener.expect(r"Sign-in request (\S+)")
         request_id = listener.match.group(1).strip()
@@ -206,7 +206,7 @@ def test_killing_the_browsers_instance_mid_sign_in_loses_nothing(cluster, phone)
     listener = start_passwordless(cluster, phone)
     try:
         browser = Browser(a)
-        assert browser.start() == "/login/approve"
+        assert browser.start_passwordless() == "/login/approve"
         number = browser.number()
         listener.expect(r"Sign-in request (\S+)")
         kill(a)  # the browser's instance dies; its load balancer sends it to B

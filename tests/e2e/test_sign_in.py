@@ -48,7 +48,7 @@ def test_passwordless_phone_sign_in(server, phone):
     register(server, phone)
     phone.run("phone-sign-in", "enable", "--pin", PIN)
     browser = Browser(server)
-    assert browser.start() == "/login/approve"
+    assert browser.start_passwordless() == "/login/approve"
     page = browser.approve_page()
     assert "Use your password instead" in page
     number = browser.number()
@@ -63,8 +63,8 @@ def test_passwordless_then_use_the_password_instead(server, phone):
     register(server, phone)
     phone.run("phone-sign-in", "enable", "--pin", PIN)
     browser = Browser(server)
-    assert browser.start() == "/login/approve"
-    r = browser.http.post(server.url + "/login/use-password", allow_redirects=False)
+    assert browser.start_passwordless() == "/login/approve"
+    r = browser.post("/login/use-password")
     assert r.headers["Location"] == "/login/password"
     assert pending(phone) == []
     assert browser.password().headers["Location"] == "/login/approve"
@@ -96,7 +96,7 @@ def test_a_wrong_number_denies(server, phone):
     assert status["state"] == "denied" and status["reason"] == "wrongNumber"
     assert browser.complete().status_code == 409
     # Send another request: a new number, and the first failure is not forgotten.
-    browser.http.post(server.url + "/login/resend")
+    browser.post("/login/resend")
     assert browser.status()["state"] == "pending"
 
 

@@ -50,22 +50,37 @@ def query(url):
     return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
 
 
-def sign_in_for_code(server, browser, authorization_url, phone=None, password=True):
+def hidden_fields(html):
+    """The hidden inputs of a page's form (the CSRF token, `return_to`), as a browser submits them."""
+    return {m.group(1): m.group(2).replace("&amp;", "&")
+            for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)}
+
+
+def sign_in_for_code(server, browser, authorization_url, phone=None, passwordless=False):
     """Plays the browser from the authorization URL to the redirect back to the client, signing in
     with Tandem's own pages (password, then the push approved by the real authenticator when the
-    user has one). Returns the final redirect URL (carrying the code)."""
+    user has one; or, `passwordless`, "Other ways to sign in" → the phone). Returns the final
+    redirect URL (carrying the code)."""
     http = browser.http
     r = http.get(authorization_url, allow_redirects=False)
     assert r.status_code in (302, 303), r.text
     location = r.headers["Location"]
     if location.startswith("/login?"):
-        page = http.get(server.url + location).text
-        return_to = re.search(r'name="return_to" value="([^"]+)"', page).group(1).replace("&amp;", "&")
-        r = http.post(server.url + "/login", data={"username": "alice@contoso.com", "return_to": return_to}, allow_redirects=False)
+        fields = hidden_fields(http.get(server.url + location).text)
+        assert fields.get("return_to", "").startswith("/oauth2/authorize/continue?request="), fields
+        r = http.post(server.url + "/login", data=dict(fields, username="alice@contoso.com"), allow_redirects=False)
+        assert r.status_code == 303, r.text
+        location = r.headers["Location"]
+    if location == "/login/password" and passwordless:
+        fields = hidden_fields(http.get(server.url + location).text)
+        r = http.post(server.url + "/login/passwordless", data={"csrf": fields["csrf"]}, allow_redirects=False)
+        assert r.status_code == 303, r.text
         location = r.headers["Location"]
     if location == "/login/password":
-        assert password, "expected the number at once"
-        r = http.post(server.url + "/login/password", data={"password": PASSWORD}, allow_redirects=False)
+        assert not passwordless, "expected the number"
+        fields = hidden_fields(http.get(server.url + location).text)
+        r = http.post(server.url + "/login/password", data=dict(fields, password=PASSWORD), allow_redirects=False)
+        assert r.status_code == 303, r.text
         location = r.headers["Location"]
     if location == "/login/approve":
         number = browser.number()

@@ -91,7 +91,7 @@ def test_a_public_client_signs_in_passwordless_with_a_login_hint(server, phone, 
     verifier, nonce = generate_token(64), generate_token(20)
     url, _ = session.create_authorization_url(discovery["authorization_endpoint"], code_verifier=verifier, nonce=nonce,
                                               login_hint="alice@contoso.com")
-    back = sign_in_for_code(server, Browser(server), url, phone=phone, password=False)
+    back = sign_in_for_code(server, Browser(server), url, phone=phone, passwordless=True)
     token = session.fetch_token(discovery["token_endpoint"], authorization_response=back, code_verifier=verifier)
     claims = validate_id_token(token["id_token"], discovery, client_id, nonce=nonce)
     assert set(claims["amr"]) == {"pin", "mfa", "swk"} and "pwd" not in claims["amr"]

@@ -3,19 +3,22 @@ import Hummingbird
 import TandemCore
 import TandemServices
 
-/// The browser's sign-in: username → (number at once | password → number) → session.
+/// The browser's sign-in: username → (number at once | password → number or code) → session.
+/// Every form carries a CSRF token (`WebSupport+CSRF.swift`); the other ways to sign in are in
+/// `SignInController+Choices.swift`.
 struct SignInController: Sendable {
     let signIn: SignInService
     let pages: PageRenderer
     let settings: ServiceSettings
     let secureCookies: Bool
+    let random: any RandomSource
 
     func register(on router: Router<TandemRequestContext>) {
         router.get("/") { request, _ in try await self.home(request) }
         router.get("/login") { request, _ in
             // An OIDC authorization request waiting for this sign-in (`return_to`, a local path only).
             let returnTo = SignInFlow.safeReturnPath(request.uri.queryParameters.get("return_to")) ?? ""
-            return self.pages.page("login", title: "Sign in", ["returnTo": returnTo])
+            return self.loginPage(request, ["returnTo": returnTo])
         }
         router.post("/login") { request, context in try await self.submitUsername(request, context) }
         router.get("/login/password") { request, _ in try await self.passwordPage(request) }
@@ -26,16 +29,20 @@ struct SignInController: Sendable {
         }
         router.get("/login/events") { request, _ in try await self.events(request) }
         router.post("/login/resend") { request, context in
+            try Web.checkFlowCSRF(try await Web.form(request), request)
             _ = try await self.signIn.resend(token: Web.cookie(Web.flowCookie, request),
                                              context: Web.challengeContext(request, context, application: self.settings.applicationName))
             return Web.redirect("/login/approve")
         }
         router.post("/login/use-password") { request, _ in
+            try Web.checkFlowCSRF(try await Web.form(request), request)
             _ = try await self.signIn.usePassword(token: Web.cookie(Web.flowCookie, request))
             return Web.redirect("/login/password")
         }
+        registerChoices(on: router)
         router.get("/login/complete") { request, _ in try await self.complete(request) }
         router.post("/logout") { request, _ in
+            try Web.checkSessionCSRF(try await Web.form(request), request)
             try await self.signIn.signOut(sessionToken: Web.cookie(Web.sessionCookie, request))
             var response = Web.redirect("/login")
             Web.clearCookie(&response, name: Web.sessionCookie, secure: self.secureCookies)
@@ -49,65 +56,72 @@ struct SignInController: Sendable {
         }
         return pages.page("home", title: "Signed in", [
             "displayName": user.displayName, "userPrincipalName": user.userPrincipalName,
-            "methods": session.methods.joined(separator: ", "),
+            "methods": session.methods.joined(separator: ", "), "csrf": Web.csrfToken(session: Web.cookie(Web.sessionCookie, request)),
         ])
+    }
+
+    /// The username page with its double-submit CSRF cookie (set when the browser has none).
+    func loginPage(_ request: Request, _ values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let csrf = Web.loginCSRF(request, random: random)
+        var values = values
+        values["csrf"] = csrf.token
+        var response = pages.page("login", title: "Sign in", values, status: status)
+        if csrf.isNew { Web.setLoginCSRFCookie(&response, value: csrf.cookie, secure: secureCookies) }
+        return response
     }
 
     func submitUsername(_ request: Request, _ context: TandemRequestContext) async throws -> Response {
         let form = try await Web.form(request)
         let username = form["username"] ?? ""
+        let returnTo = SignInFlow.safeReturnPath(form["return_to"]) ?? ""
+        do {
+            try Web.checkCSRF(form["csrf"], session: Web.cookie(Web.loginCSRFCookie, request))
+        } catch let error as TandemError {
+            return loginPage(request, ["error": error.message, "username": username, "returnTo": returnTo], status: .forbidden)
+        }
         let started: (token: String, flow: SignInFlow)
         do {
             started = try await signIn.begin(username: username, context: Web.challengeContext(request, context, application: settings.applicationName),
-                                             returnTo: form["return_to"])
+                                             returnTo: form["return_to"], browserMethod: Web.cookie(Web.methodCookie, request),
+                                             previousFlowToken: Web.cookie(Web.flowCookie, request))
         } catch let error as TandemError where error.code == .badRequest {
-            return pages.page("login", title: "Sign in", ["error": error.message, "username": username,
-                                                          "returnTo": SignInFlow.safeReturnPath(form["return_to"]) ?? ""], status: .badRequest)
+            return loginPage(request, ["error": error.message, "username": username, "returnTo": returnTo], status: .badRequest)
         }
         var response = Web.redirect(started.flow.stage == .push ? "/login/approve" : "/login/password")
         Web.setCookie(&response, name: Web.flowCookie, value: started.token, maxAge: Int(settings.flowLifetime), secure: secureCookies)
         return response
     }
 
-    func passwordPage(_ request: Request) async throws -> Response {
-        let flow = try await signIn.flow(token: Web.cookie(Web.flowCookie, request))
-        return pages.page("password", title: "Enter password", ["username": flow.username])
+    func passwordPage(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let options = try await signIn.options(token: Web.cookie(Web.flowCookie, request))
+        var values: [String: Any] = [
+            "username": options.username, "csrf": Web.flowCSRF(request),
+            "tap": options.temporaryAccessPass, "passwordless": options.passwordless,
+            "verificationCode": options.verificationCode && !options.choseCode, "choseCode": options.choseCode,
+            "hasOtherWays": options.passwordless || (options.verificationCode && !options.choseCode),
+            "waitingElsewhere": options.waitingElsewhere,
+        ]
+        if let error { values["error"] = error }
+        return pages.page("password", title: options.temporaryAccessPass ? "Enter Temporary Access Pass" : "Enter password", values, status: status)
     }
 
     func submitPassword(_ request: Request, _ context: TandemRequestContext) async throws -> Response {
         let token = Web.cookie(Web.flowCookie, request)
         let form = try await Web.form(request)
+        try Web.checkFlowCSRF(form, request)
         do {
             let flow = try await signIn.submitPassword(token: token, password: form["password"] ?? "",
                                                        context: Web.challengeContext(request, context, application: settings.applicationName),
                                                        rememberedBrowser: Web.cookie(Web.rememberCookie, request))
-            return Web.redirect(flow.stage == .push ? "/login/approve" : "/login/complete")
+            switch flow.stage {
+            case .push: return Web.redirect("/login/approve")
+            case .code: return Web.redirect("/login/code")
+            default: return Web.redirect("/login/complete")
+            }
         } catch let error as TandemError where error.code == .unauthorized {
-            guard let flow = try? await signIn.flow(token: token) else { throw error }
-            return pages.page("password", title: "Enter password", ["username": flow.username, "error": error.message], status: .unauthorized)
+            guard (try? await signIn.flow(token: token)) != nil else { throw error }
+            return try await passwordPage(request, error: error.message, status: .unauthorized)
         }
-    }
-
-    func approvePage(_ request: Request) async throws -> Response {
-        let status = try await signIn.status(token: Web.cookie(Web.flowCookie, request))
-        guard status.stage == .push else { return Web.redirect("/login/password") }
-        if status.state == .approved { return Web.redirect("/login/complete") }
-        let statusText: String
-        switch status.state {
-        case .pending?: statusText = "Waiting for you to approve the request…"
-        case .denied? where status.reason == .wrongNumber: statusText = "The number entered in the app did not match. Send another request to try again."
-        case .denied?: statusText = "Request denied. Send another request or sign in another way."
-        case .expired?: statusText = "We didn't hear from you. Send another request to try again."
-        case .reported?: statusText = "The request was reported as not you."
-        default: statusText = "This request is no longer active. Send another request."
-        }
-        return pages.page("approve", title: "Approve sign-in request", [
-            "username": status.username,
-            "heading": status.kind == .passwordless ? "Approve sign-in request" : "Approve sign in request",
-            "number": status.number ?? "",
-            "statusText": statusText,
-            "passwordless": status.kind == .passwordless,
-        ])
     }
 
     func events(_ request: Request) async throws -> Response {
@@ -127,6 +141,9 @@ struct SignInController: Sendable {
         Web.clearCookie(&response, name: Web.flowCookie, secure: secureCookies)
         if let remember = completed.rememberToken {
             Web.setCookie(&response, name: Web.rememberCookie, value: remember, maxAge: completed.rememberDays * 86_400, secure: secureCookies)
+        }
+        if let method = completed.methodCookie {
+            Web.setCookie(&response, name: Web.methodCookie, value: method, maxAge: 180 * 86_400, secure: secureCookies)
         }
         return response
     }

@@ -57,7 +57,8 @@ extension OIDCController {
             let returnTo = "/oauth2/authorize/continue?request=\(handle)"
             if let hint, !hint.isEmpty,
                let started = try? await signIn.begin(username: hint, context: Web.challengeContext(request, context, application: application),
-                                                     returnTo: returnTo) {
+                                                     returnTo: returnTo, browserMethod: Web.cookie(Web.methodCookie, request),
+                                                     previousFlowToken: Web.cookie(Web.flowCookie, request)) {
                 var response = Web.redirect(started.flow.stage == .push ? "/login/approve" : "/login/password")
                 Web.setCookie(&response, name: Web.flowCookie, value: started.token, maxAge: Int(oidc.env.settings.flowLifetime), secure: secureCookies)
                 return response

@@ -69,7 +69,6 @@ struct OIDCController: Sendable {
             "authorization_response_iss_parameter_supported": true,
             "backchannel_token_delivery_modes_supported": OIDCClient.DeliveryMode.allCases.map(\.rawValue),
             "backchannel_user_code_parameter_supported": false,
-            "service_documentation": issuer + "/",
         ]
     }
 

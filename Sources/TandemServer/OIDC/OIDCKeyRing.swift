@@ -6,9 +6,10 @@ import TandemCore
 import TandemServices
 
 /// The provider's ES256 signing keys: kept in the store (`signing_keys`, purpose `oidc`) sealed
-/// with `OIDCSecretBox`; the newest signs; a new one is made when the newest is older than the
-/// rotation period; a retired key stays published until every token it signed has expired. The
-/// key id is the RFC 7638 thumbprint. Several instances share the keys through the store.
+/// with `OIDCSecretBox`. The next key is made (and published) a day before the rotation period
+/// ends, and signs only once it has been published that long, so relying parties with a cached
+/// JWKS already know it; a retired key stays published until every token it signed has expired.
+/// The key id is the RFC 7638 thumbprint. Several instances share the keys through the store.
 public actor OIDCKeyRing: OIDCTokenSigner {
     struct Entry {
         var kid: String
@@ -57,7 +58,9 @@ public actor OIDCKeyRing: OIDCTokenSigner {
 
     public func verify<Claims: Codable & Sendable>(_ token: String, as: Claims.Type) async -> Claims? {
         guard let header = Self.header(token), header.alg == "ES256", let kid = header.kid else { return nil }
-        if !published.contains(where: { $0.kid == kid }) || isStale { try? await reload() }
+        let unknown = !published.contains(where: { $0.kid == kid })
+        // An unknown kid may be another instance's new key: read the store again, at most every 5 s.
+        if isStale || (unknown && loadedAt.map { clock.now().timeIntervalSince($0) > 5 } ?? true) { try? await reload() }
         guard published.contains(where: { $0.kid == kid }) else { return nil }
         return try? await collection.verify(token, as: ClaimsPayload<Claims>.self).claims
     }
@@ -87,21 +90,28 @@ public actor OIDCKeyRing: OIDCTokenSigner {
         }
     }
 
-    /// The newest key; makes one when there is none or the newest is due for rotation.
+    /// How long a new key is published before it signs: a day, or half the rotation period if shorter.
+    var prepublication: TimeInterval { min(86_400, settings.signingKeyRotation / 2) }
+
+    /// The key that signs now: the newest one published for `prepublication` (the only one on a
+    /// first start). Makes the next key when the newest is due.
     func signingKey() async throws -> Entry {
         if isStale || published.isEmpty { try await reload() }
         let now = clock.now()
-        if let newest = published.last, newest.createdAt.addingTimeInterval(settings.signingKeyRotation) > now {
-            return newest
+        if published.isEmpty || published[published.count - 1].createdAt.addingTimeInterval(settings.signingKeyRotation - prepublication) <= now {
+            try await makeKey(now: now)
         }
+        guard let oldest = published.first else { throw TandemError(.unavailable, "No signing key could be loaded.") }
+        return published.last { $0.createdAt.addingTimeInterval(prepublication) <= now } ?? oldest
+    }
+
+    func makeKey(now: Date) async throws {
         let key = try P256.Signing.PrivateKey(rawRepresentation: random.bytes(32))
         let kid = Self.thumbprint(key.publicKey)
         let sealed = try box.seal(Array(key.rawRepresentation), context: "\(Self.purpose)|\(kid)", nonce: random.bytes(12))
         try await storage.insertSigningKey(StoredSigningKey(kid: kid, purpose: Self.purpose, privateKey: sealed, createdAt: now))
         logger.notice("new OIDC signing key", metadata: ["tandem.kid": "\(kid)"])
         try await reload()
-        guard let newest = published.last else { throw TandemError(.unavailable, "No signing key could be loaded.") }
-        return newest
     }
 
     var isStale: Bool { loadedAt.map { clock.now().timeIntervalSince($0) > Self.reloadInterval } ?? true }
@@ -120,7 +130,8 @@ public actor OIDCKeyRing: OIDCTokenSigner {
             entries.append(Entry(kid: stored.kid, key: key, createdAt: stored.createdAt))
         }
         entries.sort { ($0.createdAt, $0.kid) < ($1.createdAt, $1.kid) }
-        let keep = settings.longestSignedTokenLifetime + Self.retirementGrace
+        // A key retires when its successor starts signing; it stays published while its tokens live.
+        let keep = prepublication + settings.longestSignedTokenLifetime + Self.retirementGrace
         published = entries.enumerated().filter { index, _ in
             index == entries.count - 1 || entries[index + 1].createdAt.addingTimeInterval(keep) > now
         }.map(\.element)

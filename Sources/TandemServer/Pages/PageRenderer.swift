@@ -9,8 +9,9 @@ public struct PageRenderer: Sendable {
     public init() throws {
         var templates: [String: MustacheTemplate] = [:]
         for (name, text) in [
-            ("layout", PageTemplates.layout), ("login", PageTemplates.login), ("password", PageTemplates.password),
-            ("approve", PageTemplates.approve), ("home", PageTemplates.home), ("securityInfo", PageTemplates.securityInfo),
+            ("layout", PageTemplates.layout), ("login", SignInPageTemplates.login), ("password", SignInPageTemplates.password),
+            ("approve", SignInPageTemplates.approve), ("code", SignInPageTemplates.code),
+            ("home", PageTemplates.home), ("securityInfo", SecurityInfoPageTemplates.page),
             ("addAuthenticator", PageTemplates.addAuthenticator), ("message", PageTemplates.message),
             ("adminPolicy", AdminPageTemplates.policy), ("signInLog", SignInLogPageTemplates.page),
         ] {

@@ -18,88 +18,12 @@ enum PageTemplates {
     </html>
     """
 
-    static let login = """
-    <h1>Sign in</h1>
-    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
-    <form method="post" action="/login">
-      {{#returnTo}}<input type="hidden" name="return_to" value="{{returnTo}}">{{/returnTo}}
-      <label for="username">Email, phone or user name</label>
-      <input id="username" name="username" type="text" autocomplete="username" autofocus required value="{{username}}">
-      <button type="submit" id="next">Next</button>
-    </form>
-    """
-
-    static let password = """
-    <p class="who" id="who">{{username}}</p>
-    <h1>Enter password</h1>
-    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
-    <form method="post" action="/login/password">
-      <label for="password">Password</label>
-      <input id="password" name="password" type="password" autocomplete="current-password" autofocus required>
-      <button type="submit" id="signin">Sign in</button>
-    </form>
-    <p><a href="/login">Sign in with a different account</a></p>
-    """
-
-    static let approve = """
-    <p class="who" id="who">{{username}}</p>
-    <h1>{{heading}}</h1>
-    <p id="instructions">Open your Authenticator app, and enter the number shown to sign in.</p>
-    <div class="number" id="number" aria-live="polite">{{number}}</div>
-    <p class="status" id="status" role="status">{{statusText}}</p>
-    <form method="post" action="/login/resend">
-      <button type="submit" class="link" id="resend">Send another request</button>
-    </form>
-    {{#passwordless}}
-    <form method="post" action="/login/use-password">
-      <button type="submit" class="link" id="use-password">Use your password instead</button>
-    </form>
-    {{/passwordless}}
-    <script>
-    (function () {
-      var status = document.getElementById('status');
-      var messages = {
-        denied: 'Request denied. Send another request or sign in another way.',
-        wrongNumber: 'The number entered in the app did not match. Send another request to try again.',
-        expired: 'We didn\\'t hear from you. Send another request to try again.',
-        reported: 'The request was reported as not you. Contact your administrator if this is a mistake.',
-        withdrawn: 'This request was replaced or cancelled.'
-      };
-      var source = new EventSource('/login/events');
-      source.onmessage = function (event) {
-        var s = JSON.parse(event.data);
-        if (s.state === 'approved') { source.close(); window.location = '/login/complete'; return; }
-        if (s.state && s.state !== 'pending') {
-          source.close();
-          document.getElementById('number').className = 'number faded';
-          status.textContent = messages[s.reason === 'wrongNumber' ? 'wrongNumber' : s.state] || s.state;
-        }
-      };
-    })();
-    </script>
-    """
-
     static let home = """
     <h1>You're signed in</h1>
     <p id="welcome">Welcome, <strong>{{displayName}}</strong> ({{userPrincipalName}}).</p>
     <p>Signed in with: <span id="methods">{{methods}}</span></p>
     <p><a href="/mysecurityinfo" id="security-info">Security info</a></p>
-    <form method="post" action="/logout"><button type="submit" id="signout">Sign out</button></form>
-    """
-
-    static let securityInfo = """
-    <h1>Security info</h1>
-    <p>These are the methods you use to sign in to your account or reset your password.</p>
-    <ul class="methods" id="methods">
-      {{#hasPassword}}<li><strong>Password</strong></li>{{/hasPassword}}
-      {{#devices}}
-      <li class="device"><strong>Authenticator app</strong> – {{name}} <span class="meta">added {{added}}{{#lastUsed}}, last used {{lastUsed}}{{/lastUsed}}; phone sign-in {{phoneSignIn}}{{#unconfirmed}}; not confirmed yet{{/unconfirmed}}</span></li>
-      {{/devices}}
-    </ul>
-    <form method="post" action="/mysecurityinfo/authenticator">
-      <button type="submit" id="add-authenticator">Add sign-in method: Authenticator app</button>
-    </form>
-    <p><a href="/">Back</a></p>
+    <form method="post" action="/logout"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" id="signout">Sign out</button></form>
     """
 
     static let addAuthenticator = """
@@ -154,7 +78,7 @@ enum PageTemplates {
     .brand { font-weight: 600; color: #5e5e5e; margin-bottom: 1rem; }
     h1 { font-size: 1.5rem; font-weight: 600; margin: .5rem 0 1rem; }
     label { display: block; margin: .75rem 0 .25rem; }
-    input[type=text], input[type=password] { width: 100%; box-sizing: border-box; padding: .5rem 0; border: 0; border-bottom: 1px solid #666; font-size: 1rem; }
+    input[type=text], input[type=password], input[type=number] { width: 100%; box-sizing: border-box; padding: .5rem 0; border: 0; border-bottom: 1px solid #666; font-size: 1rem; }
     input:focus { outline: 2px solid #0067b8; }
     button { margin-top: 1.25rem; background: #0067b8; color: #fff; border: 0; padding: .5rem 2rem; font-size: 1rem; cursor: pointer; }
     button:focus { outline: 2px solid #000; outline-offset: 2px; }
@@ -166,8 +90,27 @@ enum PageTemplates {
     .status { min-height: 1.5em; }
     .who { color: #1b1b1b; margin: 0; }
     .meta, .hint { color: #5e5e5e; font-size: .9rem; }
+    .notice { background: #f0f6fc; border-left: 4px solid #0067b8; padding: .5rem .75rem; }
+    details.other-ways { margin-top: 1.25rem; }
+    details.other-ways summary { color: #0067b8; cursor: pointer; padding: .25rem 0; }
+    details.other-ways summary:focus-visible, button.choice:focus-visible { outline: 2px solid #000; outline-offset: 2px; }
+    ul.choices, ul.actions { list-style: none; padding: 0; margin: .5rem 0; }
+    ul.actions li { margin: .6rem 0; }
+    ul.actions button.link { margin-top: 0; text-align: left; }
+    button.choice { display: block; width: 100%; text-align: left; background: #fff; color: #1b1b1b; border: 1px solid #8a8886; padding: .75rem 1rem; margin-top: .5rem; }
+    button.choice:hover { background: #f3f2f1; }
+    .outcome { border-left: 4px solid #e81123; background: #fdf3f4; padding: .5rem .75rem; margin: 1rem 0; }
+    .outcome-expired, .outcome-withdrawn { border-left-color: #8a8886; background: #f3f2f1; }
+    select { font-size: 1rem; padding: .4rem; width: 100%; box-sizing: border-box; }
+    button.secondary { background: #fff; color: #0067b8; border: 1px solid #0067b8; padding: .4rem 1.25rem; }
+    ul.methods { list-style: none; padding: 0; }
+    li.method { border-top: 1px solid #e1dfdd; padding: .75rem 0; }
+    .method-name { font-weight: 600; display: block; }
+    .device-name { display: block; }
+    dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .75rem; margin: .25rem 0; }
+    dl.meta dd { margin: 0; }
+    button.danger { color: #a4262c; }
     code { word-break: break-all; }
-    ul.methods { padding-left: 1rem; }
     h2 { font-size: 1.15rem; font-weight: 600; margin: 1.25rem 0 .5rem; }
     .qr { margin: 1rem 0; text-align: center; }
     .qr svg { max-width: 100%; height: auto; image-rendering: pixelated; }

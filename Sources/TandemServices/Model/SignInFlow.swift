@@ -8,6 +8,8 @@ public struct SignInFlow: Sendable, Equatable {
         case password
         /// Waiting for the push with the number (MFA or passwordless).
         case push
+        /// Waiting for a verification code from the authenticator (after the password).
+        case code
         /// Finished: a session was issued.
         case done
     }
@@ -27,6 +29,10 @@ public struct SignInFlow: Sendable, Equatable {
     public var signInID: String?
     /// Where the browser goes once signed in (an OIDC authorization request); `nil` for the home page.
     public var returnTo: String? = nil
+    /// The RFC 8176 methods proven so far in this flow (`pwd`, `tap`, `otp`).
+    public var factors: [String] = []
+    /// The second factor the person chose on the password page (`code`), if any.
+    public var choice: String? = nil
 
     public init(id: String, username: String, userID: String?, stage: Stage, passwordVerified: Bool = false,
                 challengeID: String? = nil, createdAt: Date, expiresAt: Date, signInID: String? = nil) {

@@ -25,6 +25,9 @@ public protocol OIDCStore: Sendable {
     /// Marks the grant revoked; returns whether it was live.
     @discardableResult
     func revokeGrant(id: String, at: Date) async throws -> Bool
+    /// Revokes every live grant of a user (and so their codes and tokens); returns how many.
+    @discardableResult
+    func revokeGrants(userID: String, at: Date) async throws -> Int
 
     func insertAuthorizationCode(_ code: OIDCAuthorizationCode) async throws
     func authorizationCode(id: String) async throws -> OIDCAuthorizationCode?

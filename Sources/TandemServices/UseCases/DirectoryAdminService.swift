@@ -163,6 +163,7 @@ public struct DirectoryAdminService: Sendable {
         removed.state = .removed
         removed.phoneSignInKey = nil
         try await env.storage.updateDevice(removed)
+        try await env.storage.deleteTOTPSecret(deviceID: device.id)
         let challenges = ChallengeService(env: env)
         let remaining = try await env.storage.devices(userID: user.id)
         for pending in try await env.storage.pendingChallenges(userID: user.id) {

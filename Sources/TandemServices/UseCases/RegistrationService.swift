@@ -79,8 +79,11 @@ public struct RegistrationService: Sendable {
         try await env.storage.updateActivation(activation)
         await env.events.changed(challengeID: "activation:\(activation.id)")
         logger.info("device registered, awaiting confirmation", metadata: ["tandem.user": "\(user.id)", "tandem.device": "\(device.id)"])
+        // Verification codes: a secret of its own for the device when the policy turns them on.
+        let codes = VerificationCodeService(env: env)
+        let totpSecret = try await codes.enabled(for: user) ? try await codes.issueSecret(deviceID: device.id) : nil
         return ActivationResponse(deviceId: device.id, userId: user.id, userPrincipalName: user.userPrincipalName,
-                                  displayName: user.displayName)
+                                  displayName: user.displayName, totpSecret: totpSecret)
     }
 
     /// Where the activation stands; with `waitUntil`, first waits (bounded) for a change.

@@ -55,3 +55,18 @@ public struct ReportService: Sendable {
                                            property: "riskState", old: "atRisk", new: "dismissed")
     }
 }
+
+/// Revokes a user's OpenID Connect grants (refresh tokens, access tokens, codes) in the store.
+public struct GrantRevocation: TokenRevocation {
+    let storage: any TandemStorage
+    let clock: any TandemClock
+
+    public init(storage: any TandemStorage, clock: any TandemClock) {
+        self.storage = storage
+        self.clock = clock
+    }
+
+    public func revokeAll(userID: String) async throws {
+        try await storage.revokeGrants(userID: userID, at: clock.now())
+    }
+}

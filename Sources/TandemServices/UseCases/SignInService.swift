@@ -28,14 +28,19 @@ public struct SignInService: Sendable {
         self.logger = logger
     }
 
-    /// Starts a flow for `username`. A user with phone sign-in gets the number at once; everyone
-    /// else — known or not, so the page never tells which names exist — is asked for a password.
+    /// Starts a flow for `username`. A user whose last method was phone sign-in (this browser's
+    /// `browserMethod` cookie, else the user's), or who has nothing else, gets the number at once;
+    /// everyone else — known or not, so the page never tells which names exist — is asked for a
+    /// password, with the other ways on that page (decision 0010). `previousFlowToken`, this
+    /// browser's earlier flow, has its unanswered request withdrawn.
     /// `returnTo` (a local path, see `SignInFlow.safeReturnPath`) is where the finished sign-in goes.
-    public func begin(username rawName: String, context: ChallengeContext, returnTo: String? = nil) async throws -> (token: String, flow: SignInFlow) {
+    public func begin(username rawName: String, context: ChallengeContext, returnTo: String? = nil,
+                      browserMethod: String? = nil, previousFlowToken: String? = nil) async throws -> (token: String, flow: SignInFlow) {
         let username = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...256).contains(username.utf8.count) else { throw TandemError(.badRequest, "Enter a valid username.") }
         let token = env.random.identifier(byteCount: 32)
         let now = env.clock.now()
+        try await withdrawPrevious(flowToken: previousFlowToken)
         let user = try await env.storage.user(principalName: username)
         let place = await env.locator.locate(context.ipAddress)
         let journal = SignInJournal(env: env)
@@ -46,9 +51,8 @@ public struct SignInService: Sendable {
         if let user, user.accountEnabled {
             let verdict = try await PolicyService(env: env).verdict(for: user)
             try await journal.note(signInID, policyReason: verdict.reason)
-            if verdict.passwordlessAllowed,
-               try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) }),
-               !(try await env.storage.security(userID: user.id)).isPushBarred(at: now) {
+            if try await passwordlessAvailable(user, verdict: verdict),
+               try await startsPasswordless(user, browserMethod: browserMethod) {
                 do {
                     let challenge = try await challenges.issue(to: user, kind: .passwordless, context: context, signInID: signInID)
                     flow.stage = .push
@@ -71,8 +75,9 @@ public struct SignInService: Sendable {
         return flow
     }
 
-    /// Checks the password. On success, a user with an authenticator gets an MFA push; a user
-    /// without one is ready for a session. Every failure reads the same.
+    /// Checks the password, or a Temporary Access Pass typed in its place (then no second factor).
+    /// On success, a user with an authenticator gets an MFA push or the code page
+    /// (`secondFactor`); a user without one is ready for a session. Every failure reads the same.
     ///
     /// Whether a push follows: the policy allows push for the user, the legacy "notification through
     /// mobile app" option is on, the user has an active authenticator, the browser's IP is not in a
@@ -81,50 +86,80 @@ public struct SignInService: Sendable {
         var flow = try await flow(token: token)
         let user = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
         let journal = SignInJournal(env: env)
-        guard let user, user.accountEnabled, let hash = user.passwordHash else {
+        guard let user, user.accountEnabled else {
             await env.passwords.verifyDecoy(password)
             env.metrics.signIn(method: "password", result: "wrongPassword")
-            let outcome: SignInJournal.Outcome = user == nil ? .unknownUser : (user?.accountEnabled == false ? .disabledUser : .wrongPassword)
+            let outcome: SignInJournal.Outcome = user == nil ? .unknownUser : .disabledUser
             try await journal.step(flow.signInID, method: "Password", succeeded: false, detail: "Invalid username or password", outcome: outcome)
             throw TandemError(.unauthorized, "Your account or password is incorrect.")
         }
-        guard await env.passwords.verify(password, against: hash) else {
+        // The password, or else a Temporary Access Pass typed in its place.
+        let passes = TemporaryAccessPassService(env: env)
+        var factor: String? = nil
+        if let hash = user.passwordHash {
+            if await env.passwords.verify(password, against: hash) { factor = "pwd" }
+        } else if !(try await passes.hasUsablePass(user)) {
+            await env.passwords.verifyDecoy(password)
+        }
+        if factor == nil, try await passes.redeem(password, for: user) { factor = "tap" }
+        guard let factor else {
             logger.notice("wrong password", metadata: ["tandem.user": "\(user.id)"])
             env.metrics.signIn(method: "password", result: "wrongPassword")
-            try await journal.step(flow.signInID, method: "Password", succeeded: false, detail: "Incorrect password", outcome: .wrongPassword)
+            try await journal.step(flow.signInID, method: "Password", succeeded: false,
+                                   detail: user.passwordHash == nil ? "Invalid username or password" : "Incorrect password", outcome: .wrongPassword)
             throw TandemError(.unauthorized, "Your account or password is incorrect.")
         }
-        try await journal.step(flow.signInID, method: "Password", succeeded: true, detail: "Correct password")
         if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
-        flow.passwordVerified = true
         flow.challengeID = nil
-        if try await needsPush(user, context: context, rememberedBrowser: rememberedBrowser) {
-            flow.stage = .push
-            flow.challengeID = try await issueLogged(to: user, kind: .mfa, context: context, signInID: flow.signInID).id
-        } else {
+        flow.factors = [factor]
+        if factor == "tap" {
+            // A Temporary Access Pass is strong on its own: no second factor (as in Entra).
+            try await journal.step(flow.signInID, method: "Temporary Access Pass", succeeded: true, detail: "Temporary Access Pass accepted")
+            flow.passwordVerified = false
             flow.stage = .password
+            try await env.storage.updateFlow(flow)
+            return flow
+        }
+        try await journal.step(flow.signInID, method: "Password", succeeded: true, detail: "Correct password")
+        flow.passwordVerified = true
+        flow.stage = try await secondFactor(for: user, flow: flow, context: context, rememberedBrowser: rememberedBrowser)
+        if flow.stage == .push {
+            flow.challengeID = try await issueLogged(to: user, kind: .mfa, context: context, signInID: flow.signInID).id
         }
         try await env.storage.updateFlow(flow)
         return flow
     }
 
     func needsPush(_ user: User, context: ChallengeContext, rememberedBrowser: String?) async throws -> Bool {
+        guard try await pushAvailable(user) else { return false }
+        return try await !mfaSkipped(user, context: context, rememberedBrowser: rememberedBrowser)
+    }
+
+    /// A notification can be the second factor: the legacy "notification through mobile app"
+    /// option is on, the user has an active authenticator, and the policy allows push.
+    func pushAvailable(_ user: User) async throws -> Bool {
         let policy = PolicyService(env: env)
-        let legacy = try await policy.legacySettings()
-        guard legacy.notificationThroughMobileApp,
+        guard try await policy.legacySettings().notificationThroughMobileApp,
               try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.mfa) }),
               try await policy.verdict(for: user).pushAllowed
         else { return false }
+        return true
+    }
+
+    /// No second factor this time: the browser's IP is in a trusted range, or the browser is
+    /// remembered (`rememberedBrowser`, the cookie's token).
+    func mfaSkipped(_ user: User, context: ChallengeContext, rememberedBrowser: String?) async throws -> Bool {
+        let legacy = try await PolicyService(env: env).legacySettings()
         if legacy.trustedIPRanges.compactMap(CIDR.init).contains(where: { $0.contains(context.ipAddress) }) {
             logger.info("MFA skipped: trusted IP", metadata: ["tandem.user": "\(user.id)"])
-            return false
+            return true
         }
         if let rememberedBrowser, !rememberedBrowser.isEmpty,
            try await env.storage.rememberedBrowser(id: SecretDigest.of(rememberedBrowser), now: env.clock.now()) == user.id {
             logger.info("MFA skipped: remembered browser", metadata: ["tandem.user": "\(user.id)"])
-            return false
+            return true
         }
-        return true
+        return false
     }
 
     /// Issues a push and writes a refusal (barred, flooded) to the sign-in log before rethrowing it.
@@ -198,6 +233,9 @@ public struct SignInService: Sendable {
         public var registrationRequired: Bool
         /// Where the browser goes now (an OIDC authorization request), when the flow was given one.
         public var returnTo: String? = nil
+        /// The browser's "last method" cookie (`methodCookie(method:userID:)`), so this browser
+        /// starts the same way next time.
+        public var methodCookie: String? = nil
     }
 
     /// `complete`, with the remember-this-browser token and the registration interrupt.
@@ -211,8 +249,17 @@ public struct SignInService: Sendable {
             let challenge = try await challenges.redeem(challengeID: challengeID)
             methods = challenge.kind == .passwordless ? ["mfa", "pin", "swk"] : ["mfa", "pwd", "swk"]
         case .password:
-            guard flow.passwordVerified else { throw TandemError(.unauthorized, "Enter your password first.") }
-            methods = ["pwd"]
+            if flow.factors.contains("tap") {
+                methods = ["mfa", "tap"]
+            } else {
+                guard flow.passwordVerified else { throw TandemError(.unauthorized, "Enter your password first.") }
+                methods = ["pwd"]
+            }
+        case .code:
+            guard flow.passwordVerified, flow.factors.contains("otp") else {
+                throw TandemError(.unauthorized, "Enter the code from your Authenticator app first.")
+            }
+            methods = ["mfa", "otp", "pwd"]
         case .done:
             throw TandemError(.conflict, "This sign-in was already completed.")
         }
@@ -225,6 +272,8 @@ public struct SignInService: Sendable {
         try await env.storage.insertSession(session)
         logger.info("signed in", metadata: ["tandem.user": "\(userID)", "tandem.methods": "\(methods.joined(separator: " "))"])
         env.metrics.signIn(method: methods.contains("pin") ? "passwordless" : methods.contains("mfa") ? "mfa" : "password", result: "success")
+        let lastMethod = methods.contains("pin") ? LastMethod.passwordless : LastMethod.password
+        try await env.storage.setLastSignInMethod(userID: userID, method: lastMethod)
         try await SignInJournal(env: env).finish(flow.signInID, methods.contains("mfa") ? .success : .successSingleFactor)
         if let signInID = flow.signInID, let record = try await env.storage.signIn(id: signInID), methods.contains("mfa") {
             // A network the user signed in from with MFA becomes familiar (push suppression).
@@ -240,12 +289,13 @@ public struct SignInService: Sendable {
             rememberToken = remember
         }
         var registrationRequired = false
-        if let user = try await env.storage.user(id: userID), user.mfaState != .disabled,
+        if let user = try await env.storage.user(id: userID), user.mfaState != .disabled || methods.contains("tap"),
            try await env.storage.devices(userID: userID).allSatisfy({ $0.state != .active }) {
             registrationRequired = true
         }
         return Completed(sessionToken: sessionToken, session: session, rememberToken: rememberToken,
-                         rememberDays: legacy.rememberMultiFactorDays, registrationRequired: registrationRequired, returnTo: flow.returnTo)
+                         rememberDays: legacy.rememberMultiFactorDays, registrationRequired: registrationRequired, returnTo: flow.returnTo,
+                         methodCookie: Self.methodCookie(method: lastMethod, userID: userID))
     }
 
     /// The user of a live session, or `nil`.

@@ -1,0 +1,46 @@
+/// The security-info page (combined registration): the user's methods, the default sign-in
+/// method, adding and deleting an authenticator. Every form carries the session's `csrf` token.
+enum SecurityInfoPageTemplates {
+    static let page = """
+    <h1>Security info</h1>
+    <p>These are the methods you use to sign in to your account.</p>
+    {{#notice}}<p class="notice" role="status" id="notice">{{notice}}</p>{{/notice}}
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    {{#hasDefaultChoices}}
+    <form method="post" action="/mysecurityinfo/default-method" class="default-method" id="default-method-form">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <label for="default-method">Default sign-in method</label>
+      <select id="default-method" name="method">
+        {{#defaultChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/defaultChoices}}
+      </select>
+      <button type="submit" id="save-default" class="secondary">Change</button>
+    </form>
+    {{/hasDefaultChoices}}
+    {{^hasDefaultChoices}}<p id="no-default">Default sign-in method: add the Authenticator app to choose one.</p>{{/hasDefaultChoices}}
+    <form method="post" action="/mysecurityinfo/authenticator">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <button type="submit" id="add-authenticator">Add sign-in method: Authenticator app</button>
+    </form>
+    <ul class="methods" id="methods">
+      {{#hasPassword}}<li class="method" id="method-password"><span class="method-name">Password</span></li>{{/hasPassword}}
+      {{#devices}}
+      <li class="method device" id="device-{{index}}">
+        <span class="method-name">Authenticator app{{#codes}} – notification and verification code{{/codes}}</span>
+        <span class="device-name">{{name}}</span>
+        <dl class="meta">
+          <dt>Added</dt><dd>{{added}}</dd>
+          <dt>Last used</dt><dd>{{lastUsed}}</dd>
+          <dt>Phone sign-in</dt><dd>{{phoneSignIn}}</dd>
+          {{#unconfirmed}}<dt>State</dt><dd>not confirmed yet</dd>{{/unconfirmed}}
+        </dl>
+        <form method="post" action="/mysecurityinfo/devices/{{id}}/delete">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <button type="submit" class="link danger" id="delete-{{index}}" aria-label="Delete {{name}}">Delete</button>
+        </form>
+      </li>
+      {{/devices}}
+      {{#passes}}<li class="method" id="method-tap"><span class="method-name">Temporary Access Pass</span> <span class="meta">until {{until}}</span></li>{{/passes}}
+    </ul>
+    <p><a href="/" id="back">Back</a></p>
+    """
+}

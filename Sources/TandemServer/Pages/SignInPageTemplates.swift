@@ -1,0 +1,91 @@
+/// The sign-in pages (swift-mustache): username, password (or Temporary Access Pass) with the
+/// other ways to sign in, the number and the outcome of the request, the verification code.
+/// Every form carries the `csrf` token; every field has a label.
+enum SignInPageTemplates {
+    static let login = """
+    <h1>Sign in</h1>
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    <form method="post" action="/login">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      {{#returnTo}}<input type="hidden" name="return_to" value="{{returnTo}}">{{/returnTo}}
+      <label for="username">Email, phone or user name</label>
+      <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" autofocus required value="{{username}}"{{#error}} aria-invalid="true" aria-describedby="error"{{/error}}>
+      <button type="submit" id="next">Next</button>
+    </form>
+    """
+
+    static let password = """
+    <p class="who" id="who">{{username}}</p>
+    <h1 id="heading">{{#tap}}Enter Temporary Access Pass{{/tap}}{{^tap}}Enter password{{/tap}}</h1>
+    {{#waitingElsewhere}}<p class="notice" role="status" id="waiting-elsewhere">A sign-in request is already waiting in your Authenticator app. Approve it there, or sign in here.</p>{{/waitingElsewhere}}
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    {{#choseCode}}<p class="notice" id="then-code">After your password, you'll enter a code from your Authenticator app.</p>{{/choseCode}}
+    <form method="post" action="/login/password">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <label for="password">{{#tap}}Temporary Access Pass{{/tap}}{{^tap}}Password{{/tap}}</label>
+      <input id="password" name="password" type="password" autocomplete="{{#tap}}one-time-code{{/tap}}{{^tap}}current-password{{/tap}}" autofocus required{{#error}} aria-invalid="true" aria-describedby="error"{{/error}}>
+      {{#tap}}<p class="hint" id="tap-hint">Use the Temporary Access Pass your administrator gave you.</p>{{/tap}}
+      <button type="submit" id="signin">Sign in</button>
+    </form>
+    {{#hasOtherWays}}
+    <details class="other-ways" id="other-ways">
+      <summary id="other-ways-toggle">Other ways to sign in</summary>
+      <ul class="choices">
+        {{#passwordless}}<li><form method="post" action="/login/passwordless"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-app">Approve a request on my Authenticator app</button></form></li>{{/passwordless}}
+        {{#verificationCode}}<li><form method="post" action="/login/choose-code"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-code">Use a verification code</button></form></li>{{/verificationCode}}
+      </ul>
+    </details>
+    {{/hasOtherWays}}
+    <p><a href="/login" id="different-account">Sign in with a different account</a></p>
+    """
+
+    static let approve = """
+    <p class="who" id="who">{{username}}</p>
+    <h1 id="heading">{{heading}}</h1>
+    {{#pending}}
+    <p id="instructions">{{message}}</p>
+    <div class="number" id="number" aria-live="polite">{{number}}</div>
+    <p class="status" id="status" role="status">Waiting for you to approve the request…</p>
+    {{/pending}}
+    {{^pending}}
+    <div class="outcome outcome-{{outcome}}" id="outcome" data-outcome="{{outcome}}" role="alert">
+      <p id="status">{{message}}</p>
+    </div>
+    {{/pending}}
+    <ul class="actions">
+      {{#canResend}}<li><form method="post" action="/login/resend"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="link" id="resend">Send another request</button></form></li>{{/canResend}}
+      {{#canUseCode}}<li><form method="post" action="/login/use-code"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="link" id="cant-use-app">I can't use my Authenticator app right now</button></form></li>{{/canUseCode}}
+      {{#passwordless}}<li><form method="post" action="/login/use-password"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="link" id="use-password">Use your password instead</button></form></li>{{/passwordless}}
+      <li><a href="/login" id="different-account">Sign in with a different account</a></li>
+    </ul>
+    {{#pending}}
+    <script>
+    (function () {
+      var source = new EventSource('/login/events');
+      source.onmessage = function (event) {
+        var s = JSON.parse(event.data);
+        if (s.state === 'approved') { source.close(); window.location = '/login/complete'; return; }
+        if (s.stage !== 'push' || (s.state && s.state !== 'pending')) { source.close(); window.location.reload(); }
+      };
+    })();
+    </script>
+    {{/pending}}
+    """
+
+    static let code = """
+    <p class="who" id="who">{{username}}</p>
+    <h1 id="heading">Enter code</h1>
+    <p id="instructions">Enter the code displayed in the Authenticator app on your mobile device.</p>
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    <form method="post" action="/login/code">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <label for="code">Code</label>
+      <input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]{6,9}" maxlength="9" autofocus required{{#error}} aria-invalid="true" aria-describedby="error"{{/error}}>
+      <button type="submit" id="verify">Verify</button>
+    </form>
+    <ul class="actions">
+      {{#notification}}<li><form method="post" action="/login/use-notification"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="link" id="use-notification">Approve a request on my Authenticator app instead</button></form></li>{{/notification}}
+      <li><a href="/login" id="different-account">Sign in with a different account</a></li>
+    </ul>
+    """
+}

@@ -1,0 +1,203 @@
+import Foundation
+import TandemCore
+
+/// What the sign-in pages offer for a flow (decision 0010).
+public struct SignInOptions: Sendable, Equatable {
+    public var username: String
+    public var stage: SignInFlow.Stage
+    /// "Approve a request on my Authenticator app": the policy and a device allow phone sign-in.
+    public var passwordless: Bool
+    /// The user has a Temporary Access Pass that works now: the password page asks for it.
+    public var temporaryAccessPass: Bool
+    /// Verification codes can be used now ("Use a verification code", "I can't use my
+    /// Authenticator app right now").
+    public var verificationCode: Bool
+    /// A notification can be sent as the second factor (the code page's way back).
+    public var notification: Bool
+    /// The person chose "Use a verification code" on the password page.
+    public var choseCode: Bool
+    /// The user has an unanswered phone sign-in request from another browser or tab, so this
+    /// sign-in did not send a second one (the rule of decision 0010).
+    public var waitingElsewhere: Bool
+}
+
+extension SignInService {
+    /// How a finished sign-in is remembered: `passwordless` (the phone) or `password` (the
+    /// password page, whatever followed it).
+    public enum LastMethod {
+        public static let passwordless = "passwordless"
+        public static let password = "password"
+    }
+
+    /// The browser's "last method" cookie value for a user: the method and a tag of the user, so a
+    /// browser shared by two people remembers only for the one it names.
+    public static func methodCookie(method: String, userID: String) -> String {
+        "\(method).\(userTag(userID))"
+    }
+
+    static func userTag(_ userID: String) -> String {
+        String(SecretDigest.of("last-method|" + userID).prefix(16))
+    }
+
+    /// The method a browser cookie remembers for `userID`, if it is about that user.
+    static func browserMethod(_ cookie: String?, userID: String) -> String? {
+        guard let cookie, let dot = cookie.firstIndex(of: ".") else { return nil }
+        let method = String(cookie[..<dot])
+        guard [LastMethod.passwordless, LastMethod.password].contains(method),
+              ConstantTime.equals(String(cookie[cookie.index(after: dot)...]), userTag(userID)) else { return nil }
+        return method
+    }
+
+    /// Whether the user can be sent a phone sign-in request now: the policy allows it, a device
+    /// has phone sign-in on, and push is not locked or blocked.
+    func passwordlessAvailable(_ user: User, verdict: AuthenticatorVerdict? = nil) async throws -> Bool {
+        guard user.accountEnabled else { return false }
+        var evaluated = verdict
+        if evaluated == nil { evaluated = try await PolicyService(env: env).verdict(for: user) }
+        guard let verdict = evaluated else { return false }
+        guard verdict.passwordlessAllowed,
+              try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) })
+        else { return false }
+        return !(try await env.storage.security(userID: user.id)).isPushBarred(at: env.clock.now())
+    }
+
+    /// Whether a new sign-in starts the phone request at once (decision 0010): the last method —
+    /// this browser's if it remembers one for the user, else the user's — was phone sign-in, or the
+    /// user has nothing else (no password and no usable Temporary Access Pass); and no phone
+    /// sign-in request of the user from another browser is still unanswered.
+    func startsPasswordless(_ user: User, browserMethod cookie: String?) async throws -> Bool {
+        let remembered: String?
+        if let fromBrowser = Self.browserMethod(cookie, userID: user.id) {
+            remembered = fromBrowser
+        } else {
+            remembered = try await env.storage.lastSignInMethod(userID: user.id)
+        }
+        var starts = remembered == LastMethod.passwordless
+        if !starts, user.passwordHash == nil {
+            starts = !(try await TemporaryAccessPassService(env: env).hasUsablePass(user))
+        }
+        guard starts else { return false }
+        return try await !hasUnansweredPasswordless(user)
+    }
+
+    /// A phone sign-in request of the user still waiting for an answer.
+    func hasUnansweredPasswordless(_ user: User) async throws -> Bool {
+        let now = env.clock.now()
+        return try await env.storage.pendingChallenges(userID: user.id).contains { $0.kind == .passwordless && $0.expiresAt > now }
+    }
+
+    /// The same browser signs in again: its earlier unanswered request is withdrawn (superseded).
+    func withdrawPrevious(flowToken: String?) async throws {
+        guard let flowToken, !flowToken.isEmpty, let previous = try await env.storage.flow(id: SecretDigest.of(flowToken)),
+              previous.stage == .push, let challengeID = previous.challengeID
+        else { return }
+        try await challenges.withdraw(challengeID: challengeID, reason: .superseded)
+    }
+
+    /// What the pages of the flow offer.
+    public func options(token: String) async throws -> SignInOptions {
+        let flow = try await flow(token: token)
+        var options = SignInOptions(username: flow.username, stage: flow.stage, passwordless: false, temporaryAccessPass: false,
+                                    verificationCode: false, notification: false, choseCode: flow.choice == "code", waitingElsewhere: false)
+        guard let userID = flow.userID, let user = try await env.storage.user(id: userID), user.accountEnabled else { return options }
+        options.passwordless = try await passwordlessAvailable(user)
+        options.temporaryAccessPass = try await TemporaryAccessPassService(env: env).hasUsablePass(user)
+        options.verificationCode = try await VerificationCodeService(env: env).available(for: user)
+        options.notification = try await pushAvailable(user)
+        if flow.stage == .password, !flow.passwordVerified, options.passwordless {
+            options.waitingElsewhere = try await hasUnansweredPasswordless(user)
+        }
+        return options
+    }
+
+    /// "Approve a request on my Authenticator app" on the password page: sends a phone sign-in
+    /// request (refused when the policy or the devices don't allow it).
+    public func usePasswordless(token: String, context: ChallengeContext) async throws -> SignInFlow {
+        var flow = try await flow(token: token)
+        guard flow.stage == .password, let userID = flow.userID, let user = try await env.storage.user(id: userID),
+              try await passwordlessAvailable(user)
+        else { throw TandemError(.conflict, "Approving a request in the Authenticator app isn't available for this account. Enter your password.") }
+        flow.challengeID = try await issueLogged(to: user, kind: .passwordless, context: context, signInID: flow.signInID).id
+        flow.stage = .push
+        flow.passwordVerified = false
+        flow.factors = []
+        try await env.storage.updateFlow(flow)
+        return flow
+    }
+
+    /// "Use a verification code" on the password page: after the password, a code instead of a
+    /// notification.
+    public func chooseCode(token: String) async throws -> SignInFlow {
+        var flow = try await flow(token: token)
+        guard flow.stage == .password, let userID = flow.userID, let user = try await env.storage.user(id: userID),
+              try await VerificationCodeService(env: env).available(for: user)
+        else { throw TandemError(.conflict, "Verification codes aren't available for this account.") }
+        flow.choice = "code"
+        try await env.storage.updateFlow(flow)
+        return flow
+    }
+
+    /// "I can't use my Authenticator app right now" while a notification waits after the password:
+    /// withdraws it and asks for a verification code.
+    public func useCode(token: String) async throws -> SignInFlow {
+        var flow = try await flow(token: token)
+        guard flow.passwordVerified, flow.stage == .push || flow.stage == .code,
+              let userID = flow.userID, let user = try await env.storage.user(id: userID),
+              try await VerificationCodeService(env: env).available(for: user)
+        else { throw TandemError(.conflict, "There is no other way to verify your identity. Contact your administrator.") }
+        if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
+        flow.challengeID = nil
+        flow.stage = .code
+        flow.choice = "code"
+        try await env.storage.updateFlow(flow)
+        return flow
+    }
+
+    /// "Approve a request on my Authenticator app instead" on the code page: sends the notification.
+    public func useNotification(token: String, context: ChallengeContext) async throws -> SignInFlow {
+        var flow = try await flow(token: token)
+        guard flow.passwordVerified, flow.stage == .code, let userID = flow.userID,
+              let user = try await env.storage.user(id: userID), try await pushAvailable(user)
+        else { throw TandemError(.conflict, "A notification can't be sent for this account.") }
+        flow.challengeID = try await issueLogged(to: user, kind: .mfa, context: context, signInID: flow.signInID).id
+        flow.stage = .push
+        flow.choice = nil
+        try await env.storage.updateFlow(flow)
+        return flow
+    }
+
+    /// The verification code after the password. A wrong or reused code counts a failure and
+    /// leaves the page asking again.
+    public func submitCode(token: String, code: String) async throws -> SignInFlow {
+        var flow = try await flow(token: token)
+        guard flow.stage == .code, flow.passwordVerified, let userID = flow.userID, let user = try await env.storage.user(id: userID)
+        else { throw TandemError(.conflict, "Enter your password first.") }
+        let journal = SignInJournal(env: env)
+        do {
+            try await VerificationCodeService(env: env).verify(code, for: user)
+        } catch let error as TandemError {
+            let detail = error.message == VerificationCodeService.reusedMessage ? "Verification code already used" : "Incorrect verification code"
+            let outcome: SignInJournal.Outcome = error.code == .locked ? .locked : .pushFailed(detail)
+            try await journal.step(flow.signInID, method: "Verification code", succeeded: false,
+                                   detail: error.code == .unauthorized ? detail : error.message, outcome: outcome)
+            env.metrics.signIn(method: "otp", result: error.code == .unauthorized ? "wrongCode" : error.code.rawValue)
+            throw error
+        }
+        try await journal.step(flow.signInID, method: "Verification code", succeeded: true, detail: "MFA successfully completed")
+        flow.factors.append("otp")
+        try await env.storage.updateFlow(flow)
+        return flow
+    }
+
+    /// Which second factor follows the password: none (no method, trusted network, remembered
+    /// browser), a notification, or a code — the code when the person chose it on the password
+    /// page or made it their default method, or when it is the only one.
+    func secondFactor(for user: User, flow: SignInFlow, context: ChallengeContext, rememberedBrowser: String?) async throws -> SignInFlow.Stage {
+        let push = try await pushAvailable(user)
+        let code = try await VerificationCodeService(env: env).available(for: user)
+        guard push || code else { return .password }
+        if try await mfaSkipped(user, context: context, rememberedBrowser: rememberedBrowser) { return .password }
+        if code, !push || flow.choice == "code" || user.preferredMethod == "oath" { return .code }
+        return .push
+    }
+}

@@ -26,14 +26,23 @@ enum CrashGuard {
     }()
     nonisolated(unsafe) static let line = UnsafeMutablePointer<UInt8>.allocate(capacity: 130)
 
-    /// Installs the handlers on an alternate stack (so a stack overflow can still be reported).
-    static func install() {
+    /// Gives the calling thread an alternate signal stack if it has none (the stack is per thread,
+    /// and the cases run on the concurrency pool's threads), so a stack overflow can be reported.
+    static func ensureAlternateStack() {
+        var current = stack_t()
+        sigaltstack(nil, &current)
+        guard current.ss_flags & Int32(SS_DISABLE) != 0 else { return }
         let size = 256 * 1024
         var stack = stack_t()
         stack.ss_sp = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         stack.ss_size = size
         stack.ss_flags = 0
         sigaltstack(&stack, nil)
+    }
+
+    /// Installs the handlers, run on the alternate stack.
+    static func install() {
+        ensureAlternateStack()
         _ = hex
         for signal in signals {
             var action = SignalAction()
@@ -50,6 +59,7 @@ enum CrashGuard {
 
     /// Records the case about to run.
     static func arm(target: String, case number: Int, input: [UInt8]) {
+        ensureAlternateStack()
         let text = Array("\ntandem-fuzz: CRASH in target \(target), case \(number); input (\(input.count) bytes, hex):\n".utf8)
         labelLength = min(text.count, 256)
         text.withUnsafeBufferPointer { label.update(from: $0.baseAddress!, count: labelLength) }

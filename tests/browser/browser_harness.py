@@ -121,8 +121,22 @@ class Window:
         return self.driver.find_element(By.ID, element_id)
 
     def wait(self, condition, timeout=20, message=""):
+        """Waits for `condition` to return something truthy. A page that reloads itself (the
+        number page does when the request is answered) can drop an element between finding it
+        and reading it; such a moment counts as "not yet", not as a failure."""
+        from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
-        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(lambda _: condition(), message)
+
+        def settled(_):
+            try:
+                return condition()
+            except (NoSuchElementException, StaleElementReferenceException):
+                return None
+            except WebDriverException as error:
+                if "does not belong to the document" in str(error) or "stale element" in str(error):
+                    return None
+                raise
+        return WebDriverWait(self.driver, timeout, poll_frequency=0.1).until(settled, message)
 
     def wait_for_id(self, element_id, timeout=20):
         from selenium.common.exceptions import NoSuchElementException

@@ -2293,6 +2293,10 @@ enum OpenAPIDocument {
           },
           "browser": {
             "type": "string"
+          },
+          "bindingMessage": {
+            "type": "string",
+            "description": "CIBA's binding_message; absent outside CIBA."
           }
         }
       },

@@ -41,7 +41,7 @@ public struct TOTPKeyURI: Sendable {
     }
 
     /// Parses a key URI. Throws `.badRequest` naming what is wrong: not `otpauth://totp/`, no or
-    /// bad `secret`, an issuer parameter that contradicts the label's, unknown algorithm, digits
+    /// bad `secret`, an issuer parameter that contradicts the label's or holds a colon, unknown algorithm, digits
     /// or period out of range. `hotp` URIs are refused (counter-based codes are not supported).
     public init(parsing text: String) throws {
         func invalid(_ reason: String) -> TandemError { TandemError(.badRequest, "Invalid otpauth URI: \(reason).") }
@@ -71,7 +71,9 @@ public struct TOTPKeyURI: Sendable {
         guard let encodedSecret = parameters["secret"], !encodedSecret.isEmpty,
               let secret = Base32.decode(encodedSecret)
         else { throw invalid("the secret must be base32") }
-        if let issuer = parameters["issuer"], let labelIssuer, issuer != labelIssuer {
+        let issuerParameter = parameters["issuer"]?.trimmingCharacters(in: .whitespaces)   // trimmed like the label's
+        if let issuer = issuerParameter, issuer.contains(":") { throw invalid("the issuer may not contain a colon") }
+        if let issuer = issuerParameter, let labelIssuer, issuer != labelIssuer {
             throw invalid("the issuer parameter and the label disagree")
         }
         guard let algorithm = TOTP.Algorithm(rawValue: (parameters["algorithm"] ?? "SHA1").uppercased()) else {
@@ -85,6 +87,6 @@ public struct TOTPKeyURI: Sendable {
         } catch let error as TandemError {
             throw invalid(error.message.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".")))
         }
-        self.init(issuer: (parameters["issuer"] ?? labelIssuer).flatMap { $0.isEmpty ? nil : $0 }, accountName: account, totp: totp)
+        self.init(issuer: (issuerParameter ?? labelIssuer).flatMap { $0.isEmpty ? nil : $0 }, accountName: account, totp: totp)
     }
 }

@@ -15,7 +15,9 @@ enum TextTargets {
                 "https://id.contoso.com/tandem/device/v1/activate?code=ABCDEFGHIJKLMNOP",
                 "  https://[2001:db8::1]:8443/device/v1/activate?code=AAAA&x=1\n",
                 "https://id.example.com/device/v1/activate?code=a&code=b",
-                "https://user@id.example.com/device/v1/activate?code=X#frag"]
+                "https://user@id.example.com/device/v1/activate?code=X#frag",
+                // Found by this target: a percent sign left in the host (Foundation printed another host).
+                "https://id%252econtoso.com/device/v1/activate?code=A", "https://bücher.de/device/v1/activate?code=A"]
     ) { input in
         guard let link = try? ActivationLink(parsing: input.text) else { return false }
         try check((1...256).contains(link.code.utf8.count) && link.code.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F },
@@ -41,7 +43,10 @@ enum TextTargets {
         seeds: ["otpauth://totp/Tandem:alice@contoso.com?secret=JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP&issuer=Tandem&algorithm=SHA1&digits=6&period=30",
                 "otpauth://totp/alice?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ&digits=8&period=60&algorithm=SHA512",
                 "otpauth://totp/ACME%20Co:john.doe@email.com?secret=HXDMVJECJJWSRB3HWIZR4IFUGFTMXBOZ&issuer=ACME%20Co&algorithm=SHA1&digits=6&period=30",
-                "otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=1"]
+                "otpauth://hotp/x?secret=JBSWY3DPEHPK3PXP&counter=1",
+                // Found by this target: an empty issuer, an account with a colon, an issuer with trailing tabs.
+                "otpauth://totp/a:b:c?secret=JBSWY3DPEHPK3PXP&issuer=", "otpauth://totp/:Tandem:alice?secret=JBSWY3DPEHPK3PXP",
+                "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&issuer=Tandem%09%09", "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&issuer=a%3Ab"]
     ) { input in
         guard let uri = try? TOTPKeyURI(parsing: input.text) else { return false }
         try check(TOTP.allowedDigits.contains(uri.totp.digits) && TOTP.allowedPeriods.contains(uri.totp.period),
@@ -94,7 +99,8 @@ enum TextTargets {
         dictionary: ["/", "/0", "/32", "/33", "/128", "/129", "::", ":", "::ffff:", ".", "0", "255", "256", "ffff", "fffff", "[", "]", "%eth0", "1.2.3.4"],
         maxLength: 256,
         seeds: ["192.0.2.0/24", "10.0.0.1", "0.0.0.0/0", "2001:db8::/32", "::1", "::ffff:192.0.2.1/120", "fe80::1:2:3:4:5:6/64", "[2001:db8::1]",
-                "1:2:3:4:5:6:7:8", "1::", " 198.51.100.0/24 "]
+                "1:2:3:4:5:6:7:8", "1::", " 198.51.100.0/24 ",
+                "\u{06DD}:1.2.3.4/32"]   // found by this target: a prepend mark before ":" made parseIPv6 recurse without end
     ) { input in
         let text = input.text
         _ = CIDR.parseAddress(text)

@@ -1,3 +1,4 @@
+import AuthenticatorKit
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -64,5 +65,54 @@ struct OpenAPIDocumentTests {
                 #expect(response.graphError?.code == "Request_BadRequest")
             }
         }
+    }
+
+    /// Found by `tandem-fuzz` (target cidr): with U+06DD (a prepend mark) before ":", `CIDR`'s
+    /// IPv6 parser recursed until the stack overflowed, which ended the server process.
+    @Test("A network range with a prepend mark before a colon is a 400, not a stack overflow")
+    func prependMarkInARange() async throws {
+        #expect(CIDR("\u{06DD}:1.2.3.4/32") == nil)
+        #expect(CIDR.parseAddress("\u{06DD}:1.2.3.4") == nil)
+        try await TestServer.run { store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "admin@contoso.com", role: .globalAdministrator)
+            let location = try await graph.call(.post, "/v1.0/identity/conditionalAccess/namedLocations", token: token,
+                                                body: #"{"displayName":"x","ipRanges":[{"cidrAddress":"\u06dd:1.2.3.4/32"}]}"#)
+            #expect(location.status == .badRequest)
+            let trusted = try await graph.call(.patch, "/v1.0/policies/mfaServiceSettings", token: token,
+                                               body: #"{"trustedIPRanges":["\u06dd:1.2.3.4"]}"#)
+            #expect(trusted.status == .badRequest)
+        }
+    }
+
+    /// Found by `tandem-fuzz` (target activation-link): a host that still held a percent sign after
+    /// parsing was decoded once more when the server URL was printed, naming another server.
+    @Test("An activation link whose host keeps a percent sign is refused; a Unicode host becomes its IDNA name")
+    func activationLinkHosts() throws {
+        #expect(throws: AuthenticatorError.self) { try ActivationLink(parsing: "https://id%252econtoso.com/device/v1/activate?code=A") }
+        #expect(throws: AuthenticatorError.self) { try ActivationLink(parsing: "https://lple.co.%5em/device/v1/activate?code=A") }
+        let unicode = try ActivationLink(parsing: "https://bücher.de/tandem/device/v1/activate?code=A")
+        #expect(unicode.serverURL.absoluteString == "https://xn--bcher-kva.de/tandem")
+        let v6 = try ActivationLink(parsing: "https://[2001:db8::1]:8443/device/v1/activate?code=A")
+        #expect(v6.serverURL.absoluteString == "https://[2001:db8::1]:8443")
+    }
+
+    /// Found by `tandem-fuzz` (target otpauth-uri): what `TOTPKeyURI` printed did not always read back.
+    @Test("An otpauth URI reads back what it prints", arguments: [
+        "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&issuer=",
+        "otpauth://totp/:Tandem:alice?secret=JBSWY3DPEHPK3PXP",
+        "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&issuer=Tandem%09%09",
+    ])
+    func otpauthRoundTrip(text: String) throws {
+        let uri = try TOTPKeyURI(parsing: text)
+        let again = try TOTPKeyURI(parsing: uri.string)
+        #expect(again.issuer == uri.issuer)
+        #expect(again.accountName == uri.accountName)
+        #expect(uri.issuer?.isEmpty != true)
+    }
+
+    @Test("An otpauth issuer parameter with a colon is refused (it would read back as a label issuer)")
+    func otpauthIssuerWithColon() {
+        #expect(throws: TandemError.self) { try TOTPKeyURI(parsing: "otpauth://totp/alice?secret=JBSWY3DPEHPK3PXP&issuer=a%3Ab") }
     }
 }

@@ -17,6 +17,11 @@ public struct ActivationLink: Sendable, Equatable {
               let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = components.host, !host.isEmpty
         else { throw Self.invalid("expected an http(s) URL like https://id.example.com/device/v1/activate?code=CODE") }
+        // The host as DNS sees it (IDNA for Unicode names). A percent sign left in it is no host name, and
+        // Foundation decodes such a host once more when the URL is printed, naming another server.
+        guard let encodedHost = components.encodedHost, !encodedHost.isEmpty, !encodedHost.contains("%") else {
+            throw Self.invalid("malformed server address")
+        }
         guard components.fragment == nil else { throw Self.invalid("unexpected '#' part") }
         guard components.user == nil, components.password == nil else { throw Self.invalid("credentials in the URL") }
         let path = components.percentEncodedPath
@@ -33,7 +38,7 @@ public struct ActivationLink: Sendable, Equatable {
         }
         var base = URLComponents()
         base.scheme = scheme
-        base.percentEncodedHost = components.percentEncodedHost
+        base.encodedHost = encodedHost
         base.port = components.port
         base.percentEncodedPath = String(path.dropLast(Self.activatePath.count))
         guard let serverURL = base.url else { throw Self.invalid("malformed server address") }

@@ -41,6 +41,9 @@ public struct CIDR: Sendable, Equatable, CustomStringConvertible {
 
     /// Parses a dotted IPv4 or a colon IPv6 address (with `::`, and an embedded IPv4 tail).
     public static func parseAddress(_ text: String) -> [UInt8]? {
+        // ASCII only: with a prepend mark (U+06DD) before ":", Character-wise `split` and
+        // Foundation's `contains` disagree, and parseIPv6 recursed without end (found by tandem-fuzz).
+        guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return nil }
         if text.contains(":") { return parseIPv6(text) }
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }

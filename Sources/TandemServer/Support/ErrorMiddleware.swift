@@ -17,7 +17,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as HTTPResponseError {
             let status = error.status
             let message = status == .notFound ? "Not found." : (status.code < 500 ? "The request is not valid (\(status.reasonPhrase))." : "Something went wrong.")
-            return respond(request, status: status, code: Self.code(status), message: message)
+            let graph = request.uri.path.hasPrefix("/v1.0/")
+            let code = graph && status == .notFound ? "Request_ResourceNotFound" : (graph && status.code < 500 ? "Request_BadRequest" : Self.code(status))
+            return respond(request, status: status, code: code, message: message)
         } catch is DecodingError {
             return respond(request, status: .badRequest, code: "badRequest", message: "The request body is not valid JSON of the expected shape.")
         } catch {

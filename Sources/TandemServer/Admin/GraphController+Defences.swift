@@ -10,13 +10,7 @@ extension GraphController {
             _ = try await self.actor(request, AdminAccess.readers)
             let top = try GraphObjects.top(request)
             let filter = try SignInFilter(request.uri.queryParameters.get("$filter"))
-            var before: (Date, String)? = nil
-            if let token = request.uri.queryParameters.get("$skiptoken") {
-                guard let bytes = Base64URL.decode(token), let text = String(bytes: bytes, encoding: .utf8),
-                      let space = text.firstIndex(of: " "), let millis = Int64(text[..<space])
-                else { throw TandemError(.badRequest, "$skiptoken is not valid.") }
-                before = (Date(timeIntervalSince1970: Double(millis) / 1000), String(text[text.index(after: space)...]))
-            }
+            let before = try GraphObjects.timeCursor(request)
             // Scan newest first in batches until a page of matches is full.
             var matches: [SignInRecord] = []
             var cursor = before
@@ -33,7 +27,7 @@ extension GraphController {
             var body: [String: Any] = ["@odata.context": "\(self.publicURL())/v1.0/$metadata#auditLogs/signIns",
                                        "value": try await matches.asyncMap { try await self.signInObject($0, trails: false) }]
             if more, let last = matches.last {
-                var query = "$top=\(top)&$skiptoken=\(Base64URL.encode(Array("\(Int64((last.createdAt.timeIntervalSince1970 * 1000).rounded())) \(last.id)".utf8)))"
+                var query = "$top=\(top)&$skiptoken=\(GraphObjects.timeCursorToken(last.createdAt, last.id))"
                 if let raw = request.uri.queryParameters.get("$filter") {
                     query += "&$filter=\(raw.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? raw)"
                 }
@@ -211,15 +205,6 @@ extension Sequence {
         var out: [T] = []
         for element in self { out.append(try await transform(element)) }
         return out
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        switch self {
-        case .some(let value): return try await transform(value)
-        case .none: return nil
-        }
     }
 }
 

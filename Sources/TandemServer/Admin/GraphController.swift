@@ -36,19 +36,12 @@ struct GraphController: Sendable {
         v1.get("auditLogs/directoryAudits") { request, _ in
             _ = try await self.actor(request, AdminAccess.readers)
             let top = try GraphObjects.top(request)
-            var before: (Date, String)? = nil
-            if let token = request.uri.queryParameters.get("$skiptoken") {
-                guard let bytes = Base64URL.decode(token), let text = String(bytes: bytes, encoding: .utf8),
-                      let space = text.firstIndex(of: " "), let millis = Int64(text[..<space])
-                else { throw TandemError(.badRequest, "$skiptoken is not valid.") }
-                before = (Date(timeIntervalSince1970: Double(millis) / 1000), String(text[text.index(after: space)...]))
-            }
+            let before = try GraphObjects.timeCursor(request)
             let entries = try await self.storage.audits(limit: top + 1, before: before)
             var body: [String: Any] = ["@odata.context": "\(self.publicURL())/v1.0/$metadata#auditLogs/directoryAudits",
                                        "value": entries.prefix(top).map(GraphObjects.audit)]
             if entries.count > top, let last = entries.prefix(top).last {
-                let key = "\(Int64((last.activityAt.timeIntervalSince1970 * 1000).rounded())) \(last.id)"
-                body["@odata.nextLink"] = "\(self.publicURL())/v1.0/auditLogs/directoryAudits?$top=\(top)&$skiptoken=\(Base64URL.encode(Array(key.utf8)))"
+                body["@odata.nextLink"] = "\(self.publicURL())/v1.0/auditLogs/directoryAudits?$top=\(top)&$skiptoken=\(GraphObjects.timeCursorToken(last.activityAt, last.id))"
             }
             return GraphJSON.response(body)
         }

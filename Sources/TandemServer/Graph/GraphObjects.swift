@@ -81,6 +81,20 @@ enum GraphObjects {
         return object.filter { select.contains($0.key) || $0.key == "id" || $0.key == "@odata.type" }
     }
 
+    /// The `$skiptoken` of newest-first logs (audits, sign-ins): the last entry's time and id.
+    static func timeCursorToken(_ time: Date, _ id: String) -> String {
+        Base64URL.encode(Array("\(Int64((time.timeIntervalSince1970 * 1000).rounded())) \(id)".utf8))
+    }
+
+    /// Reads `timeCursorToken`'s `$skiptoken`, if any: the entries to return are older than it.
+    static func timeCursor(_ request: Request) throws -> (Date, String)? {
+        guard let token = request.uri.queryParameters.get("$skiptoken") else { return nil }
+        guard let bytes = Base64URL.decode(token), let text = String(bytes: bytes, encoding: .utf8),
+              let space = text.firstIndex(of: " "), let millis = Int64(text[..<space])
+        else { throw TandemError(.badRequest, "$skiptoken is not valid.") }
+        return (Date(timeIntervalSince1970: Double(millis) / 1000), String(text[text.index(after: space)...]))
+    }
+
     /// One page of `items` (already sorted by a stable key), after the `$skiptoken` key.
     static func page<T>(_ items: [T], key: (T) -> String, request: Request, baseURL: String, path: String, context: String,
                         render: (T) -> [String: Any], select: [String]?) throws -> Response {

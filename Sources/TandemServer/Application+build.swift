@@ -73,7 +73,7 @@ public func buildApplication(
                            publicURL: { publicURL.get() }).register(on: router)
     AdminPagesController(signIn: signIn, policy: PolicyService(env: env), access: AdminAccess(env: env), storage: storage,
                          pages: pages).register(on: router)
-    let graph = GraphController(tokens: AdminTokenProvider(storage: storage, random: random, clock: clock), access: AdminAccess(env: env),
+    let graph = GraphController(tokens: oidc.adminTokens, access: AdminAccess(env: env),
                                 policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
                                 publicURL: { publicURL.get() }, env: env, oidcBearer: oidc.adminBearer)
     graph.register(on: router)

@@ -9,7 +9,7 @@ import TandemStore
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Administer Tandem on the database directly (roles, groups, policy, MFA settings, methods, API tokens).",
-        subcommands: [Token.self, Roles.self, Groups.self, Policy.self, MFASettings.self, Methods.self, Blocked.self, SignIns.self, Locations.self, Protection.self, Apps.self, TAP.self])
+        subcommands: [Token.self, Roles.self, Groups.self, Policy.self, MFASettings.self, Methods.self, RevokeSessions.self, Blocked.self, SignIns.self, Locations.self, Protection.self, Apps.self, TAP.self])
 
     /// Runs `body` with a service environment over the store; errors become one line and exit 1.
     static func run<T>(_ db: DatabaseOptions, _ body: (ServiceEnvironment) async throws -> T) async throws -> T {
@@ -33,6 +33,15 @@ struct Admin: AsyncParsableCommand {
         try await DirectoryAdminService(env: env).user(name)
     }
 
+    /// The administrator named by `--as`, whose roles and boundary (`AdminAccess`) then apply and
+    /// who is recorded in the audit log; `nil` (no `--as`) is the command line itself.
+    static func actor(_ name: String?, _ env: ServiceEnvironment) async throws -> User? {
+        guard let name else { return nil }
+        let actor = try await user(name, env)
+        try await AdminAccess(env: env).require(actor, anyOf: AdminAccess.methodAdmins)
+        return actor
+    }
+
     static func group(_ name: String, _ env: ServiceEnvironment) async throws -> Group {
         if let group = try await env.storage.group(id: name) { return group }
         let matches = try await env.storage.groups().filter { $0.displayName.lowercased() == name.lowercased() }
@@ -43,13 +52,16 @@ struct Admin: AsyncParsableCommand {
     struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a bearer token for the admin API (/v1.0).")
         @OptionGroup var db: DatabaseOptions
+        @OptionGroup var secret: SecretKeyOptions
         @Option(help: "The administrator's user principal name.") var user: String
         @Option(help: "Lifetime in seconds (at most 86400).") var lifetime: Int = 3600
 
         func run() async throws {
             guard (60...86_400).contains(lifetime) else { throw fail("--lifetime must be between 60 and 86400 seconds") }
+            let secretKey: String
+            do { secretKey = try secret.resolve(databasePath: db.database) } catch { throw fail("\(error)") }
             let token = try await Admin.run(db) { env in
-                try await AdminOperations.token(for: try await Admin.user(user, env), lifetime: TimeInterval(lifetime), env: env)
+                try await AdminOperations.token(for: try await Admin.user(user, env), lifetime: TimeInterval(lifetime), secretKey: secretKey, env: env)
             }
             print(token)
         }
@@ -59,7 +71,7 @@ struct Admin: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List, assign and remove directory roles.")
         @OptionGroup var db: DatabaseOptions
         @Argument(help: "list | assign | remove") var action: String
-        @Argument(help: "Role: \"Global Administrator\", \"Authentication Policy Administrator\", \"Authentication Administrator\" or a template id.")
+        @Argument(help: "Role: \"Global Administrator\", \"Privileged Authentication Administrator\", \"Authentication Policy Administrator\", \"Authentication Administrator\" or a template id.")
         var role: String?
         @Argument(help: "User principal name.") var user: String?
 
@@ -209,6 +221,7 @@ struct Admin: AsyncParsableCommand {
         @Argument(help: "list | delete") var action: String
         @Argument(help: "User principal name.") var user: String
         @Argument(help: "For delete: the method (device) id.") var method: String?
+        @Option(name: .customLong("as"), help: "Act as this administrator (their roles and boundary apply; audited as them).") var actorName: String?
 
         func run() async throws {
             try await Admin.run(db) { env in
@@ -222,12 +235,30 @@ struct Admin: AsyncParsableCommand {
                     guard let method, let device = try await env.storage.device(id: method), device.userID == target.id, device.state != .removed else {
                         throw TandemError(.notFound, "no such method for \(target.userPrincipalName)")
                     }
-                    try await DirectoryAdminService(env: env).removeDevice(device, of: target, by: nil)
+                    try await DirectoryAdminService(env: env).removeDevice(device, of: target, by: try await Admin.actor(actorName, env))
                     print("deleted \(device.name)")
                 default:
                     throw TandemError(.badRequest, "unknown action \(action); use list or delete")
                 }
             }
+        }
+    }
+
+    struct RevokeSessions: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "revoke-sessions",
+            abstract: "End every session, refresh token, remembered-MFA browser and admin token of a user (Graph's revokeSignInSessions).")
+        @OptionGroup var db: DatabaseOptions
+        @Argument(help: "User principal name or id.") var user: String
+        @Option(name: .customLong("as"), help: "Act as this administrator (their roles and boundary apply; audited as them).") var actorName: String?
+
+        func run() async throws {
+            let name = try await Admin.run(db) { env in
+                let target = try await Admin.user(user, env)
+                try await DirectoryAdminService(env: env).revokeSignInSessions(of: target, by: try await Admin.actor(actorName, env))
+                return target.userPrincipalName
+            }
+            print("every sign-in session of \(name) ended")
         }
     }
 }

@@ -10,7 +10,7 @@ extension Admin {
     struct Apps: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Register OpenID Connect applications (clients), their secrets, redirect URIs, grants and roles.",
-            subcommands: [List.self, Add.self, Show.self, Update.self, Delete.self, AddSecret.self, RemoveSecret.self])
+            subcommands: [List.self, Add.self, Show.self, Update.self, Delete.self, AddSecret.self, RemoveSecret.self, Consents.self, RevokeConsent.self])
 
         /// The settings `add` and `update` share.
         struct Settings: ParsableArguments {
@@ -31,10 +31,13 @@ extension Admin {
             var jwksFile: String?
             @Option(name: .customLong("role"), help: "A directory role the application holds (for client credentials at the admin API; repeat).")
             var roles: [String] = []
+            @Option(name: .customLong("admin-scope"),
+                    help: "on | off: the application may ask for the tandem-admin scope for a signed-in user, who sees a consent screen (confidential clients only; audited).")
+            var adminScope: String?
 
             var isEmpty: Bool {
                 redirectURIs.isEmpty && authMethod == nil && !isPublic && grants.isEmpty && cibaMode == nil
-                    && notificationEndpoint == nil && jwksFile == nil && roles.isEmpty
+                    && notificationEndpoint == nil && jwksFile == nil && roles.isEmpty && adminScope == nil
             }
 
             /// Writes the given options into `draft`; options not given keep the draft's values.
@@ -64,6 +67,12 @@ extension Admin {
                     draft.jwks = String(decoding: data, as: UTF8.self)
                 }
                 if !roles.isEmpty { draft.roles = roles }
+                switch adminScope {
+                case nil: break
+                case "on": draft.adminScopeEnabled = true
+                case "off": draft.adminScopeEnabled = false
+                default: throw TandemError(.badRequest, "--admin-scope takes on or off")
+                }
             }
         }
 
@@ -181,6 +190,41 @@ extension Admin {
                     let registry = Apps.registry(env)
                     try await registry.removeSecret(keyID: keyID, from: try await registry.find(app), by: nil)
                     print("removed secret \(keyID)")
+                }
+            }
+        }
+
+        struct Consents: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "List the scopes a user consented to give applications.")
+            @OptionGroup var db: DatabaseOptions
+            @Argument(help: "User principal name or id.") var user: String
+
+            func run() async throws {
+                try await Admin.run(db) { env in
+                    let target = try await Admin.user(user, env)
+                    let consents = try await OIDCConsentService(env: env).consents(of: target)
+                    if consents.isEmpty { print("no consents") }
+                    for consent in consents {
+                        let name = try await env.storage.oidcClient(clientID: consent.clientID)?.displayName ?? "-"
+                        print("\(consent.clientID)  \(name)  \(consent.scope)  \(ISO8601DateFormatter().string(from: consent.grantedAt))")
+                    }
+                }
+            }
+        }
+
+        struct RevokeConsent: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "revoke-consent", abstract: "Withdraw a user's consent to an application; its tokens for the user are revoked.")
+            @OptionGroup var db: DatabaseOptions
+            @Argument(help: "client_id, object id or display name.") var app: String
+            @Argument(help: "User principal name or id.") var user: String
+
+            func run() async throws {
+                try await Admin.run(db) { env in
+                    let client = try await Apps.registry(env).find(app)
+                    let target = try await Admin.user(user, env)
+                    let count = try await OIDCConsentService(env: env).revoke(clientID: client.clientID, of: target, by: nil)
+                    print("revoked \(count) consent\(count == 1 ? "" : "s") of \(target.userPrincipalName) to \(client.displayName)")
                 }
             }
         }

@@ -27,12 +27,14 @@ extension Admin {
             @Option(help: "Minutes the pass works, 10-43200 (30 days).") var lifetime: Int = TemporaryAccessPassService.defaultLifetime
             @Flag(exclusivity: .exclusive) var usage: Usage = .multiUse
             @Option(help: "Characters, 8-48.") var length: Int = TemporaryAccessPassService.defaultLength
+            @Option(name: .customLong("as"), help: "Act as this administrator (their roles and boundary apply; audited as them).") var actorName: String?
 
             func run() async throws {
                 let (pass, code, upn) = try await Admin.run(db) { env in
                     let user = try await Admin.user(user, env)
                     let created = try await TemporaryAccessPassService(env: env).create(
-                        for: user, .init(lifetimeMinutes: lifetime, isUsableOnce: usage == .oneTime, length: length), by: nil)
+                        for: user, .init(lifetimeMinutes: lifetime, isUsableOnce: usage == .oneTime, length: length),
+                        by: try await Admin.actor(actorName, env))
                     return (created.pass, created.code, user.userPrincipalName)
                 }
                 print("Temporary Access Pass for \(upn): \(code)")
@@ -60,6 +62,7 @@ extension Admin {
             @OptionGroup var db: DatabaseOptions
             @Argument(help: "The user principal name or id.") var user: String
             @Argument(help: "The pass's id (from list).") var id: String
+            @Option(name: .customLong("as"), help: "Act as this administrator (their roles and boundary apply; audited as them).") var actorName: String?
 
             func run() async throws {
                 try await Admin.run(db) { env in
@@ -67,7 +70,7 @@ extension Admin {
                     guard let pass = try await env.storage.temporaryAccessPass(id: id), pass.userID == user.id else {
                         throw TandemError(.notFound, "no pass \(id) for \(user.userPrincipalName)")
                     }
-                    try await TemporaryAccessPassService(env: env).delete(pass, of: user, by: nil)
+                    try await TemporaryAccessPassService(env: env).delete(pass, of: user, by: try await Admin.actor(actorName, env))
                     print("deleted")
                 }
             }

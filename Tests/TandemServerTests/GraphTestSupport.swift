@@ -15,10 +15,13 @@ struct GraphClient {
     let client: any TestClientProtocol
     let store: SQLStore
     let env: ServiceEnvironment
+    /// The server's secret key, which seals the admin signing key.
+    let secretKey: String
 
-    init(_ store: SQLStore, _ client: any TestClientProtocol) {
+    init(_ store: SQLStore, _ client: any TestClientProtocol, secretKey: String? = nil) {
         self.client = client
         self.store = store
+        self.secretKey = secretKey ?? OIDCSecretKey.processDefault
         self.env = ServiceEnvironment(storage: store, push: RecordingPushNotifier(), events: ImmediateChallengeEvents(),
                                       passwords: BcryptPasswordHasher(cost: 4), clock: SystemClock(), random: SystemRandomSource(),
                                       settings: ServiceSettings(publicURL: "http://127.0.0.1"))
@@ -32,7 +35,7 @@ struct GraphClient {
             user = try await admin.createUser(userPrincipalName: upn, displayName: nil, password: "password-\(upn)", accountEnabled: true, by: nil)
         }
         if let role { _ = try await store.assignRole(role.rawValue, userID: user.id) }
-        let tokens = try await AdminTokens.load(storage: store, random: env.random, clock: env.clock)
+        let tokens = try await AdminTokens.load(storage: store, random: env.random, clock: env.clock, secretKey: secretKey)
         return try await tokens.issue(for: user, lifetime: lifetime, now: Date(), random: env.random)
     }
 

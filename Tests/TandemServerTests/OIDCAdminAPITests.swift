@@ -19,7 +19,7 @@ import Testing
     }
 
     static func adminToken(_ h: OIDCHarness, role: DirectoryRole) async throws -> String {
-        try await GraphClient(h.store, h.client).token(for: "admin-\(role.rawValue.prefix(4))@contoso.com", role: role)
+        try await GraphClient(h.store, h.client, secretKey: h.secretKey).token(for: "admin-\(role.rawValue.prefix(4))@contoso.com", role: role)
     }
 
     @Test func applicationsAreRegisteredAndManagedThroughTheGraphShapedAPI() async throws {
@@ -129,14 +129,15 @@ import Testing
         try await OIDCHarness.run { h in
             let alice = try #require(try await h.store.user(principalName: "alice@contoso.com"))
             _ = try await h.store.assignRole(DirectoryRole.globalAdministrator.rawValue, userID: alice.id)
-            let (client, secret) = try await h.register()
-            let code = try await h.code(for: client, challenge: nil, scope: "openid tandem-admin")
+            let (client, secret) = try await h.register(OIDCClientDraft(displayName: "Admin console", redirectURIs: [h.redirect], adminScopeEnabled: true))
+            let browser = try await h.signedInBrowser()
+            let code = try await h.consentedCode(for: client, browser: browser)
             let tokens = try OIDCHarness.json(try await h.exchange(code, verifier: nil, client: client, secret: secret))
             let access = try #require(tokens["access_token"] as? String)
             #expect(try OIDCHarness.claims(access)["wids"] as? [String] == [DirectoryRole.globalAdministrator.rawValue])
             #expect(try await Self.call(h, .get, "/v1.0/users", token: access).status == .ok)
             // Without the admin scope the token is not for the admin API.
-            let plain = try await h.code(for: client, challenge: nil, scope: "openid")
+            let plain = try await h.code(for: client, challenge: nil, browser: browser, scope: "openid")
             let other = try #require(try OIDCHarness.json(try await h.exchange(plain, verifier: nil, client: client, secret: secret))["access_token"] as? String)
             #expect(try await Self.call(h, .get, "/v1.0/users", token: other).status == .unauthorized)
         }

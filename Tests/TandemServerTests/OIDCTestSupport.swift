@@ -17,6 +17,8 @@ struct OIDCHarness {
     let client: any TestClientProtocol
     let clock: ManualClock
     let env: ServiceEnvironment
+    /// The configured secret key (`nil`: the process default).
+    var secretKey: String? = nil
     static let issuer = "http://127.0.0.1:0"
     static let redirect = "https://app.example.com/callback"
 
@@ -38,7 +40,7 @@ struct OIDCHarness {
             config.secretKey = secretKey
             let app = try buildApplication(configuration: config, storage: store, passwords: passwords, clock: clock)
             try await app.test(.router) { client in
-                try await test(OIDCHarness(store: store, client: client, clock: clock, env: env))
+                try await test(OIDCHarness(store: store, client: client, clock: clock, env: env, secretKey: secretKey))
             }
         } catch {
             try? await store.close()
@@ -89,6 +91,34 @@ struct OIDCHarness {
         let response = try await authorize(browser, codeParameters(client, challenge: challenge, scope: scope))
         #expect(response.status == .found, "\(response.text)")
         let location = try #require(response.headers[.location])
+        return try #require(Self.queryItem("code", in: location))
+    }
+
+    /// The hidden fields of a page's form (the consent page's `request` and `csrf`).
+    static func hiddenFields(_ html: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        let pattern = try! NSRegularExpression(pattern: #"<input type="hidden" name="([^"]+)" value="([^"]*)">"#)
+        for match in pattern.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+            guard let name = Range(match.range(at: 1), in: html), let value = Range(match.range(at: 2), in: html) else { continue }
+            fields[String(html[name])] = String(html[value])
+        }
+        return fields
+    }
+
+    /// Answers a consent page as the person at the browser would (`allow` or `deny`), with the
+    /// page's own CSRF token.
+    func answerConsent(_ browser: Browser, page: TestResponse, decision: String) async throws -> TestResponse {
+        var form = Self.hiddenFields(page.text)
+        form["decision"] = decision
+        return try await browser.request("/oauth2/authorize/consent", method: .post, form: form)
+    }
+
+    /// A code with the admin scope for `client` (enabled for it): the consent page is answered `allow`.
+    func consentedCode(for client: OIDCClient, browser: Browser, scope: String = "openid tandem-admin") async throws -> String {
+        let page = try await authorize(browser, codeParameters(client, challenge: nil, scope: scope))
+        let answered = page.status == .ok ? try await answerConsent(browser, page: page, decision: "allow") : page
+        #expect(answered.status == .found, "\(answered.text)")
+        let location = try #require(answered.headers[.location])
         return try #require(Self.queryItem("code", in: location))
     }
 

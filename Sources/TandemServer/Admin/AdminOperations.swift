@@ -20,12 +20,13 @@ public enum AdminOperations {
         try await service.save(try GraphPolicyCodec.apply(object, to: try await service.authenticatorPolicy()), by: nil)
     }
 
-    /// Issues an admin API token for a user who holds a directory role.
-    public static func token(for user: User, lifetime: TimeInterval, env: ServiceEnvironment) async throws -> String {
+    /// Issues an admin API token for a user who holds a directory role, signed with the admin key
+    /// sealed under `secretKey` (the server's secret key).
+    public static func token(for user: User, lifetime: TimeInterval, secretKey: String, env: ServiceEnvironment) async throws -> String {
         guard try await AdminAccess(env: env).isAdmin(user) else {
             throw TandemError(.forbidden, "\(user.userPrincipalName) holds no directory role; assign one with `tandem admin roles assign`.")
         }
-        let tokens = try await AdminTokens.load(storage: env.storage, random: env.random, clock: env.clock)
+        let tokens = try await AdminTokens.load(storage: env.storage, random: env.random, clock: env.clock, secretKey: secretKey)
         return try await tokens.issue(for: user, lifetime: lifetime, now: env.clock.now(), random: env.random)
     }
 }

@@ -1,11 +1,13 @@
 import Crypto
 import Foundation
 import JWTKit
+import Logging
 import TandemCore
 import TandemServices
 
 /// ES256 bearer tokens for the admin API. The signing key lives in the store (purpose `admin`),
-/// so `tandem admin token` and the server share it; roles are read from the store at each request.
+/// sealed under the secret key, so `tandem admin token` and the server share it; roles are read
+/// from the store at each request.
 public struct AdminTokens: Sendable {
     /// The `aud` of admin tokens.
     public static let audience = "tandem-admin"
@@ -29,21 +31,49 @@ public struct AdminTokens: Sendable {
     let storage: any TandemStorage
     let issuer: String
 
-    /// Loads (or creates, on first use) the admin signing key from the store.
-    public static func load(storage: any TandemStorage, random: any RandomSource, clock: any TandemClock, issuer: String = "tandem") async throws -> AdminTokens {
-        var stored = try await storage.signingKeys(purpose: "admin").last
-        if stored == nil {
-            let key = P256.Signing.PrivateKey()
-            try await storage.insertSigningKey(StoredSigningKey(kid: random.identifier(), purpose: "admin",
-                                                                privateKey: Base64URL.encode(key.rawRepresentation), createdAt: clock.now()))
-            stored = try await storage.signingKeys(purpose: "admin").last
+    static let purpose = "admin"
+
+    /// Loads (or creates, on first use) the admin signing key from the store. The key is sealed
+    /// like the OIDC keys (`OIDCSecretBox`, additional data `admin|<kid>`) under the same secret
+    /// key: one sealed key ring for every signing key. A key stored unsealed by an older version
+    /// is not trusted (it may have been copied with the database): it is deleted and a new sealed
+    /// key made, so admin tokens signed before stop working (they live at most 24 hours).
+    public static func load(storage: any TandemStorage, random: any RandomSource, clock: any TandemClock, secretKey: String,
+                            issuer: String = "tandem", logger: Logger = Logger(label: "tandem.admin.keys")) async throws -> AdminTokens {
+        let box = OIDCSecretBox(secret: secretKey)
+        func opened() async throws -> [(kid: String, key: P256.Signing.PrivateKey)] {
+            var keys: [(kid: String, key: P256.Signing.PrivateKey)] = []
+            for stored in try await storage.signingKeys(purpose: purpose) {
+                guard stored.privateKey.hasPrefix("v1.") else {
+                    try await storage.deleteSigningKey(kid: stored.kid)
+                    logger.warning("an unsealed admin signing key was replaced by a sealed one; admin tokens issued before no longer work",
+                                   metadata: ["tandem.kid": "\(stored.kid)"])
+                    continue
+                }
+                guard let raw = box.open(stored.privateKey, context: "\(purpose)|\(stored.kid)"),
+                      let key = try? P256.Signing.PrivateKey(rawRepresentation: raw)
+                else {
+                    logger.warning("an admin signing key cannot be opened with the configured secret key; skipped", metadata: ["tandem.kid": "\(stored.kid)"])
+                    continue
+                }
+                keys.append((stored.kid, key))
+            }
+            return keys
         }
-        guard let stored, let raw = Base64URL.decode(stored.privateKey),
-              let key = try? P256.Signing.PrivateKey(rawRepresentation: raw)
-        else { throw TandemError(.unavailable, "The admin signing key in the store is damaged.") }
+        var usable = try await opened()
+        if usable.isEmpty {
+            let key = try P256.Signing.PrivateKey(rawRepresentation: random.bytes(32))
+            let kid = random.identifier()
+            let sealed = try box.seal(Array(key.rawRepresentation), context: "\(purpose)|\(kid)", nonce: random.bytes(12))
+            try await storage.insertSigningKey(StoredSigningKey(kid: kid, purpose: purpose, privateKey: sealed, createdAt: clock.now()))
+            usable = try await opened()
+        }
+        guard let newest = usable.last else { throw TandemError(.unavailable, "The admin signing key in the store cannot be opened.") }
         let keys = JWTKeyCollection()
-        await keys.add(ecdsa: try ES256PrivateKey(backing: key), kid: JWKIdentifier(string: stored.kid))
-        return AdminTokens(keys: keys, kid: stored.kid, storage: storage, issuer: issuer)
+        for entry in usable {
+            await keys.add(ecdsa: try ES256PrivateKey(backing: entry.key), kid: JWKIdentifier(string: entry.kid))
+        }
+        return AdminTokens(keys: keys, kid: newest.kid, storage: storage, issuer: issuer)
     }
 
     /// Issues a token for `user`, valid for `lifetime` seconds (at most 24 hours).
@@ -71,6 +101,10 @@ public struct AdminTokens: Sendable {
         guard payload.iss.value == issuer,
               let user = try await storage.user(id: payload.sub.value), user.accountEnabled
         else { throw TandemError(.unauthorized, "Access token validation failure. The user no longer exists or is disabled.") }
+        // Tokens issued before the user's sessions were revoked (a report, a reset, revokeSignInSessions) are dead.
+        if let from = try await storage.sessionsValidFrom(userID: user.id), payload.iat.value < from {
+            throw TandemError(.unauthorized, "Access token validation failure. The user's sign-in sessions were revoked.")
+        }
         return user
     }
 }
@@ -80,17 +114,19 @@ public actor AdminTokenProvider {
     let storage: any TandemStorage
     let random: any RandomSource
     let clock: any TandemClock
+    let secretKey: String
     var loaded: AdminTokens?
 
-    public init(storage: any TandemStorage, random: any RandomSource, clock: any TandemClock) {
+    public init(storage: any TandemStorage, random: any RandomSource, clock: any TandemClock, secretKey: String) {
         self.storage = storage
         self.random = random
         self.clock = clock
+        self.secretKey = secretKey
     }
 
     public func tokens() async throws -> AdminTokens {
         if let loaded { return loaded }
-        let tokens = try await AdminTokens.load(storage: storage, random: random, clock: clock)
+        let tokens = try await AdminTokens.load(storage: storage, random: random, clock: clock, secretKey: secretKey)
         loaded = tokens
         return tokens
     }

@@ -36,9 +36,13 @@ extension GraphController {
             return GraphJSON.response(GraphObjects.project(GraphObjects.user(user), select))
         }
         v1.patch("users/{id}") { request, context in
-            let actor = try await self.actor(request, AdminAccess.directoryAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            var actor = try await self.actor(request, AdminAccess.methodAdmins)
             let body = try await GraphJSON.object(request)
+            // A password reset alone is method management (as in Entra); anything else needs a Global Administrator.
+            if body.keys.filter({ !$0.hasPrefix("@odata.") }) != ["passwordProfile"] {
+                actor = try await self.actor(request, AdminAccess.directoryAdmins)
+            }
+            let user = try await self.admin.user(try context.parameters.require("id"))
             try GraphJSON.onlyKnown(body, ["accountEnabled", "displayName", "passwordProfile"], type: "microsoft.graph.user")
             var password: String? = nil
             if let profile = body["passwordProfile"] {
@@ -48,6 +52,12 @@ extension GraphController {
                                                 accountEnabled: try body["accountEnabled"].map { try GraphJSON.bool($0, "accountEnabled") },
                                                 password: password, mfaState: nil, by: actor)
             return GraphJSON.noContent()
+        }
+        v1.post("users/{id}/revokeSignInSessions") { request, context in
+            let actor = try await self.actor(request, AdminAccess.methodAdmins)
+            let user = try await self.admin.user(try context.parameters.require("id"))
+            try await self.admin.revokeSignInSessions(of: user, by: actor)
+            return GraphJSON.response(["@odata.context": "\(self.publicURL())/v1.0/$metadata#Edm.Boolean", "value": true])
         }
         v1.get("users/{id}/authentication/requirements") { request, context in
             _ = try await self.actor(request, AdminAccess.methodAdmins)

@@ -40,6 +40,10 @@ struct OIDCAdminBearer: Sendable {
             return User(id: client.clientID, userPrincipalName: client.displayName, displayName: client.displayName,
                         passwordHash: nil, createdAt: client.createdAt)
         default:
+            // A user's delegated admin access exists only through an application enabled for it.
+            guard let client = try await oidc.env.storage.oidcClient(clientID: claims.clientID), client.mayRequestAdminScope else {
+                throw TandemError(.unauthorized, "Access token validation failure. The application is not enabled for the admin API.")
+            }
             guard let user = try await oidc.env.storage.user(id: claims.sub), user.accountEnabled else {
                 throw TandemError(.unauthorized, "Access token validation failure. The user no longer exists or is disabled.")
             }

@@ -16,6 +16,7 @@ struct OIDCApplicationsController: Sendable {
     static let writable: Set<String> = [
         "displayName", "web", "publicClient", "spa", "isFallbackPublicClient", "tandemTokenEndpointAuthMethod", "tandemGrantTypes",
         "tandemJwks", "tandemBackchannelTokenDeliveryMode", "tandemBackchannelClientNotificationEndpoint", "tandemDirectoryRoles",
+        "tandemAdminScopeEnabled",
     ]
 
     func register(on router: Router<TandemRequestContext>) {
@@ -91,6 +92,7 @@ struct OIDCApplicationsController: Sendable {
             "tandemTokenEndpointAuthMethod": client.authMethod.rawValue,
             "tandemGrantTypes": client.grantTypes.map(\.rawValue),
             "tandemDirectoryRoles": client.roles,
+            "tandemAdminScopeEnabled": client.adminScopeEnabled,
             "tandemBackchannelTokenDeliveryMode": client.deliveryMode?.rawValue ?? NSNull(),
             "tandemBackchannelClientNotificationEndpoint": client.notificationEndpoint ?? NSNull(),
         ]
@@ -142,6 +144,9 @@ struct OIDCApplicationsController: Sendable {
         }
         if let value = body["tandemBackchannelClientNotificationEndpoint"] {
             draft.notificationEndpoint = try GraphJSON.optionalString(value, "tandemBackchannelClientNotificationEndpoint")
+        }
+        if let value = body["tandemAdminScopeEnabled"] {
+            draft.adminScopeEnabled = try GraphJSON.bool(value, "tandemAdminScopeEnabled")
         }
         if let value = body["tandemDirectoryRoles"] {
             draft.roles = try GraphJSON.array(value, "tandemDirectoryRoles").enumerated().map { try GraphJSON.string($1, "tandemDirectoryRoles[\($0)]") }

@@ -18,6 +18,16 @@ extension OIDCController {
                 try await self.authorization.resume(handle: handle, sessionToken: Web.cookie(Web.sessionCookie, request))
             }
         }
+        router.post("/oauth2/authorize/consent") { request, context in
+            let buffer = try await request.body.collect(upTo: 64 * 1024)
+            let values = OIDCHTTP.parse(String(buffer: buffer)).values
+            let session = Web.cookie(Web.sessionCookie, request)
+            try Web.checkCSRF(values["csrf"], session: session)
+            let allow = values["decision"] == "allow"
+            return try await self.answer(request, context) {
+                try await self.authorization.consent(handle: values["request"] ?? "", sessionToken: session, allow: allow)
+            }
+        }
         router.get("/oauth2/logout") { request, _ in
             try await self.logout(OIDCHTTP.query(request).values, request, confirmed: false)
         }
@@ -53,6 +63,11 @@ extension OIDCController {
         switch outcome {
         case .redirect(let location):
             return OIDCHTTP.redirect(location)
+        case .consent(let handle, let application, let scopes, let user):
+            let listed = scopes.map { ["name": $0, "description": OIDCHTTP.scopeDescriptions[$0] ?? $0] }
+            return OIDCHTTP.page(OIDCHTTP.consentTemplate, title: "Allow access",
+                                 ["application": application, "user": user, "scopes": listed, "handle": handle,
+                                  "csrf": Web.csrfToken(session: Web.cookie(Web.sessionCookie, request))])
         case .signIn(let handle, let hint, let application):
             let returnTo = "/oauth2/authorize/continue?request=\(handle)"
             if let hint, !hint.isEmpty,

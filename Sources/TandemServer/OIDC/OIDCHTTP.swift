@@ -134,6 +134,25 @@ enum OIDCHTTP {
     <p><a href="/">Stay signed in</a></p>
     """)
 
+    /// OIDC Core §3.1.2.4: the signed-in person sees what the application asks for and decides.
+    static let consentTemplate = try! MustacheTemplate(string: """
+    <h1>Allow {{application}} to act as you?</h1>
+    <p id="message">You are signed in as {{user}}. <strong>{{application}}</strong> asks for:</p>
+    <ul id="scopes">{{#scopes}}<li><code>{{name}}</code>: {{description}}</li>{{/scopes}}</ul>
+    <p>Allow only an application you trust and expected to ask for this. You can withdraw the consent later.</p>
+    <form method="post" action="/oauth2/authorize/consent">
+      <input type="hidden" name="request" value="{{handle}}">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <button type="submit" name="decision" value="allow" id="allow">Allow</button>
+      <button type="submit" name="decision" value="deny" id="deny">Cancel</button>
+    </form>
+    """)
+
+    /// What each consent scope lets the application do, in words.
+    static let scopeDescriptions = [
+        OIDCTokenIssuer.adminScope: "use the Tandem admin API with your administrator roles (users, methods, policy)",
+    ]
+
     static let layout = try! MustacheTemplate(string: PageTemplates.layout)
 
     /// An HTML page in Tandem's layout, for templates the OIDC endpoints own.

@@ -1,8 +1,10 @@
 import Crypto
 import Foundation
 import TandemCore
+import TandemServices
 
-/// Seals the provider's private signing keys at rest: AES-256-GCM under a key derived (HKDF-SHA256)
+/// Seals the private signing keys at rest (the provider's, purpose `oidc`, and the admin API's,
+/// purpose `admin`: one key ring, one secret key): AES-256-GCM under a key derived (HKDF-SHA256)
 /// from the configured secret key, with the key id as additional data, so a sealed key cannot be
 /// moved to another row. Text form: `v1.` + base64url(nonce ‖ ciphertext ‖ tag).
 struct OIDCSecretBox: Sendable {
@@ -34,6 +36,11 @@ struct OIDCSecretBox: Sendable {
 public enum OIDCSecretKey {
     /// The shortest accepted secret key, in characters (a generated one is 43: 32 random bytes).
     public static let minimumLength = 32
+
+    /// Without a configured secret key (tests, an embedded server), one random key for this
+    /// process only, shared by the OIDC and admin key rings: what it sealed cannot be opened
+    /// once the process ends, so those keys are replaced then.
+    public static let processDefault: String = Base64URL.encode(SystemRandomSource().bytes(32))
 
     /// The file beside a SQLite database (`tandem.sqlite` → `tandem.secret-key`); for a
     /// PostgreSQL URL, `tandem.secret-key` in the current folder.

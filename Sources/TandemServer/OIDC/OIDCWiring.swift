@@ -8,13 +8,16 @@ import TandemServices
 struct OIDCWiring: Sendable {
     let oidc: OIDCEnvironment
     let keys: OIDCKeyRing
+    /// The admin API's token key, sealed in the same key ring (same secret key).
+    let adminTokens: AdminTokenProvider
     let secureCookies: Bool
     let logger: Logger
 
     init(configuration: TandemConfiguration, env: ServiceEnvironment, issuer: @escaping @Sendable () -> String, logger: Logger) {
         // Without a configured secret key (tests), a random one for this process only.
-        let secret = configuration.secretKey ?? Base64URL.encode(env.random.bytes(32))
+        let secret = configuration.secretKey ?? OIDCSecretKey.processDefault
         keys = OIDCKeyRing(storage: env.storage, secretKey: secret, clock: env.clock, random: env.random, settings: configuration.oidc)
+        adminTokens = AdminTokenProvider(storage: env.storage, random: env.random, clock: env.clock, secretKey: secret)
         oidc = OIDCEnvironment(env: env, settings: configuration.oidc, signer: keys, issuer: issuer)
         secureCookies = configuration.secureCookies
         self.logger = logger

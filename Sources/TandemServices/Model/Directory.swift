@@ -36,12 +36,15 @@ public enum DirectoryRole: String, Sendable, CaseIterable {
     case globalAdministrator = "62e90394-69f5-4237-9190-012177145e10"
     case authenticationPolicyAdministrator = "0526716b-113d-4c15-b2c8-68e3c22b9f80"
     case authenticationAdministrator = "c4e39bd9-1100-46d3-8c65-fb160da0071f"
+    /// May manage the authentication methods of every user, administrators included.
+    case privilegedAuthenticationAdministrator = "7be44c8a-adaf-4e2a-84d6-ab2649e08a13"
 
     public var displayName: String {
         switch self {
         case .globalAdministrator: "Global Administrator"
         case .authenticationPolicyAdministrator: "Authentication Policy Administrator"
         case .authenticationAdministrator: "Authentication Administrator"
+        case .privilegedAuthenticationAdministrator: "Privileged Authentication Administrator"
         }
     }
 
@@ -49,7 +52,8 @@ public enum DirectoryRole: String, Sendable, CaseIterable {
         switch self {
         case .globalAdministrator: "Can manage all aspects of Tandem."
         case .authenticationPolicyAdministrator: "Can create and manage the authentication methods policy and MFA settings."
-        case .authenticationAdministrator: "Can view, set and reset authentication method information for users."
+        case .authenticationAdministrator: "Can view, set and reset authentication method information for any non-admin user."
+        case .privilegedAuthenticationAdministrator: "Can view, set and reset authentication method information for any user (admin or non-admin)."
         }
     }
 

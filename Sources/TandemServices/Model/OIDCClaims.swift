@@ -139,6 +139,18 @@ public enum OIDCAssurance {
 
     public static let all = [password, multiFactor, passwordless]
 
+    /// How strong an `acr` is: password 0, multi-factor 1, passwordless 2 (passwordless phone
+    /// sign-in is multi-factor: a PIN-protected key and a number-matched push). `nil` if unknown.
+    public static func rank(_ acr: String) -> Int? { all.firstIndex(of: acr) }
+
+    /// Whether a sign-in that reached `reached` satisfies a request for any of `requested`
+    /// (OIDC Core §3.1.2.1 `acr_values`): it must be at least as strong as the weakest value asked.
+    public static func satisfies(_ reached: String, _ requested: [String]) -> Bool {
+        let ranks = requested.compactMap(rank)
+        guard let needed = ranks.min() else { return true }
+        return (rank(reached) ?? 0) >= needed
+    }
+
     /// The `acr` for a set of methods.
     public static func acr(for methods: [String]) -> String {
         if methods.contains("pwd") {

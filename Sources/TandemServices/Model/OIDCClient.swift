@@ -66,11 +66,15 @@ public struct OIDCClient: Sendable, Equatable, Codable {
     public var notificationEndpoint: String?
     /// Directory role template ids the application itself holds (client credentials → admin API).
     public var roles: [String]
+    /// Whether an administrator enabled the application for the `tandem-admin` scope on behalf of
+    /// a signed-in user (after that user's consent). Never for a public client. Other clients
+    /// asking for the scope get it removed from the grant.
+    public var adminScopeEnabled: Bool
     public var createdAt: Date
 
     public init(id: String, clientID: String, displayName: String, authMethod: AuthMethod, redirectURIs: [String] = [],
                 grantTypes: [GrantType], secrets: [Secret] = [], jwks: String? = nil, deliveryMode: DeliveryMode? = nil,
-                notificationEndpoint: String? = nil, roles: [String] = [], createdAt: Date) {
+                notificationEndpoint: String? = nil, roles: [String] = [], adminScopeEnabled: Bool = false, createdAt: Date) {
         self.id = id
         self.clientID = clientID
         self.displayName = displayName
@@ -82,8 +86,30 @@ public struct OIDCClient: Sendable, Equatable, Codable {
         self.deliveryMode = deliveryMode
         self.notificationEndpoint = notificationEndpoint
         self.roles = roles
+        self.adminScopeEnabled = adminScopeEnabled
         self.createdAt = createdAt
     }
+
+    /// Registrations stored before `adminScopeEnabled` existed read as not enabled.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        clientID = try c.decode(String.self, forKey: .clientID)
+        displayName = try c.decode(String.self, forKey: .displayName)
+        authMethod = try c.decode(AuthMethod.self, forKey: .authMethod)
+        redirectURIs = try c.decode([String].self, forKey: .redirectURIs)
+        grantTypes = try c.decode([GrantType].self, forKey: .grantTypes)
+        secrets = try c.decode([Secret].self, forKey: .secrets)
+        jwks = try c.decodeIfPresent(String.self, forKey: .jwks)
+        deliveryMode = try c.decodeIfPresent(DeliveryMode.self, forKey: .deliveryMode)
+        notificationEndpoint = try c.decodeIfPresent(String.self, forKey: .notificationEndpoint)
+        roles = try c.decode([String].self, forKey: .roles)
+        adminScopeEnabled = try c.decodeIfPresent(Bool.self, forKey: .adminScopeEnabled) ?? false
+        createdAt = try c.decode(Date.self, forKey: .createdAt)
+    }
+
+    /// Whether the client may receive the `tandem-admin` scope for a signed-in user (after consent).
+    public var mayRequestAdminScope: Bool { adminScopeEnabled && !isPublic }
 
     /// A public client holds no credential; PKCE is its proof.
     public var isPublic: Bool { authMethod == .none }

@@ -19,6 +19,9 @@ public struct OAuthError: Error, Sendable, Equatable, CustomStringConvertible {
         case temporarilyUnavailable = "temporarily_unavailable"
         // OpenID Connect Core §3.1.2.6
         case loginRequired = "login_required"
+        case consentRequired = "consent_required"
+        // OpenID Connect Unmet Authentication Requirements 1.0: the requested acr cannot be reached
+        case unmetAuthenticationRequirements = "unmet_authentication_requirements"
         case requestNotSupported = "request_not_supported"
         case requestURINotSupported = "request_uri_not_supported"
         // RFC 6750 §3.1

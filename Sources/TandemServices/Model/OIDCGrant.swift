@@ -16,12 +16,15 @@ public struct OIDCAuthorizationRequest: Sendable, Equatable, Codable {
     public var prompt: [String]
     public var maxAge: Int?
     public var loginHint: String?
+    /// The `acr_values` Tandem knows, in the client's order of preference (`OIDCAssurance`);
+    /// `nil` when none was asked for.
+    public var acrValues: [String]?
     public var createdAt: Date
     public var expiresAt: Date
 
     public init(id: String, clientID: String, redirectURI: String, scopes: [String], state: String?, nonce: String?,
                 codeChallenge: String?, codeChallengeMethod: String?, prompt: [String], maxAge: Int?, loginHint: String?,
-                createdAt: Date, expiresAt: Date) {
+                acrValues: [String]? = nil, createdAt: Date, expiresAt: Date) {
         self.id = id
         self.clientID = clientID
         self.redirectURI = redirectURI
@@ -33,6 +36,7 @@ public struct OIDCAuthorizationRequest: Sendable, Equatable, Codable {
         self.prompt = prompt
         self.maxAge = maxAge
         self.loginHint = loginHint
+        self.acrValues = acrValues
         self.createdAt = createdAt
         self.expiresAt = expiresAt
     }

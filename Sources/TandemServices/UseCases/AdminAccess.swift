@@ -3,6 +3,11 @@ import TandemCore
 
 /// Who may do what in the admin API. Roles are read from the store at each request, so a removed
 /// role takes effect at once.
+///
+/// The boundary of the method-management roles lives here and only here
+/// (`requireMayManageAuthentication`): the services that change a user's authentication
+/// (Temporary Access Passes, authenticators, default method, password, per-user MFA, risk,
+/// sign-in sessions) call it, so the Graph API, `tandem admin` and the admin pages share it.
 public struct AdminAccess: Sendable {
     let env: ServiceEnvironment
 
@@ -14,11 +19,21 @@ public struct AdminAccess: Sendable {
     public static let directoryAdmins: [DirectoryRole] = [.globalAdministrator]
     /// Reading the directory and the audit log.
     public static let readers: [DirectoryRole] = DirectoryRole.allCases
-    /// A user's authentication methods.
-    public static let methodAdmins: [DirectoryRole] = [.globalAdministrator, .authenticationAdministrator, .authenticationPolicyAdministrator]
+    /// A user's authentication methods — of users without an admin role, except for
+    /// `privilegedMethodAdmins` (see `requireMayManageAuthentication`).
+    public static let methodAdmins: [DirectoryRole] = [.globalAdministrator, .privilegedAuthenticationAdministrator,
+                                                       .authenticationAdministrator, .authenticationPolicyAdministrator]
+    /// The roles that may manage the authentication of administrators too (as in Entra).
+    public static let privilegedMethodAdmins: [DirectoryRole] = [.globalAdministrator, .privilegedAuthenticationAdministrator]
 
+    /// The caller's roles: a user's from the directory; an application acting for itself (client
+    /// credentials, `OIDCAdminBearer`) from its registration.
     public func roles(of user: User) async throws -> Set<DirectoryRole> {
-        Set(try await env.storage.roles(userID: user.id).compactMap(DirectoryRole.init(rawValue:)))
+        let assigned = try await env.storage.roles(userID: user.id)
+        if assigned.isEmpty, try await env.storage.user(id: user.id) == nil, let client = try await env.storage.oidcClient(clientID: user.id) {
+            return Set(client.roles.compactMap(DirectoryRole.init(rawValue:)))
+        }
+        return Set(assigned.compactMap(DirectoryRole.init(rawValue:)))
     }
 
     /// Throws `forbidden` unless `user` holds one of `roles`.
@@ -31,5 +46,33 @@ public struct AdminAccess: Sendable {
     /// Whether the user holds any admin role.
     public func isAdmin(_ user: User) async throws -> Bool {
         !(try await roles(of: user)).isEmpty
+    }
+
+    /// The boundary of the method-management roles (issue 10, finding 2). `actor` may change how
+    /// `target` signs in (issue a Temporary Access Pass, delete an authenticator, change the default
+    /// method or the per-user MFA state, reset the password, dismiss the risk, revoke the sessions)
+    /// when:
+    /// - `actor` is `nil`: the command line on the database (whoever runs it owns the store);
+    /// - `actor` is `target`: a user's own methods, under the self-service rules;
+    /// - `target` holds no admin role and `actor` holds a method-management role;
+    /// - `target` holds an admin role and `actor` is a Global or Privileged Authentication Administrator.
+    /// Otherwise 403: an Authentication (Policy) Administrator never acts on an administrator, so
+    /// cannot take over a Global Administrator's account and with it his role.
+    public func requireMayManageAuthentication(of target: User, by actor: User?) async throws {
+        guard let actor, actor.id != target.id else { return }
+        let held = try await roles(of: actor)
+        guard actor.accountEnabled, !held.isDisjoint(with: Self.methodAdmins) else {
+            throw TandemError(.forbidden, "Insufficient privileges to complete the operation.")
+        }
+        if try await isAdmin(target), held.isDisjoint(with: Self.privilegedMethodAdmins) {
+            throw TandemError(.forbidden, "Insufficient privileges to complete the operation. \(target.userPrincipalName) holds an admin role: only a Global Administrator or a Privileged Authentication Administrator may change how they sign in.")
+        }
+    }
+
+    /// Role assignment: only a Global Administrator (or the command line) assigns or removes roles,
+    /// whatever route the request took.
+    public func requireMayAssignRoles(by actor: User?) async throws {
+        guard let actor else { return }
+        try await require(actor, anyOf: Self.directoryAdmins)
     }
 }

@@ -40,7 +40,8 @@ public struct CIBAService: Sendable {
     /// address for the push's context.
     public func start(_ form: [String: String], client: OIDCClient, requester: ChallengeContext) async throws -> (Acknowledgement, CIBARequest) {
         guard client.allows(.ciba) else { throw OAuthError(.unauthorizedClient, "This client is not registered for CIBA.") }
-        let scopes = OIDCTokenService.scopes(form["scope"] ?? "")
+        // The phone shows no consent screen, so CIBA never grants tandem-admin: it is removed.
+        let scopes = OIDCTokenService.scopes(form["scope"] ?? "").filter { $0 != OIDCTokenIssuer.adminScope }
         guard scopes.contains("openid") else { throw OAuthError(.invalidScope, "The scope must contain openid.") }
         if let unknown = scopes.first(where: { !OIDCTokenIssuer.supportedScopes.contains($0) }) {
             throw OAuthError(.invalidScope, "Unknown scope \(unknown).")

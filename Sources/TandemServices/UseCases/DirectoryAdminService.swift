@@ -37,8 +37,14 @@ public struct DirectoryAdminService: Sendable {
     }
 
     /// Changes display name, enabled state, password or per-user MFA state; audits each change.
+    /// Changing the password, the per-user MFA state or the default method is acting on how the
+    /// user signs in: `AdminAccess.requireMayManageAuthentication` decides. A password set by
+    /// someone else ends every session of the user (`SessionRevocation`).
     public func updateUser(_ user: User, displayName: String?, accountEnabled: Bool?, password: String?, mfaState: MFAState?,
                            preferredMethod: String?? = nil, by actor: User?) async throws -> User {
+        if password != nil || mfaState != nil || preferredMethod != nil {
+            try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
+        }
         var updated = user
         if let displayName {
             guard (1...256).contains(displayName.count) else { throw TandemError(.badRequest, "displayName must be 1 to 256 characters.") }
@@ -62,6 +68,9 @@ public struct DirectoryAdminService: Sendable {
         if password != nil {
             try await audit.record("UserManagement", "Reset user password", "Update", actor: actor, targetType: "User", targetID: user.id,
                                    targetName: user.userPrincipalName, property: "password")
+            if actor?.id != user.id {
+                try await SessionRevocation(env: env, logger: logger).revokeEverything(userID: user.id, reason: .passwordReset, by: actor)
+            }
         }
         return updated
     }
@@ -139,6 +148,7 @@ public struct DirectoryAdminService: Sendable {
     // MARK: roles
 
     public func assign(_ role: DirectoryRole, to user: User, by actor: User?) async throws {
+        try await AdminAccess(env: env).requireMayAssignRoles(by: actor)
         guard try await env.storage.assignRole(role.rawValue, userID: user.id) else {
             throw TandemError(.badRequest, "One or more added object references already exist for the following modified properties: 'members'.")
         }
@@ -147,6 +157,7 @@ public struct DirectoryAdminService: Sendable {
     }
 
     public func unassign(_ role: DirectoryRole, from user: User, by actor: User?) async throws {
+        try await AdminAccess(env: env).requireMayAssignRoles(by: actor)
         guard try await env.storage.unassignRole(role.rawValue, userID: user.id) else {
             throw TandemError(.notFound, "The user is not a member of the role.")
         }
@@ -157,8 +168,10 @@ public struct DirectoryAdminService: Sendable {
     // MARK: methods
 
     /// Removes an authenticator: it can no longer answer or list, its pending requests are withdrawn
-    /// and its channels closed.
+    /// and its channels closed. Removed by someone else (an administrator, the command line), every
+    /// session of the user ends too; the user's own removal is the security-info page's to handle.
     public func removeDevice(_ device: Device, of user: User, by actor: User?) async throws {
+        try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
         var removed = device
         removed.state = .removed
         removed.phoneSignInKey = nil
@@ -174,5 +187,17 @@ public struct DirectoryAdminService: Sendable {
         try await audit.record("UserAuthenticationMethod", "Delete Microsoft Authenticator method", "Delete", actor: actor, targetType: "User",
                                targetID: user.id, targetName: user.userPrincipalName, property: "microsoftAuthenticatorMethods", old: device.name)
         logger.info("authenticator removed", metadata: ["tandem.user": "\(user.id)", "tandem.device": "\(device.id)"])
+        if actor?.id != user.id {
+            try await SessionRevocation(env: env, logger: logger).revokeEverything(userID: user.id, reason: .authenticatorRemoved, by: actor)
+        }
+    }
+
+    // MARK: sessions
+
+    /// Graph's `revokeSignInSessions`: ends every session, refresh token, remembered-MFA browser
+    /// and admin token of the user, within the method-management boundary.
+    public func revokeSignInSessions(of user: User, by actor: User?) async throws {
+        try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
+        try await SessionRevocation(env: env, logger: logger).revokeEverything(userID: user.id, reason: .administratorRevoked, by: actor)
     }
 }

@@ -21,6 +21,9 @@ public struct OIDCAuthorizationService: Sendable {
         /// To Tandem's sign-in, which comes back to `/oauth2/authorize/continue?request=<handle>`;
         /// `application` is the client's name, for the push's context.
         case signIn(handle: String, loginHint: String?, application: String)
+        /// To the consent screen: the signed-in `user` must allow `application` the `scopes`
+        /// (OIDC Core §3.1.2.4); the answer comes back to `consent(handle:sessionToken:allow:)`.
+        case consent(handle: String, application: String, scopes: [String], user: String)
     }
 
     /// A problem that must not be sent to the redirect URI (unknown client, unregistered redirect
@@ -53,11 +56,15 @@ public struct OIDCAuthorizationService: Sendable {
         guard responseType == "code" else { return fail(.unsupportedResponseType, "Only response_type=code is supported.") }
         if let mode = params["response_mode"], mode != "query" { return fail(.invalidRequest, "Only response_mode=query is supported.") }
         guard client.allows(.authorizationCode) else { return fail(.unauthorizedClient, "This client may not use the authorization code grant.") }
-        let scopes = OIDCTokenService.scopes(params["scope"] ?? "")
-        guard !scopes.isEmpty else { return fail(.invalidScope, "scope is required (openid, profile, email, offline_access).") }
-        if let unknown = scopes.first(where: { !OIDCTokenIssuer.supportedScopes.contains($0) }) {
+        let requestedScopes = OIDCTokenService.scopes(params["scope"] ?? "")
+        guard !requestedScopes.isEmpty else { return fail(.invalidScope, "scope is required (openid, profile, email, offline_access).") }
+        if let unknown = requestedScopes.first(where: { !OIDCTokenIssuer.supportedScopes.contains($0) }) {
             return fail(.invalidScope, "Unknown scope \(unknown).")
         }
+        // tandem-admin only for an application an administrator enabled for it; removed otherwise
+        // (the token's scope shows it is missing).
+        let scopes = OIDCConsentService.grantable(requestedScopes, for: client)
+        guard !scopes.isEmpty else { return fail(.invalidScope, "The scope \(OIDCTokenIssuer.adminScope) is not available to this application.") }
         let challenge = params["code_challenge"]
         let method = params["code_challenge_method"]
         if let challenge {
@@ -77,15 +84,17 @@ public struct OIDCAuthorizationService: Sendable {
             guard let value = Int(text), value >= 0 else { return fail(.invalidRequest, "max_age must be a non-negative integer.") }
             maxAge = value
         }
-        for (name, limit) in [("state", 2048), ("nonce", 512), ("login_hint", 256)] where (params[name]?.utf8.count ?? 0) > limit {
+        for (name, limit) in [("state", 2048), ("nonce", 512), ("login_hint", 256), ("acr_values", 1024)] where (params[name]?.utf8.count ?? 0) > limit {
             return fail(.invalidRequest, "\(name) is too long.")
         }
+        // acr_values (Core §3.1.2.1): values Tandem does not know are ignored; the known ones are enforced.
+        let acrValues = (params["acr_values"] ?? "").split(separator: " ").map(String.init).filter { OIDCAssurance.rank($0) != nil }
         let handle = oidc.env.random.identifier(byteCount: 32)
         let now = oidc.now
         let request = OIDCAuthorizationRequest(
             id: SecretDigest.of(handle), clientID: client.clientID, redirectURI: redirectURI, scopes: scopes, state: state,
             nonce: params["nonce"], codeChallenge: challenge, codeChallengeMethod: challenge == nil ? nil : "S256",
-            prompt: prompt.sorted(), maxAge: maxAge, loginHint: params["login_hint"], createdAt: now,
+            prompt: prompt.sorted(), maxAge: maxAge, loginHint: params["login_hint"], acrValues: acrValues.isEmpty ? nil : acrValues, createdAt: now,
             expiresAt: now.addingTimeInterval(oidc.settings.authorizationRequestLifetime))
         try await oidc.storage.insertAuthorizationRequest(request)
         return try await decide(request, handle: handle, client: client, sessionToken: sessionToken)
@@ -103,8 +112,42 @@ public struct OIDCAuthorizationService: Sendable {
         return try await decide(request, handle: handle, client: client, sessionToken: sessionToken)
     }
 
-    func decide(_ request: OIDCAuthorizationRequest, handle: String, client: OIDCClient, sessionToken: String?) async throws -> Outcome {
+    /// The person's answer on the consent screen. Allowed: the consent is remembered and the code
+    /// issued; refused: the application gets `access_denied`.
+    public func consent(handle: String, sessionToken: String?, allow: Bool) async throws -> Outcome {
+        guard !handle.isEmpty, let request = try await oidc.storage.authorizationRequest(id: SecretDigest.of(handle)),
+              request.expiresAt > oidc.now
+        else { throw PageError("This sign-in request has expired or was already used. Go back to the application and start again.") }
+        guard let client = try await oidc.storage.oidcClient(clientID: request.clientID) else {
+            throw PageError("The application is no longer registered with Tandem.")
+        }
+        guard allow else {
+            _ = try await oidc.storage.takeAuthorizationRequest(id: request.id)
+            return .redirect(Self.errorRedirect(request.redirectURI, code: .accessDenied, message: "The user did not give the application access.",
+                                                state: request.state, issuer: oidc.issuer()))
+        }
+        return try await decide(request, handle: handle, client: client, sessionToken: sessionToken, consented: true)
+    }
+
+    func decide(_ request: OIDCAuthorizationRequest, handle: String, client: OIDCClient, sessionToken: String?,
+                consented: Bool = false) async throws -> Outcome {
         if let (user, session) = try await liveSession(sessionToken), isFresh(session, user: user, for: request) {
+            if let unmet = try await assurance(request, user: user, session: session, handle: handle, client: client) { return unmet }
+            let consentScopes = request.scopes.filter(OIDCConsentService.consentScopes.contains)
+            if consented {
+                try await OIDCConsentService(env: oidc.env, logger: logger).record(consentScopes, user: user, client: client)
+            } else {
+                let missing = request.prompt.contains("consent")
+                    ? consentScopes : try await OIDCConsentService(env: oidc.env).missing(request.scopes, userID: user.id, clientID: client.clientID)
+                if !missing.isEmpty {
+                    if request.prompt.contains("none") {
+                        _ = try await oidc.storage.takeAuthorizationRequest(id: request.id)
+                        return .redirect(Self.errorRedirect(request.redirectURI, code: .consentRequired, message: "The user must consent.",
+                                                            state: request.state, issuer: oidc.issuer()))
+                    }
+                    return .consent(handle: handle, application: client.displayName, scopes: missing, user: user.userPrincipalName)
+                }
+            }
             return try await issueCode(request, client: client, user: user, session: session)
         }
         if request.prompt.contains("none") {
@@ -113,6 +156,31 @@ public struct OIDCAuthorizationService: Sendable {
                                                 state: request.state, issuer: oidc.issuer()))
         }
         return .signIn(handle: handle, loginHint: request.loginHint, application: client.displayName)
+    }
+
+    /// `acr_values`: `nil` when the session reached a requested level. Otherwise a session older
+    /// than the request is sent to sign in again (the stronger sign-in); a sign-in made for this
+    /// request that still falls short, or a user without any method that could reach the level,
+    /// ends with `unmet_authentication_requirements` (`login_required` under `prompt=none`).
+    func assurance(_ request: OIDCAuthorizationRequest, user: User, session: Session, handle: String, client: OIDCClient) async throws -> Outcome? {
+        guard let wanted = request.acrValues, !wanted.isEmpty,
+              !OIDCAssurance.satisfies(OIDCAssurance.acr(for: session.methods), wanted) else { return nil }
+        func fail(_ code: OAuthError.Code, _ message: String) async throws -> Outcome {
+            _ = try await oidc.storage.takeAuthorizationRequest(id: request.id)
+            return .redirect(Self.errorRedirect(request.redirectURI, code: code, message: message, state: request.state, issuer: oidc.issuer()))
+        }
+        let needed = wanted.compactMap(OIDCAssurance.rank).min() ?? 0
+        let devices = try await oidc.storage.devices(userID: user.id)
+        let hasCodes = !(try await oidc.storage.totpCredentials(userID: user.id)).isEmpty
+        let reachable = needed >= 2 ? devices.contains { $0.mayAnswer(.passwordless) } : (devices.contains { $0.mayAnswer(.mfa) } || hasCodes)
+        guard reachable else {
+            return try await fail(.unmetAuthenticationRequirements, "The user has no sign-in method that reaches \(wanted.joined(separator: " or ")).")
+        }
+        if request.prompt.contains("none") { return try await fail(.loginRequired, "A stronger sign-in is required.") }
+        if session.createdAt < request.createdAt {
+            return .signIn(handle: handle, loginHint: user.userPrincipalName, application: client.displayName)
+        }
+        return try await fail(.unmetAuthenticationRequirements, "The sign-in did not reach \(wanted.joined(separator: " or ")).")
     }
 
     /// A session answers the request when it began after the request, or when neither

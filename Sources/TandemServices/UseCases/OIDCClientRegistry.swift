@@ -14,10 +14,12 @@ public struct OIDCClientDraft: Sendable, Equatable {
     public var notificationEndpoint: String?
     /// Directory role template ids (or names) the application holds.
     public var roles: [String]
+    /// The application may ask for `tandem-admin` for a signed-in user (who then consents).
+    public var adminScopeEnabled: Bool
 
     public init(displayName: String, authMethod: OIDCClient.AuthMethod = .clientSecretBasic, redirectURIs: [String] = [],
                 grantTypes: [OIDCClient.GrantType]? = nil, jwks: String? = nil, deliveryMode: OIDCClient.DeliveryMode? = nil,
-                notificationEndpoint: String? = nil, roles: [String] = []) {
+                notificationEndpoint: String? = nil, roles: [String] = [], adminScopeEnabled: Bool = false) {
         self.displayName = displayName
         self.authMethod = authMethod
         self.redirectURIs = redirectURIs
@@ -26,13 +28,14 @@ public struct OIDCClientDraft: Sendable, Equatable {
         self.deliveryMode = deliveryMode
         self.notificationEndpoint = notificationEndpoint
         self.roles = roles
+        self.adminScopeEnabled = adminScopeEnabled
     }
 
     /// The draft of an existing client, to change a few fields.
     public init(_ client: OIDCClient) {
         self.init(displayName: client.displayName, authMethod: client.authMethod, redirectURIs: client.redirectURIs,
                   grantTypes: client.grantTypes, jwks: client.jwks, deliveryMode: client.deliveryMode,
-                  notificationEndpoint: client.notificationEndpoint, roles: client.roles)
+                  notificationEndpoint: client.notificationEndpoint, roles: client.roles, adminScopeEnabled: client.adminScopeEnabled)
     }
 }
 
@@ -62,6 +65,7 @@ public struct OIDCClientRegistry: Sendable {
         try await env.storage.insertOIDCClient(client)
         try await Auditor(env: env).record("ApplicationManagement", "Add application", "Add", actor: actor,
                                            targetType: "Application", targetID: client.id, targetName: client.displayName)
+        if client.adminScopeEnabled { try await auditAdminScope(client, old: false, by: actor) }
         return (client, secret)
     }
 
@@ -73,7 +77,15 @@ public struct OIDCClientRegistry: Sendable {
         try await env.storage.updateOIDCClient(updated)
         try await Auditor(env: env).record("ApplicationManagement", "Update application", "Update", actor: actor,
                                            targetType: "Application", targetID: client.id, targetName: updated.displayName)
+        if updated.adminScopeEnabled != client.adminScopeEnabled { try await auditAdminScope(updated, old: client.adminScopeEnabled, by: actor) }
         return updated
+    }
+
+    /// The admin-scope switch gets its own audit entry, with old and new value.
+    func auditAdminScope(_ client: OIDCClient, old: Bool, by actor: User?) async throws {
+        try await Auditor(env: env).record("ApplicationManagement", "Update application – admin API scope", "Update", actor: actor,
+                                           targetType: "Application", targetID: client.id, targetName: client.displayName,
+                                           property: "tandemAdminScopeEnabled", old: String(old), new: String(client.adminScopeEnabled))
     }
 
     public func delete(_ client: OIDCClient, by actor: User?) async throws {
@@ -171,6 +183,9 @@ public struct OIDCClientRegistry: Sendable {
         if !roles.isEmpty && draft.authMethod == .none {
             throw TandemError(.badRequest, "A public client cannot hold directory roles.")
         }
+        if draft.adminScopeEnabled && draft.authMethod == .none {
+            throw TandemError(.badRequest, "tandemAdminScopeEnabled: a public client can never receive the tandem-admin scope.")
+        }
         client.displayName = name
         client.authMethod = draft.authMethod
         client.redirectURIs = Array(NSOrderedSet(array: draft.redirectURIs).array as? [String] ?? draft.redirectURIs)
@@ -179,6 +194,7 @@ public struct OIDCClientRegistry: Sendable {
         client.deliveryMode = mode
         client.notificationEndpoint = endpoint
         client.roles = roles
+        client.adminScopeEnabled = draft.adminScopeEnabled
     }
 
     static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "[::1]", "::1"]

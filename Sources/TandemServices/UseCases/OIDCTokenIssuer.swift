@@ -40,7 +40,10 @@ public struct OIDCTokenIssuer: Sendable {
         let now = oidc.now
         let iat = Int(now.timeIntervalSince1970)
         let issuer = oidc.issuer()
-        let scopes = requested ?? grant.scopes
+        var scopes = requested ?? grant.scopes
+        // Defence in depth: a user's grant carries tandem-admin only for an enabled application
+        // (removed at /authorize otherwise; this also covers an application disabled since).
+        if grant.userID != nil, !client.mayRequestAdminScope { scopes.removeAll { $0 == Self.adminScope } }
         var user: User? = nil
         if let userID = grant.userID {
             guard let found = try await oidc.storage.user(id: userID), found.accountEnabled else {

@@ -39,12 +39,11 @@ public struct OIDCTokenService: Sendable {
         }
         guard stored.clientID == client.clientID else { throw OAuthError(.invalidGrant, "The authorization code was issued to another client.") }
         let now = oidc.now
-        guard try await oidc.storage.useAuthorizationCode(id: stored.id, at: now) else {
-            // RFC 6749 §4.1.2: a code used twice is refused, and what it gave is revoked.
-            try await oidc.storage.revokeGrant(id: stored.grantID, at: now)
-            logger.notice("authorization code reused: grant revoked", metadata: ["tandem.client": "\(client.clientID)"])
-            throw OAuthError(.invalidGrant, "The authorization code was already used; the tokens issued with it are revoked.")
-        }
+        // Every check that proves the caller holds the code legitimately comes before the code is
+        // used up: a failed redirect_uri or PKCE check leaves it unused, so whoever injected a
+        // stolen code without the verifier cannot burn it for the rightful client (RFC 9700
+        // §4.5.3, §2.1.1). It stays single use and expires on the server clock (60 s); the
+        // verifier has at least 256 bits, so guessing it within that time is hopeless.
         guard stored.expiresAt > now else { throw OAuthError(.invalidGrant, "The authorization code has expired.") }
         guard form["redirect_uri"] == stored.redirectURI else {
             throw OAuthError(.invalidGrant, "redirect_uri does not match the authorization request.")
@@ -57,6 +56,12 @@ public struct OIDCTokenService: Sendable {
             }
         } else if form["code_verifier"] != nil {
             throw OAuthError(.invalidGrant, "code_verifier was sent but the authorization request had no code_challenge.")
+        }
+        guard try await oidc.storage.useAuthorizationCode(id: stored.id, at: now) else {
+            // RFC 6749 §4.1.2: a code used twice (by a caller holding the verifier) is refused, and what it gave is revoked.
+            try await oidc.storage.revokeGrant(id: stored.grantID, at: now)
+            logger.notice("authorization code reused: grant revoked", metadata: ["tandem.client": "\(client.clientID)"])
+            throw OAuthError(.invalidGrant, "The authorization code was already used; the tokens issued with it are revoked.")
         }
         guard let grant = try await oidc.storage.grant(id: stored.grantID), grant.revokedAt == nil else {
             throw OAuthError(.invalidGrant, "The authorization was revoked.")
@@ -124,18 +129,25 @@ public struct OIDCTokenService: Sendable {
         }
     }
 
-    /// RFC 7662 §2.2: what a live token is; `active: false` for anything else.
+    /// RFC 7662 §2.2: what a live token is; `active: false` for anything else. §4: only the client
+    /// the token was issued to, or one named in its audience (a resource server it was issued
+    /// for), learns about it; to any other client a live token is `active: false` too.
     public func introspect(token: String?, client: OIDCClient) async throws -> IntrospectionResponse {
         guard !client.isPublic else { throw OAuthError(.invalidClient, "Introspection needs a confidential client.") }
         guard let token, !token.isEmpty else { throw OAuthError(.invalidRequest, "token is required.") }
         if let (claims, grant) = try? await issuer.validateAccessToken(token) {
+            guard claims.clientID == client.clientID || claims.aud.contains(client.clientID) else {
+                logger.notice("introspection of another client's token refused", metadata: ["tandem.client": "\(client.clientID)"])
+                return IntrospectionResponse(active: false)
+            }
             var username: String? = nil
             if let userID = grant.userID { username = try await oidc.storage.user(id: userID)?.userPrincipalName }
             return IntrospectionResponse(active: true, scope: claims.scope, clientID: claims.clientID, username: username, tokenType: "Bearer",
                                          exp: claims.exp, iat: claims.iat, sub: claims.sub, aud: claims.aud, iss: claims.iss, jti: claims.jti)
         }
         let now = oidc.now
-        if let refresh = try await oidc.storage.refreshToken(id: SecretDigest.of(token)), refresh.usedAt == nil, refresh.expiresAt > now,
+        if let refresh = try await oidc.storage.refreshToken(id: SecretDigest.of(token)), refresh.clientID == client.clientID,
+           refresh.usedAt == nil, refresh.expiresAt > now,
            let grant = try await oidc.storage.grant(id: refresh.grantID), grant.revokedAt == nil, let userID = grant.userID {
             let username = try await oidc.storage.user(id: userID)?.userPrincipalName
             return IntrospectionResponse(active: true, scope: grant.scopes.joined(separator: " "), clientID: refresh.clientID, username: username,

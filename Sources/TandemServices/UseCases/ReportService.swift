@@ -33,8 +33,8 @@ public struct ReportService: Sendable {
         for pending in try await env.storage.pendingChallenges(userID: user.id) {
             try await challenges.withdraw(challengeID: pending.id, reason: .reportedFraud)
         }
-        try await env.storage.deleteSessions(userID: user.id)
-        try await env.revocation.revokeAll(userID: user.id)
+        // Every session, refresh token and remembered-MFA browser ends (ASVS 5.0 V7.4).
+        try await SessionRevocation(env: env).revokeEverything(userID: user.id, reason: .suspiciousActivityReported, by: user)
         try await Auditor(env: env).record("UserManagement", "User reported suspicious activity", "Update", actor: user,
                                            targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
                                            property: "riskState", old: "none", new: "atRisk")
@@ -49,6 +49,7 @@ public struct ReportService: Sendable {
 
     /// Lifts the block and the failure lock; the risk is dismissed (Graph `riskyUsers/dismiss`).
     public func unblock(_ user: User, by actor: User?) async throws {
+        try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
         try await env.storage.unblock(userID: user.id, at: env.clock.now())
         try await Auditor(env: env).record("UserManagement", "Dismiss user risk and unblock push sign-in", "Update", actor: actor,
                                            targetType: "User", targetID: user.id, targetName: user.userPrincipalName,

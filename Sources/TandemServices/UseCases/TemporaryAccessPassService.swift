@@ -3,7 +3,7 @@ import Logging
 import TandemCore
 
 /// Temporary Access Passes: issued by an administrator (Graph, `tandem admin tap`, first start),
-/// kept only as a bcrypt hash, used on the password page by a user who has no password yet to
+/// within the boundary of `AdminAccess.requireMayManageAuthentication`, kept only as a bcrypt hash, used on the password page by a user who has no password yet to
 /// register the authenticator.
 public struct TemporaryAccessPassService: Sendable {
     let env: ServiceEnvironment
@@ -42,6 +42,7 @@ public struct TemporaryAccessPassService: Sendable {
     /// Issues a pass for `user`; returns it with the pass in clear, shown this once. A user has at
     /// most one pass (as in Entra): delete the old one first.
     public func create(for user: User, _ request: Request, by actor: User?) async throws -> (pass: TemporaryAccessPass, code: String) {
+        try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
         guard Self.lifetimeRange.contains(request.lifetimeMinutes) else {
             throw TandemError(.badRequest, "lifetimeInMinutes must be between 10 and 43200 (30 days).")
         }
@@ -73,6 +74,7 @@ public struct TemporaryAccessPassService: Sendable {
     }
 
     public func delete(_ pass: TemporaryAccessPass, of user: User, by actor: User?) async throws {
+        try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
         guard try await env.storage.deleteTemporaryAccessPass(id: pass.id) else {
             throw TandemError(.notFound, "Resource '\(pass.id)' does not exist or one of its queried reference-property objects are not present.")
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import NIOCore
@@ -56,12 +57,21 @@ public func buildApplication(
     let oidc = OIDCWiring(configuration: configuration, env: env, issuer: { publicURL.get() }, logger: logger)
 
     let router = Router(context: TandemRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware(security: WebSecurity(secretKey: configuration.secretKey,
+                                                                          secureCookies: configuration.secureCookies)))
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
     OpenAPIDocument.register(on: router)   // GET /openapi.json (docs/openapi.json)
-    router.get("/metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                 body: .init(byteBuffer: ByteBuffer(bytes: await metrics.exposition(hub: hub, watch: watch))))
+    router.get("/metrics") { request, _ in
+        try MetricsAccess(token: configuration.metricsToken).check(request)
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: await metrics.exposition(hub: hub, watch: watch))))
+    }
+    router.get("/static/{script}") { _, context in
+        let name = try context.parameters.require("script")
+        guard let script = PageScripts.byName[name] else { throw TandemError(.notFound, "No such file.") }
+        return Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                        body: .init(byteBuffer: ByteBuffer(string: script)))
     }
     router.get("/static/tandem.css") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
@@ -79,11 +89,21 @@ public func buildApplication(
     graph.register(on: router)
     oidc.register(on: router, signIn: signIn, pages: pages, actor: graph.actor)
     DeviceController(devices: DeviceService(env: env), challenges: ChallengeService(env: env), registration: registration,
-                     hub: hub, random: random, applicationName: settings.applicationName).register(on: router)
+                     hub: hub, random: random, applicationName: settings.applicationName,
+                     authenticationTimeout: .milliseconds(Int64(configuration.connections.headerTimeout * 1000))).register(on: router)
 
+    let webSocketResponder = router.buildResponder()
+    let counter = ConnectionCounter(limit: configuration.connections.perAddress)
+    let limits = configuration.connections
     return Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: router),
+        server: HTTPServerBuilder { responder in
+            GuardedServerChannel(
+                inner: HTTP1WebSocketUpgradeChannel(
+                    responder: responder, webSocketResponder: webSocketResponder,
+                    configuration: .init(http1: .init(idleTimeout: .milliseconds(Int64(limits.idleTimeout * 1000))))),
+                counter: counter, headerTimeout: .milliseconds(Int64(limits.headerTimeout * 1000)))
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
         services: relay.map { [InstanceBusService(relay: $0)] } ?? [],
         onServerRunning: { channel in

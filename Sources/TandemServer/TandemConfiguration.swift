@@ -20,8 +20,12 @@ import TandemServices
 /// | `--access-token-lifetime` / `TANDEM_ACCESS_TOKEN_LIFETIME` | seconds, 60–86400 | `600` |
 /// | `--refresh-token-lifetime` / `TANDEM_REFRESH_TOKEN_LIFETIME` | seconds, 300–31536000 | `1209600` (14 days) |
 /// | `--signing-key-rotation` / `TANDEM_SIGNING_KEY_ROTATION` | days before a new OIDC signing key, 1–365 | `30` |
+/// | `--metrics-token` / `TANDEM_METRICS_TOKEN` | **secret**: bearer token `GET /metrics` requires (≥ 16 characters); without one `/metrics` answers 404 | none |
+/// | `--max-connections-per-address` / `TANDEM_MAX_CONNECTIONS_PER_ADDRESS` | open connections one IP address may hold, 1–100000 | `256` |
+/// | `--header-timeout` / `TANDEM_HEADER_TIMEOUT` | seconds to send the first request head, and for a push channel to authenticate, 1–300 | `10` |
+/// | `--idle-timeout` / `TANDEM_IDLE_TIMEOUT` | seconds a keep-alive connection may sit idle, 1–3600 | `30` |
 ///
-/// The one secret is `secretKey`: never printed or logged.
+/// The secrets are `secretKey` and `metricsToken`: never printed or logged.
 public struct TandemConfiguration: Sendable {
     public var host: String
     public var port: Int
@@ -39,6 +43,10 @@ public struct TandemConfiguration: Sendable {
     public var secretKey: String? = nil
     /// OpenID Connect lifetimes and key rotation.
     public var oidc = OIDCSettings()
+    /// Secret: the bearer token Prometheus sends to `GET /metrics`; `nil` turns `/metrics` off.
+    public var metricsToken: String? = nil
+    /// Per-address connection cap and the header and idle timeouts.
+    public var connections = ConnectionLimits()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
                 challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10,
@@ -64,6 +72,8 @@ public struct TandemConfiguration: Sendable {
         if !(60...86_400).contains(oidc.accessTokenLifetime) { return "--access-token-lifetime must be between 60 and 86400 seconds" }
         if !(300...31_536_000).contains(oidc.refreshTokenLifetime) { return "--refresh-token-lifetime must be between 300 and 31536000 seconds" }
         if !(86_400...31_536_000).contains(oidc.signingKeyRotation) { return "--signing-key-rotation must be between 1 and 365 days" }
+        if let problem = connections.validate() { return problem }
+        if let metricsToken, metricsToken.count < 16 { return "--metrics-token must be at least 16 characters" }
         if let secretKey, secretKey.count < OIDCSecretKey.minimumLength { return "--secret-key must be at least \(OIDCSecretKey.minimumLength) characters" }
         if let alertWebhook, URL(string: alertWebhook)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             return "--alert-webhook must be an http or https URL"

@@ -13,7 +13,9 @@ final class ServerProcess: @unchecked Sendable {
     /// Starts `binary serve` on a free port and waits for its "listening" line (30 s at most).
     /// `wrapper` runs the server under another program (e.g. `valgrind --tool=massif`, `perf record -g --`).
     init(binary: String, database: String, logLevel: String, wrapper: [String] = []) throws {
-        let command = wrapper + [binary, "serve", "--port", "0", "--database", database, "--bcrypt-cost", "4", "--log-level", logLevel]
+        // Thousands of simulated phones connect from one address: lift the per-address cap.
+        let command = wrapper + [binary, "serve", "--port", "0", "--database", database, "--bcrypt-cost", "4", "--log-level", logLevel,
+                                 "--max-connections-per-address", "100000"]
         let executable = command[0].hasPrefix("/") ? command[0] : "/usr/bin/env"
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = executable == "/usr/bin/env" ? command : Array(command.dropFirst())

@@ -27,16 +27,26 @@ struct Serve: AsyncParsableCommand {
     var alertWebhook: String? = environment("TANDEM_ALERT_WEBHOOK")
     @Option(name: .customLong("geoip-directory"), help: "Folder with GeoIP.dat/GeoIPv6.dat (Debian's geoip-database), or 'none'.")
     var geoipDirectory: String = environment("TANDEM_GEOIP_DIRECTORY") ?? "/usr/share/GeoIP"
+    @Option(name: .customLong("metrics-token"), help: "Secret bearer token GET /metrics requires; without it /metrics is off (env TANDEM_METRICS_TOKEN).")
+    var metricsToken: String? = environment("TANDEM_METRICS_TOKEN")
+    @Option(name: .customLong("max-connections-per-address"), help: "Open connections one IP address may hold, 1-100000.")
+    var maxConnectionsPerAddress: Int = Int(environment("TANDEM_MAX_CONNECTIONS_PER_ADDRESS") ?? "") ?? 256
+    @Option(name: .customLong("header-timeout"), help: "Seconds to send the first request head (and for a push channel to authenticate), 1-300.")
+    var headerTimeout: Double = Double(environment("TANDEM_HEADER_TIMEOUT") ?? "") ?? 10
+    @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive connection may sit idle, 1-3600.")
+    var idleTimeout: Double = Double(environment("TANDEM_IDLE_TIMEOUT") ?? "") ?? 30
     @OptionGroup var oidcOptions: OIDCOptions
 
     func run() async throws {
         var config = TandemConfiguration(host: host, port: port, publicURL: publicURL, databasePath: db.database,
                                          challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost,
                                          alertWebhook: alertWebhook, geoipDirectory: geoipDirectory == "none" ? nil : geoipDirectory)
+        config.metricsToken = metricsToken
+        config.connections = ConnectionLimits(perAddress: maxConnectionsPerAddress, headerTimeout: headerTimeout, idleTimeout: idleTimeout)
         let secretKeySource: String
         do { secretKeySource = try oidcOptions.apply(to: &config) } catch { throw fail("\(error)") }
         if let problem = config.validate() { throw fail(problem) }
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        guard let level = Logger.Level(rawValue: logLevel) else { throw fail("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         LoggingSystem.bootstrap { label in  // --log-level applies to every logger, the services' too
             var handler = StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level

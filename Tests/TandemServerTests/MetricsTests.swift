@@ -14,7 +14,7 @@ struct MetricsTests {
 
     @Test("/metrics counts pushes sent and answered, the answer latency and sign-ins by method and result")
     func countsASignIn() async throws {
-        try await TestServer.run({ _, client in
+        try await TestServer.run(configure: { $0.metricsToken = Self.token }) { _, client in
             let browser = Browser(client)
             try await browser.signInWithPassword()
             let phone = try await PushChannelTests.registerPhone(browser)
@@ -27,7 +27,7 @@ struct MetricsTests {
             #expect(try await PushChannelTests.answer(phone, offer, .approve, number: number, client).state == .approved)
             try await signIn.request("/login/complete")
 
-            let response = try await client.execute(uri: "/metrics", method: .get)
+            let response = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(Self.token)"])
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
             let text = String(buffer: response.body)
@@ -41,6 +41,23 @@ struct MetricsTests {
             #expect(Self.sample(text, "tandem_challenge_answer_seconds_count") == 2)
             #expect(Self.sample(text, "tandem_connected_devices") == 0)
             #expect(text.contains("# TYPE tandem_challenge_answer_seconds histogram"))
-        })
+        }
+    }
+
+    static let token = "metrics-token-0123456789"
+
+    @Test("/metrics refuses a scraper without the token, or with another, and is off when no token is configured",
+          arguments: [nil, "Bearer wrong-token-0123456789", "Basic \(Self.token)", "Bearer \(Self.token)x", "Bearer "])
+    func refusesWithoutTheToken(authorization: String?) async throws {
+        try await TestServer.run(configure: { $0.metricsToken = Self.token }) { _, client in
+            let headers: HTTPFields = authorization.map { [.authorization: $0] } ?? [:]
+            let response = try await client.execute(uri: "/metrics", method: .get, headers: headers)
+            #expect(response.status == .unauthorized)
+            #expect(!String(buffer: response.body).contains("tandem_sign_ins_total"))
+        }
+        try await TestServer.run(configure: { _ in }) { _, client in
+            let response = try await client.execute(uri: "/metrics", method: .get, headers: [.authorization: "Bearer \(Self.token)"])
+            #expect(response.status == .notFound)
+        }
     }
 }

@@ -16,6 +16,15 @@ struct TestServer {
         _ test: @Sendable (SQLStore, any TestClientProtocol) async throws -> Void,
         mode: TestingSetup = .router
     ) async throws {
+        try await run(configure: { $0.challengeLifetime = challengeLifetime }, mode: mode, test)
+    }
+
+    /// The same, with the configuration changed by `configure` first.
+    static func run(
+        configure: (inout TandemConfiguration) -> Void,
+        mode: TestingSetup = .router,
+        _ test: @Sendable (SQLStore, any TestClientProtocol) async throws -> Void
+    ) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-server-\(UUID().uuidString).sqlite").path
         let store = try await SQLStore.openSQLite(path: path)
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
@@ -25,7 +34,8 @@ struct TestServer {
                                          passwords: passwords, clock: SystemClock(), random: SystemRandomSource(),
                                          settings: ServiceSettings(publicURL: "http://127.0.0.1"))
             _ = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
-            let config = TandemConfiguration(host: "127.0.0.1", port: 0, challengeLifetime: challengeLifetime, bcryptCost: 4)
+            var config = TandemConfiguration(host: "127.0.0.1", port: 0, bcryptCost: 4)
+            configure(&config)
             let app = try buildApplication(configuration: config, storage: store, passwords: passwords)
             try await app.test(mode) { client in try await test(store, client) }
         } catch {
@@ -43,17 +53,19 @@ final class Browser: @unchecked Sendable {
 
     /// Whether POSTs carry the CSRF token a page would have given (`csrf`), as a browser's forms do.
     var sendsCSRF = true
+    /// `__Host-` when the server's public URL is https (its cookies carry the prefix then).
+    var cookiePrefix = ""
 
     init(_ client: any TestClientProtocol) { self.client = client }
 
-    /// The token the page's form carries: the digest of the cookie it is bound to (the username
+    /// The token the page's form carries: the HMAC, under the server's key, of the cookie it is bound to (the username
     /// form's `tandem_csrf`, the flow cookie on the other sign-in pages, else the session cookie).
     func csrfToken(for path: String) async throws -> String {
         if path == "/login" || path.hasPrefix("/login?") {
-            if cookies["tandem_csrf"] == nil { try await request("/login") }
-            return SecretDigest.of("csrf|" + (cookies["tandem_csrf"] ?? ""))
+            if cookies[cookiePrefix + "tandem_csrf"] == nil { try await request("/login") }
+            return WebSecurity.csrfToken(cookie: cookies[cookiePrefix + "tandem_csrf"] ?? "")
         }
-        return SecretDigest.of("csrf|" + (cookies[path.hasPrefix("/login/") ? "tandem_flow" : "tandem_session"] ?? ""))
+        return WebSecurity.csrfToken(cookie: cookies[cookiePrefix + (path.hasPrefix("/login/") ? "tandem_flow" : "tandem_session")] ?? "")
     }
 
     @discardableResult
@@ -85,7 +97,7 @@ final class Browser: @unchecked Sendable {
         let response = try await request("/login/password", method: .post, form: ["password": "correct horse"])
         #expect(response.headers[.location] == "/login/complete")
         try await request("/login/complete")
-        #expect(cookies["tandem_session"] != nil)
+        #expect(cookies[cookiePrefix + "tandem_session"] != nil)
     }
 }
 

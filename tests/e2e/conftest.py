@@ -171,7 +171,7 @@ class Browser:
         assert r.status_code == 200, r.text
         url = re.search(r'<code id="activation-url">([^<]+)</code>', r.text).group(1).replace("&amp;", "&")
         code = re.search(r'<code id="activation-code">([^<]+)</code>', r.text).group(1)
-        activation_id = re.search(r"/mysecurityinfo/authenticator/([^/]+)/events", r.text).group(1)
+        activation_id = re.search(r'data-activation="([^"]+)"', r.text).group(1)
         assert url.endswith("code=" + code)
         return url, activation_id
 

@@ -15,6 +15,8 @@ struct DeviceController: Sendable {
     let hub: PushHub
     let random: any RandomSource
     let applicationName: String
+    /// How long a new push channel may take to authenticate before it is closed (finding 10).
+    var authenticationTimeout: Duration = .seconds(10)
 
     func register(on router: Router<TandemRequestContext>) {
         let group = router.group("device/v1")
@@ -80,6 +82,12 @@ struct DeviceController: Sendable {
         let (stream, continuation) = AsyncStream.makeStream(of: ChannelMessage.self)
         let nonce = random.identifier(byteCount: 32)
         continuation.yield(ChannelMessage(type: .hello, nonce: nonce))
+        let authenticated = SetOnceFlag()
+        let deadline = Task { [authenticationTimeout] in
+            try await Task.sleep(for: authenticationTimeout)
+            if !authenticated.isSet { continuation.yield(ChannelMessage(type: .error, error: "authentication timed out")) }
+        }
+        defer { deadline.cancel() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await message in stream {
@@ -102,6 +110,7 @@ struct DeviceController: Sendable {
                     }
                     let token = await hub.register(deviceID: device.id, connection: StreamConnection(continuation))
                     registered = (device.id, token)
+                    authenticated.set()
                     logger.info("device connected", metadata: ["tandem.device": "\(device.id)"])
                     continuation.yield(ChannelMessage(type: .ready))
                     for offer in try await devices.pending(for: device) {

@@ -1,12 +1,6 @@
 /// The admin pages' templates.
 enum AdminPageTemplates {
     static let policy = """
-    <style>
-    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
-    table.targets { border-collapse: collapse; width: 100%; margin: .5rem 0; }
-    table.targets th, table.targets td { text-align: left; padding: .3rem; border-bottom: 1px solid #ddd; }
-    fieldset { border: 1px solid #ddd; margin: 1rem 0; }
-    </style>
     <h1>Microsoft Authenticator settings</h1>
     <p class="meta">Authentication methods policy · signed in as {{admin}}</p>
     {{#saved}}<p class="status" role="status" id="saved">Your changes were saved.</p>{{/saved}}

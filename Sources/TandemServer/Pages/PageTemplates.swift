@@ -44,24 +44,7 @@ enum PageTemplates {
     <p id="reg-instructions">Waiting for your app to register…</p>
     <div class="number" id="number" aria-live="polite"></div>
     <p class="status" id="status" role="status"></p>
-    <script>
-    (function () {
-      var source = new EventSource('/mysecurityinfo/authenticator/{{activationId}}/events');
-      source.onmessage = function (event) {
-        var s = JSON.parse(event.data);
-        var number = document.getElementById('number');
-        var status = document.getElementById('status');
-        if (s.state === 'confirming') {
-          document.getElementById('reg-instructions').textContent = 'Approve the notification in your app by entering the number shown below.';
-          number.textContent = s.number;
-        } else if (s.state === 'active') {
-          source.close(); number.textContent = ''; status.textContent = 'Notification approved. Your Authenticator app is set up.';
-        } else if (s.state === 'failed' || s.state === 'expired') {
-          source.close(); number.textContent = ''; status.textContent = 'That did not work (' + (s.reason || s.state) + '). Add the method again.';
-        }
-      };
-    })();
-    </script>
+    <script type="module" src="/static/registration.js" data-activation="{{activationId}}"></script>
     <p><a href="/mysecurityinfo">Done</a></p>
     """
 
@@ -123,5 +106,15 @@ enum PageTemplates {
       body { padding: 0; }
       .card { box-shadow: none; padding: 1.5rem 1.25rem; }
     }
+    /* admin policy page */
+    .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); }
+    table.targets { border-collapse: collapse; width: 100%; margin: .5rem 0; }
+    table.targets th, table.targets td { text-align: left; padding: .3rem; border-bottom: 1px solid #ddd; }
+    fieldset { border: 1px solid #ddd; margin: 1rem 0; }
+    /* sign-in log page */
+    table.log { border-collapse: collapse; width: 100%; font-size: .85rem; }
+    table.log th, table.log td { text-align: left; padding: .3rem; border-bottom: 1px solid #ddd; vertical-align: top; }
+    .ok { color: #107c10; } .fail { color: #e81123; }
+    main.card:has(table.log) { max-width: 1100px; }
     """
 }

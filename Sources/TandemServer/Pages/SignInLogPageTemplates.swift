@@ -1,12 +1,6 @@
 /// The administrators' sign-in log page.
 enum SignInLogPageTemplates {
     static let page = """
-    <style>
-    table.log { border-collapse: collapse; width: 100%; font-size: .85rem; }
-    table.log th, table.log td { text-align: left; padding: .3rem; border-bottom: 1px solid #ddd; vertical-align: top; }
-    .ok { color: #107c10; } .fail { color: #e81123; }
-    main.card { max-width: 1100px; }
-    </style>
     <h1>Sign-in logs</h1>
     <form method="get" action="/admin/sign-ins">
       <label for="user">User principal name</label>

@@ -59,16 +59,7 @@ enum SignInPageTemplates {
       <li><a href="/login" id="different-account">Sign in with a different account</a></li>
     </ul>
     {{#pending}}
-    <script>
-    (function () {
-      var source = new EventSource('/login/events');
-      source.onmessage = function (event) {
-        var s = JSON.parse(event.data);
-        if (s.state === 'approved') { source.close(); window.location = '/login/complete'; return; }
-        if (s.stage !== 'push' || (s.state && s.state !== 'pending')) { source.close(); window.location.reload(); }
-      };
-    })();
-    </script>
+    <script type="module" src="/static/sign-in-wait.js"></script>
     {{/pending}}
     """
 

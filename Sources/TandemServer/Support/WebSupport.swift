@@ -29,9 +29,11 @@ enum Web {
         return fields
     }
 
-    /// The CSRF token of a session: a digest of its cookie, so it needs no storage and changes with the session.
+    /// The CSRF token of a session: an HMAC of its cookie under the server's key
+    /// (`WebSecurity`), so it needs no storage, changes with the session and cannot be computed
+    /// for a planted cookie.
     static func csrfToken(session: String) -> String {
-        SecretDigest.of("csrf|" + session)
+        WebSecurity.token(cookie: session, key: WebSecurity.current?.csrfKey ?? WebSecurity.processKey)
     }
 
     /// Refuses a form whose CSRF token does not belong to the session (constant-time comparison).
@@ -45,16 +47,25 @@ enum Web {
         Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
     }
 
+    /// A cookie's value; on https only the `__Host-` one counts, so a cookie planted without the
+    /// prefix (by a sibling subdomain or over plain http) is never read.
     static func cookie(_ name: String, _ request: Request) -> String {
-        request.cookies[name]?.value ?? ""
+        request.cookies[wireName(name, secure: WebSecurity.current?.secureCookies ?? false)]?.value ?? ""
+    }
+
+    /// `__Host-name` when the cookie is `Secure` (it has no `Domain` and path `/`, as the prefix requires).
+    static func wireName(_ name: String, secure: Bool) -> String {
+        secure ? "__Host-" + name : name
     }
 
     static func setCookie(_ response: inout Response, name: String, value: String, maxAge: Int, secure: Bool) {
-        response.setCookie(Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        response.setCookie(Cookie(name: wireName(name, secure: secure), value: value, maxAge: maxAge, path: "/", secure: secure,
+                                  httpOnly: true, sameSite: .lax))
     }
 
     static func clearCookie(_ response: inout Response, name: String, secure: Bool) {
-        response.setCookie(Cookie(name: name, value: "", maxAge: 0, path: "/", secure: secure, httpOnly: true, sameSite: .lax))
+        response.setCookie(Cookie(name: wireName(name, secure: secure), value: "", maxAge: 0, path: "/", secure: secure,
+                                  httpOnly: true, sameSite: .lax))
     }
 
     /// Who asks and from where, as the authenticator will show it.

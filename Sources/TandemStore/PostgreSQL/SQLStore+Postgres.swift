@@ -14,7 +14,8 @@ extension SQLStore {
     /// Fails with a clear error, within `connectTimeout`, when the server cannot be reached or
     /// refuses the credentials.
     public static func openPostgres(url: String, migrate: Bool = true, connectTimeout: Duration = .seconds(15),
-                                    logger: Logger = Logger(label: "tandem.store")) async throws -> SQLStore {
+                                    logger requested: Logger = Logger(label: "tandem.store")) async throws -> SQLStore {
+        let logger = requested.forDatabaseDriver  // PostgresNIO's trace level prints every message
         let parsed = try PostgresURL(url)
         var configuration = parsed.configuration
         configuration.options.connectTimeout = connectTimeout

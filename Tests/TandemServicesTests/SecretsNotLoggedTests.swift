@@ -6,33 +6,6 @@ import TandemServices
 import TandemTesting
 import Testing
 
-/// Captures every log line (message and metadata) at every level.
-final class CapturingLog: Sendable {
-    let lines = Mutex<[String]>([])
-
-    var logger: Logger {
-        var logger = Logger(label: "capture") { _ in Handler(log: self) }
-        logger.logLevel = .trace
-        return logger
-    }
-
-    var text: String { lines.withLock { $0.joined(separator: "\n") } }
-
-    struct Handler: LogHandler {
-        let log: CapturingLog
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-        func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-            let all = self.metadata.merging(metadata ?? [:]) { $1 }
-            log.lines.withLock { $0.append("\(level) \(message) \(all)") }
-        }
-    }
-}
-
 @Suite("Secrets are never logged")
 struct SecretsNotLoggedTests {
     @Test("A whole registration and sign-in logs no password, code, nonce, number, signature or token")

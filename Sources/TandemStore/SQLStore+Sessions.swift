@@ -4,15 +4,15 @@ import TandemCore
 import TandemServices
 
 extension SQLStore: FlowStore {
-    static let flowColumns = "id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to, factors, choice"
+    static let flowColumns = "id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to, factors, choice, step_up"
 
     public func insertFlow(_ f: SignInFlow) async throws {
         try await db.raw("""
             INSERT INTO flows (id, username, user_id, stage, password_verified, challenge_id, created_at, expires_at, sign_in_id, return_to,
-                               factors, choice)
+                               factors, choice, step_up)
             VALUES (\(bind: f.id), \(bind: f.username), \(bind: f.userID), \(bind: f.stage.rawValue), \(bind: f.passwordVerified ? 1 : 0),
                     \(bind: f.challengeID), \(bind: Self.millis(f.createdAt)), \(bind: Self.millis(f.expiresAt)), \(bind: f.signInID),
-                    \(bind: f.returnTo), \(bind: f.factors.joined(separator: " ")), \(bind: f.choice))
+                    \(bind: f.returnTo), \(bind: f.factors.joined(separator: " ")), \(bind: f.choice), \(bind: f.stepUp ? 1 : 0))
             """).run()
     }
 
@@ -30,6 +30,7 @@ extension SQLStore: FlowStore {
             flow.returnTo = try row.decode(column: "return_to", as: String?.self)
             flow.factors = try row.decode(column: "factors", as: String.self).split(separator: " ").map(String.init)
             flow.choice = try row.decode(column: "choice", as: String?.self)
+            flow.stepUp = try row.decode(column: "step_up", as: Int.self) != 0
             return flow
         }
     }

@@ -26,6 +26,7 @@ public actor InMemoryStorage: TandemStorage {
     var oidc = InMemoryOIDCTables()
     var portal = InMemoryPortalTables()
     var adminHardening = InMemoryAdminHardeningTables()
+    var throttles: [String: ThrottleRecord] = [:]
 
     public init() {}
 

@@ -24,6 +24,7 @@ struct AdminPageTests {
             let graph = GraphClient(store, client)
             _ = try await graph.token(for: "admin@contoso.com", role: .authenticationPolicyAdministrator)
             try await graph.group(id: "22222222-0000-0000-0000-000000000001", name: "Pilot")
+            try await TestServer.allowPasswordOnly(store, ["admin@contoso.com", "alice@contoso.com"])
             let admin = try await Self.signIn(client, "admin@contoso.com", "password-admin@contoso.com")
             let page = try await admin.request("/admin/authenticator")
             #expect(page.status == .ok)
@@ -57,6 +58,7 @@ struct SignInLogPageTests {
         try await TestServer.run { store, client in
             let graph = GraphClient(store, client)
             _ = try await graph.token(for: "admin@contoso.com", role: .globalAdministrator)
+            try await TestServer.allowPasswordOnly(store, ["admin@contoso.com", "alice@contoso.com"])
             let wrong = Browser(client)
             try await wrong.request("/login", method: .post, form: ["username": "alice@contoso.com"])
             try await wrong.request("/login/password", method: .post, form: ["password": "not it"])

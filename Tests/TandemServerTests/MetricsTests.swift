@@ -31,7 +31,8 @@ struct MetricsTests {
             #expect(response.status == .ok)
             #expect(response.headers[.contentType]?.hasPrefix("text/plain; version=0.0.4") == true)
             let text = String(buffer: response.body)
-            #expect(Self.sample(text, #"tandem_sign_ins_total{method="password",result="success"}"#) == 1)
+            // The first password sign-in was the registration interrupt (decision 0013), not a sign-in.
+            #expect(Self.sample(text, #"tandem_sign_ins_total{method="password",result="success"}"#) == 0)
             #expect(Self.sample(text, #"tandem_sign_ins_total{method="mfa",result="success"}"#) == 1)
             #expect(Self.sample(text, #"tandem_sign_ins_total{method="password",result="wrongPassword"}"#) == 1)
             #expect(Self.sample(text, #"tandem_sign_ins_total{method="passwordless",result="success"}"#) == 0)

@@ -203,6 +203,8 @@ import Testing
             let key = Base64URL.encode(Array(repeating: UInt8(4), count: 65))
             try await h.store.insertDevice(Device(id: UUID().uuidString, userID: alice.id, name: "Phone", appVersion: "1", deviceKey: key,
                                                   approvalKey: key, state: .active, createdAt: Date()))
+            // ...and the policy covers her again (the harness took her out of it for the password session).
+            try await PolicyService(env: h.env).save(.default, by: nil)
             var params = h.codeParameters(client, challenge: nil)
             params["acr_values"] = OIDCAssurance.multiFactor
             let response = try await h.authorize(browser, params)

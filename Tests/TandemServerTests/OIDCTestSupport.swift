@@ -34,7 +34,12 @@ struct OIDCHarness {
                                          passwords: passwords, clock: clock, random: SystemRandomSource(),
                                          settings: ServiceSettings(publicURL: issuer))
             if try await store.user(principalName: "alice@contoso.com") == nil {
-                _ = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
+                let alice = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
+                // Alice signs in with the password alone: the policy doesn't cover her (decision
+                // 0013: a covered user without a second factor gets only the registration interrupt).
+                var policy = try await PolicyService(env: env).authenticatorPolicy()
+                policy.excludeTargets.append(.init(targetType: .user, id: alice.id))
+                try await PolicyService(env: env).save(policy, by: nil)
             }
             var config = TandemConfiguration(host: "127.0.0.1", port: 0, bcryptCost: 4, geoipDirectory: nil)
             config.secretKey = secretKey

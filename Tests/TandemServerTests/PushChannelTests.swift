@@ -128,6 +128,7 @@ struct PushChannelTests {
             let browser = Browser(client)
             try await browser.signInWithPassword()
             let listening = try await Self.registerPhone(browser)
+            try await browser.signInWithPush(listening)   // a second method needs a multi-factor sign-in (decision 0013)
             let other = try await Self.registerPhone(browser)
             let signIn = Browser(client)
             try await signIn.request("/login", method: .post, form: ["username": "alice@contoso.com"])

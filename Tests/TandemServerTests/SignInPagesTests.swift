@@ -36,8 +36,8 @@ struct SignInPagesTests {
     static func setUp(_ store: SQLStore, _ client: any TestClientProtocol, codes: Bool = false) async throws -> (Browser, TestPhone, TOTP?) {
         if codes { try await enableCodes(store) }
         let browser = Browser(client)
-        try await browser.signInWithPassword()
-        let phone = try await PushChannelTests.registerPhone(browser)
+        // The password alone gives the registration interrupt (decision 0013); then a push sign-in.
+        let phone = try await browser.registerAndSignIn()
         let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
         let secret = try await store.totpCredentials(userID: alice.id).first.flatMap { Base32.decode($0.secret) }
         return (browser, phone, try secret.map { try TOTP(secret: $0) })
@@ -68,11 +68,13 @@ struct SignInPagesTests {
           arguments: ["/login", "/login/password", "/login/resend", "/login/use-password", "/login/passwordless", "/login/code",
                       "/mysecurityinfo/authenticator", "/mysecurityinfo/default-method", "/logout"])
     func csrfRefused(path: String) async throws {
-        try await TestServer.run { _, client in
+        try await TestServer.run { store, client in
             let browser = Browser(client)
             if path.hasPrefix("/login/") {
                 try await browser.request("/login", method: .post, form: ["username": "alice@contoso.com"])
             } else if !path.hasPrefix("/login") {
+                // A password-only session (not the registration interrupt, which has no session, decision 0013).
+                try await TestServer.allowPasswordOnly(store, ["alice@contoso.com"])
                 try await browser.signInWithPassword()
             } else {
                 try await browser.request("/login")

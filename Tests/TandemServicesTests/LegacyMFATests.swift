@@ -22,13 +22,15 @@ struct LegacyMFATests {
         }
     }
 
-    @Test("Notification through mobile app off means no push")
+    @Test("Notification through mobile app off means no push, and with codes off too, no session: the registration interrupt")
     func notificationOff() async throws {
         let s = try await Scenario()
         _ = try await s.addPhone()
         try await PolicyService(env: s.t.env).saveLegacySettings(LegacyMFASettings(notificationThroughMobileApp: false), by: nil)
         let (token, _) = try await s.signIn.begin(username: "alice@contoso.com", context: Scenario.context)
-        #expect(try await s.signIn.submitPassword(token: token, password: "correct horse", context: Scenario.context).stage == .password)
+        // Before decision 0013 this was a password-only sign-in (MFA failed open).
+        #expect(try await s.signIn.submitPassword(token: token, password: "correct horse", context: Scenario.context).stage == .register)
+        await #expect(throws: TandemError.self) { _ = try await s.signIn.complete(token: token) }
     }
 
     @Test("Remember MFA: the browser that did MFA skips it for the configured days, and only for that user")

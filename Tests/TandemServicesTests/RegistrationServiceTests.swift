@@ -16,9 +16,9 @@ struct RegistrationServiceTests {
         #expect(try await s.registration.status(activationID: activation.id, userID: s.user.id).state == .awaitingDevice)
         phone.deviceID = try await s.registration.activate(phone.activation(code: code), context: Scenario.context).deviceId
         #expect(try await s.t.storage.device(id: phone.deviceID)?.state == .unconfirmed)
-        // An unconfirmed device gets no sign-in pushes: the user still signs in with the password alone.
+        // An unconfirmed device gets no sign-in pushes: the password still gives only the registration interrupt (decision 0013).
         let (token, _) = try await s.signIn.begin(username: "alice@contoso.com", context: Scenario.context)
-        #expect(try await s.signIn.submitPassword(token: token, password: "correct horse", context: Scenario.context).stage == .password)
+        #expect(try await s.signIn.submitPassword(token: token, password: "correct horse", context: Scenario.context).stage == .register)
         let status = try await s.registration.status(activationID: activation.id, userID: s.user.id)
         #expect(status.state == .confirming)
         let device = try #require(try await s.t.storage.device(id: phone.deviceID))

@@ -75,6 +75,14 @@ public enum PolicyEvaluator {
         return verdict
     }
 
+    /// Whether the policy's targets cover the subject — included and not excluded — whatever the
+    /// policy's state. Covered users must sign in with MFA (decision 0013): disabling the method
+    /// takes their second factor away but never makes the password enough.
+    public static func covers(_ policy: AuthenticatorPolicy, _ subject: PolicySubject) -> Bool {
+        guard !policy.excludeTargets.contains(where: { matches($0.targetType, $0.id, subject) }) else { return false }
+        return policy.includeTargets.contains { matches($0.targetType, $0.id, subject) }
+    }
+
     static func matches(_ type: AuthenticatorPolicy.TargetType, _ id: String, _ subject: PolicySubject) -> Bool {
         switch type {
         case .user: return id == subject.userID

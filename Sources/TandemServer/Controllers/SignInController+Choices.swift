@@ -43,7 +43,7 @@ extension SignInController {
             try Web.checkFlowCSRF(form, request)
             do {
                 _ = try await self.signIn.submitCode(token: Web.cookie(Web.flowCookie, request), code: form["code"] ?? "")
-            } catch let error as TandemError where [.unauthorized, .locked, .forbidden].contains(error.code) {
+            } catch let error as TandemError where [.unauthorized, .locked, .forbidden, .tooManyRequests].contains(error.code) {
                 guard (try? await self.signIn.flow(token: Web.cookie(Web.flowCookie, request))) != nil else { throw error }
                 return try await self.codePage(request, error: error.message, status: Self.status(error.code))
             }

@@ -94,15 +94,13 @@ struct SignInController: Sendable {
 
     func passwordPage(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let options = try await signIn.options(token: Web.cookie(Web.flowCookie, request))
+        // One page shape for every name (decision 0013): no per-user heading or choices.
         var values: [String: Any] = [
-            "username": options.username, "csrf": Web.flowCSRF(request),
-            "tap": options.temporaryAccessPass, "passwordless": options.passwordless,
-            "verificationCode": options.verificationCode && !options.choseCode, "choseCode": options.choseCode,
-            "hasOtherWays": options.passwordless || (options.verificationCode && !options.choseCode),
+            "username": options.username, "csrf": Web.flowCSRF(request), "choseCode": options.choseCode,
             "waitingElsewhere": options.waitingElsewhere,
         ]
         if let error { values["error"] = error }
-        return pages.page("password", title: options.temporaryAccessPass ? "Enter Temporary Access Pass" : "Enter password", values, status: status)
+        return pages.page("password", title: "Enter password", values, status: status)
     }
 
     func submitPassword(_ request: Request, _ context: TandemRequestContext) async throws -> Response {
@@ -118,9 +116,10 @@ struct SignInController: Sendable {
             case .code: return Web.redirect("/login/code")
             default: return Web.redirect("/login/complete")
             }
-        } catch let error as TandemError where error.code == .unauthorized {
+        } catch let error as TandemError where error.code == .unauthorized || error.code == .tooManyRequests {
+            // Wrong, or not checked now (throttled, decision 0013): the page says which, never a 5xx.
             guard (try? await signIn.flow(token: token)) != nil else { throw error }
-            return try await passwordPage(request, error: error.message, status: .unauthorized)
+            return try await passwordPage(request, error: error.message, status: Self.status(error.code))
         }
     }
 
@@ -136,6 +135,13 @@ struct SignInController: Sendable {
 
     func complete(_ request: Request) async throws -> Response {
         let completed = try await signIn.completeSignIn(token: Web.cookie(Web.flowCookie, request))
+        if completed.registrationOnly {
+            // The registration interrupt: a cookie only security info's "add the first method" accepts.
+            var response = Web.redirect("/mysecurityinfo")
+            Web.setCookie(&response, name: Web.sessionCookie, value: completed.sessionToken, maxAge: 900, secure: secureCookies)
+            Web.clearCookie(&response, name: Web.flowCookie, secure: secureCookies)
+            return response
+        }
         var response = Web.redirect(completed.registrationRequired ? "/mysecurityinfo" : (completed.returnTo ?? "/"))
         Web.setCookie(&response, name: Web.sessionCookie, value: completed.sessionToken, maxAge: Int(settings.sessionLifetime), secure: secureCookies)
         Web.clearCookie(&response, name: Web.flowCookie, secure: secureCookies)

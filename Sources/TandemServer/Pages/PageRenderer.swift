@@ -12,6 +12,7 @@ public struct PageRenderer: Sendable {
             ("layout", PageTemplates.layout), ("login", SignInPageTemplates.login), ("password", SignInPageTemplates.password),
             ("approve", SignInPageTemplates.approve), ("code", SignInPageTemplates.code),
             ("home", PageTemplates.home), ("securityInfo", SecurityInfoPageTemplates.page),
+            ("registrationInterrupt", SecurityInfoPageTemplates.interrupt),
             ("addAuthenticator", PageTemplates.addAuthenticator), ("message", PageTemplates.message),
             ("adminPolicy", AdminPageTemplates.policy), ("signInLog", SignInLogPageTemplates.page),
         ] {

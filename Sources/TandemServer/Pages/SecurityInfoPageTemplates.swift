@@ -6,6 +6,14 @@ enum SecurityInfoPageTemplates {
     <p>These are the methods you use to sign in to your account.</p>
     {{#notice}}<p class="notice" role="status" id="notice">{{notice}}</p>{{/notice}}
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    {{#lockNotice}}<p class="notice" role="status" id="lock-notice">{{lockNotice}}</p>{{/lockNotice}}
+    {{#needsStepUp}}
+    <form method="post" action="/mysecurityinfo/verify" id="step-up-form">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <p class="notice" id="step-up">To add or remove a sign-in method, verify your identity with your Authenticator app first.</p>
+      <button type="submit" id="verify" class="secondary">Verify my identity</button>
+    </form>
+    {{/needsStepUp}}
     {{#hasDefaultChoices}}
     <form method="post" action="/mysecurityinfo/default-method" class="default-method" id="default-method-form">
       <input type="hidden" name="csrf" value="{{csrf}}">
@@ -42,5 +50,22 @@ enum SecurityInfoPageTemplates {
       {{#passes}}<li class="method" id="method-tap"><span class="method-name">Temporary Access Pass</span> <span class="meta">until {{until}}</span></li>{{/passes}}
     </ul>
     <p><a href="/" id="back">Back</a></p>
+    """
+
+    /// The registration interrupt (decision 0013): the password was right, MFA is required, and
+    /// there is no usable second factor. Only the first method can be set up here; nothing else.
+    static let interrupt = """
+    <p class="who" id="who">{{username}}</p>
+    <h1 id="heading">More information required</h1>
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    <p>Your organization needs more information to keep your account secure: you can't continue until you set up a second way to sign in.</p>
+    {{#mayRegister}}
+    <form method="post" action="/mysecurityinfo/authenticator">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <button type="submit" id="add-authenticator">Set up the Authenticator app</button>
+    </form>
+    {{/mayRegister}}
+    {{^mayRegister}}<p class="notice" id="no-registration">None of your sign-in methods can be used now and a new one can't be set up with the password alone. Ask your administrator for a Temporary Access Pass.</p>{{/mayRegister}}
+    <p><a href="/login" id="different-account">Sign in with a different account</a></p>
     """
 }

@@ -14,28 +14,28 @@ enum SignInPageTemplates {
     </form>
     """
 
+    /// The same page for every name — unknown, known, with a Temporary Access Pass — apart from
+    /// the name itself and the note about a request waiting elsewhere (decision 0013).
     static let password = """
     <p class="who" id="who">{{username}}</p>
-    <h1 id="heading">{{#tap}}Enter Temporary Access Pass{{/tap}}{{^tap}}Enter password{{/tap}}</h1>
+    <h1 id="heading">Enter password</h1>
     {{#waitingElsewhere}}<p class="notice" role="status" id="waiting-elsewhere">A sign-in request is already waiting in your Authenticator app. Approve it there, or sign in here.</p>{{/waitingElsewhere}}
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
     {{#choseCode}}<p class="notice" id="then-code">After your password, you'll enter a code from your Authenticator app.</p>{{/choseCode}}
     <form method="post" action="/login/password">
       <input type="hidden" name="csrf" value="{{csrf}}">
-      <label for="password">{{#tap}}Temporary Access Pass{{/tap}}{{^tap}}Password{{/tap}}</label>
-      <input id="password" name="password" type="password" autocomplete="{{#tap}}one-time-code{{/tap}}{{^tap}}current-password{{/tap}}" autofocus required{{#error}} aria-invalid="true" aria-describedby="error"{{/error}}>
-      {{#tap}}<p class="hint" id="tap-hint">Use the Temporary Access Pass your administrator gave you.</p>{{/tap}}
+      <label for="password">Password</label>
+      <input id="password" name="password" type="password" autocomplete="current-password" autofocus required aria-describedby="tap-hint{{#error}} error{{/error}}"{{#error}} aria-invalid="true"{{/error}}>
+      <p class="hint" id="tap-hint">Have a Temporary Access Pass from your administrator? Enter it here instead.</p>
       <button type="submit" id="signin">Sign in</button>
     </form>
-    {{#hasOtherWays}}
     <details class="other-ways" id="other-ways">
       <summary id="other-ways-toggle">Other ways to sign in</summary>
       <ul class="choices">
-        {{#passwordless}}<li><form method="post" action="/login/passwordless"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-app">Approve a request on my Authenticator app</button></form></li>{{/passwordless}}
-        {{#verificationCode}}<li><form method="post" action="/login/choose-code"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-code">Use a verification code</button></form></li>{{/verificationCode}}
+        <li><form method="post" action="/login/passwordless"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-app">Approve a request on my Authenticator app</button></form></li>
+        {{^choseCode}}<li><form method="post" action="/login/choose-code"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-code">Use a verification code</button></form></li>{{/choseCode}}
       </ul>
     </details>
-    {{/hasOtherWays}}
     <p><a href="/login" id="different-account">Sign in with a different account</a></p>
     """
 

@@ -28,9 +28,15 @@ public struct UserSecurity: Sendable, Equatable {
         self.riskUpdatedAt = riskUpdatedAt
     }
 
-    /// Whether push and phone sign-in are blocked or locked at `now`.
+    /// Whether push and phone sign-in are blocked or locked at `now`. A lock older than its duration
+    /// still counts here until `PushProtectionService.security(userID:)` ends it.
     public func isPushBarred(at now: Date) -> Bool {
         pushLockedAt != nil || (pushBlockedUntil.map { $0 > now } ?? false)
+    }
+
+    /// Whether the failure lock has run its `duration` at `now`.
+    public func lockExpired(at now: Date, duration: TimeInterval) -> Bool {
+        pushLockedAt.map { now.timeIntervalSince($0) >= duration } ?? false
     }
 }
 
@@ -145,6 +151,11 @@ public struct PushProtectionSettings: Sendable, Equatable, Codable {
     /// Push requests from a network and country the user never signed in from are not pushed with a
     /// sound, only listed when the app opens.
     public var suppressUnfamiliarLocations: Bool
+    /// Minutes a failure lock lasts (decision 0013); `nil` = 60. A Temporary Access Pass sign-in ends it sooner.
+    public var failureLockMinutes: Int?
+
+    /// How long a failure lock lasts.
+    public var lockDuration: TimeInterval { Double(failureLockMinutes ?? 60) * 60 }
 
     public init(maxPendingPerUser: Int = 3, freePushes: Int = 3, baseDelaySeconds: Int = 30, maxDelaySeconds: Int = 3600,
                 failureLockThreshold: Int = 10, suppressUnfamiliarLocations: Bool = true) {

@@ -10,6 +10,10 @@ public struct SignInFlow: Sendable, Equatable {
         case push
         /// Waiting for a verification code from the authenticator (after the password).
         case code
+        /// The registration interrupt (decision 0013): the password was right, MFA is required and
+        /// no usable second factor exists; the flow may only register the first method, never
+        /// become a session.
+        case register
         /// Finished: a session was issued.
         case done
     }
@@ -33,6 +37,8 @@ public struct SignInFlow: Sendable, Equatable {
     public var factors: [String] = []
     /// The second factor the person chose on the password page (`code`), if any.
     public var choice: String? = nil
+    /// A step-up sign-in for security info: a trusted IP range or a remembered browser doesn't skip MFA.
+    public var stepUp: Bool = false
 
     public init(id: String, username: String, userID: String?, stage: Stage, passwordVerified: Bool = false,
                 challengeID: String? = nil, createdAt: Date, expiresAt: Date, signInID: String? = nil) {

@@ -79,7 +79,7 @@ public struct ChallengeService: Sendable {
         guard var challenge = try await env.storage.challenge(id: id) else { return nil }
         if challenge.expireIfDue(now: env.clock.now()) == .expired {
             if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) {
-                if challenge.kind != .registration { try await PushProtectionService(env: env).recordFailure(userID: challenge.userID) }
+                if challenge.countsAsFailure { try await PushProtectionService(env: env).recordFailure(userID: challenge.userID) }
                 await finished(challenge)
             } else {
                 return try await env.storage.challenge(id: id)
@@ -131,7 +131,7 @@ public struct ChallengeService: Sendable {
         switch challenge.answer(request.decision, typedNumber: request.number, deviceID: device.id, now: now) {
         case .reject(.expired):
             if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) {
-                if challenge.kind != .registration { try await PushProtectionService(env: env).recordFailure(userID: challenge.userID) }
+                if challenge.countsAsFailure { try await PushProtectionService(env: env).recordFailure(userID: challenge.userID) }
                 await finished(challenge)
             }
             logger.notice("late answer refused", metadata: ["tandem.challenge": "\(challengeID)"])
@@ -203,7 +203,7 @@ public struct ChallengeService: Sendable {
             } else {
                 try await protection.recordSuccess(userID: challenge.userID)
             }
-        case .denied:
+        case .denied where challenge.countsAsFailure:
             try await protection.recordFailure(userID: challenge.userID)
         case .reported:
             try await protection.recordFailure(userID: challenge.userID)

@@ -48,6 +48,12 @@ public struct PolicyService: Sendable {
         guard NumberMatch.allowedDigits.contains(policy.numberDigits) else {
             throw TandemError(.badRequest, "tandemNumberDigits must be between 2 and 8.")
         }
+        // A target list that selects nobody ("Select groups" with no group ticked) is refused: it
+        // would silently take every user's second factor away (decision 0013). Both the admin page
+        // and Graph save through here.
+        guard !policy.includeTargets.isEmpty else {
+            throw TandemError(.badRequest, "includeTargets: select at least one group (or All users). A policy that includes no one would let users sign in without their Authenticator app.")
+        }
         for (index, target) in policy.includeTargets.enumerated() {
             try await checkTarget(target.targetType, target.id, field: "includeTargets[\(index)].id")
         }

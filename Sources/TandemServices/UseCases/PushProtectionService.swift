@@ -29,6 +29,9 @@ public struct PushProtectionService: Sendable {
         guard (1...3600).contains(settings.baseDelaySeconds), (settings.baseDelaySeconds...86_400).contains(settings.maxDelaySeconds) else {
             throw TandemError(.badRequest, "baseDelaySeconds must be 1–3600 and maxDelaySeconds between it and 86400.")
         }
+        if let minutes = settings.failureLockMinutes, !(1...1440).contains(minutes) {
+            throw TandemError(.badRequest, "failureLockMinutes must be between 1 and 1440: a lock always ends on its own.")
+        }
         try await save(Self.settingsID, settings, activity: "Update push protection settings", by: actor)
     }
 
@@ -49,20 +52,40 @@ public struct PushProtectionService: Sendable {
         try await save(Self.reportSettingsID, settings, activity: "Update report suspicious activity settings", by: actor)
     }
 
+    /// The user's protection state with an expired failure lock ended first (locks end on their
+    /// own, decision 0013).
+    public func security(userID: String) async throws -> UserSecurity {
+        var security = try await env.storage.security(userID: userID)
+        if security.lockExpired(at: env.clock.now(), duration: try await settings().lockDuration) {
+            try await env.storage.clearPushLock(userID: userID)
+            logger.notice("push lock ended on its own", metadata: ["tandem.user": "\(userID)"])
+            security.pushLockedAt = nil
+        }
+        return security
+    }
+
     /// Admits one more push for `user` or refuses it: barred (locked or blocked), too many pending,
     /// or too soon after the previous push. The counter is taken atomically.
+    ///
+    /// Phone sign-in requests (started with no factor, by anyone who knows the name) have their own
+    /// pending cap and their own growing waits, so a flood of them never delays the push that
+    /// follows a right password (decision 0013).
     public func admit(_ user: User, kind: ChallengeKind) async throws {
         guard kind != .registration else { return }
         let now = env.clock.now()
         let settings = try await settings()
-        let security = try await env.storage.security(userID: user.id)
+        let security = try await security(userID: user.id)
         if security.isPushBarred(at: now) {
             throw TandemError(.locked, "Sign-in requests to your Authenticator app are blocked for your account. Contact your administrator.")
         }
-        let pending = try await env.storage.pendingChallenges(userID: user.id).filter { $0.expiresAt > now && $0.kind != .registration }
+        let pending = try await env.storage.pendingChallenges(userID: user.id).filter { $0.expiresAt > now && $0.kind == kind }
         if pending.count >= settings.maxPendingPerUser {
             logger.notice("push refused: pending cap", metadata: ["tandem.user": "\(user.id)"])
             throw TandemError(.tooManyRequests, "Too many sign-in requests are waiting for an answer. Answer or wait for them to expire.")
+        }
+        if kind == .passwordless {
+            try await admitPasswordless(user, settings: settings, now: now)
+            return
         }
         let wait = settings.requiredWait(pushesSinceSuccess: security.pushesSinceSuccess)
         if wait > 0, let last = security.lastPushAt, now.timeIntervalSince(last) < wait {
@@ -75,12 +98,35 @@ public struct PushProtectionService: Sendable {
         }
     }
 
-    /// Counts a failure (wrong number, denial, no answer); locks push at the bound.
+    /// The growing waits of phone sign-in requests, counted apart from the MFA pushes.
+    func admitPasswordless(_ user: User, settings: PushProtectionSettings, now: Date) async throws {
+        let throttle = SignInThrottleService(env: env)
+        let seconds: Int = try await throttle.update("passwordless|" + user.id) { record in
+            let wait = settings.requiredWait(pushesSinceSuccess: record.failures)
+            if wait > 0, let last = record.lastFailureAt, now.timeIntervalSince(last) < wait {
+                return Int((wait - now.timeIntervalSince(last)).rounded(.up))
+            }
+            record.failures += 1
+            record.lastFailureAt = now
+            return 0
+        }
+        if seconds > 0 {
+            logger.notice("phone sign-in refused: rate limit", metadata: ["tandem.user": "\(user.id)", "tandem.wait": "\(seconds)"])
+            throw TandemError(.tooManyRequests, "Too many sign-in requests were sent. Wait \(seconds) seconds before sending another.")
+        }
+    }
+
+    /// Counts a failure (wrong number, denial, no answer); locks push at the bound. The lock ends
+    /// after `failureLockMinutes`, or with a Temporary Access Pass sign-in. Callers count only what
+    /// an attacker can't cause without a factor (decision 0013): every failure of an MFA request,
+    /// only wrong numbers of a phone sign-in request, and wrong verification codes.
     public func recordFailure(userID: String) async throws {
+        _ = try await security(userID: userID)
         let failures = try await env.storage.recordPushFailure(userID: userID, reset: false)
         let threshold = try await settings().failureLockThreshold
         if failures >= threshold {
             try await env.storage.lockPush(userID: userID, at: env.clock.now())
+            try await SignInThrottleService(env: env).notePushLock(userID: userID)
             logger.warning("push locked: failure bound reached", metadata: ["tandem.user": "\(userID)", "tandem.failures": "\(failures)"])
             try await Auditor(env: env).record("UserManagement", "Lock push sign-in after repeated failures", "Update", actor: nil,
                                                targetType: "User", targetID: userID, targetName: try await env.storage.user(id: userID)?.userPrincipalName,
@@ -92,6 +138,16 @@ public struct PushProtectionService: Sendable {
     public func recordSuccess(userID: String) async throws {
         try await env.storage.recordPushFailure(userID: userID, reset: true)
         try await env.storage.resetPushCounter(userID: userID)
+        let throttle = SignInThrottleService(env: env)
+        if let record = try await env.storage.throttleRecord(key: "passwordless|" + userID), record.failures > 0 {
+            let _: Void = try await throttle.update(record.key) { $0.failures = 0 }
+        }
+    }
+
+    /// A Temporary Access Pass sign-in (an administrator's pass): also ends a failure lock.
+    public func recordPassSuccess(userID: String) async throws {
+        try await env.storage.clearPushLock(userID: userID)
+        try await recordSuccess(userID: userID)
     }
 
     /// Whether a request from `place` at `ipAddress` should go out quietly: the user has signed in
@@ -136,5 +192,19 @@ public struct PushProtectionService: Sendable {
         try await env.storage.savePolicyDocument(id: id, body: body, updatedAt: env.clock.now())
         try await Auditor(env: env).record("Policy", activity, "Update", actor: actor, targetType: "Policy", targetID: id, targetName: id,
                                            property: id, old: old, new: body)
+    }
+}
+
+extension Challenge {
+    /// Whether this request's failure counts toward the user's failure lock (decision 0013): an
+    /// MFA request's always (it followed a right password); a phone sign-in request's only for a
+    /// wrong number — anyone who knows the name can start one, so its denials and timeouts can't be
+    /// allowed to lock the user out.
+    var countsAsFailure: Bool {
+        switch kind {
+        case .mfa: true
+        case .passwordless: state == .denied && reason == .wrongNumber
+        case .registration: false
+        }
     }
 }

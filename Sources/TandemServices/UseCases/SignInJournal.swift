@@ -20,6 +20,8 @@ public struct SignInJournal: Sendable {
         case locked
         case blocked
         case rateLimited(String)
+        /// A typed secret not checked: the name waits or is locked, or the address is throttled.
+        case throttled(String)
 
         var code: Int {
             switch self {
@@ -32,6 +34,7 @@ public struct SignInJournal: Sendable {
             case .locked: 50053
             case .blocked: 53003
             case .rateLimited: 500121
+            case .throttled: 50053
             }
         }
 
@@ -46,12 +49,13 @@ public struct SignInJournal: Sendable {
             case .locked: "Account is locked because the user tried to sign in too many times with an incorrect second factor."
             case .blocked: "Access has been blocked: the user reported suspicious activity."
             case .rateLimited: "Authentication failed during strong authentication request."
+            case .throttled: "Account is locked because the user tried to sign in too many times with an incorrect user ID or password."
             }
         }
 
         var details: String? {
             switch self {
-            case .pushFailed(let detail), .rateLimited(let detail): detail
+            case .pushFailed(let detail), .rateLimited(let detail), .throttled(let detail): detail
             case .success: "MFA requirement satisfied"
             case .successSingleFactor: "Single-factor authentication"
             default: nil

@@ -58,7 +58,7 @@ extension SignInService {
         guard verdict.passwordlessAllowed,
               try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) })
         else { return false }
-        return !(try await env.storage.security(userID: user.id)).isPushBarred(at: env.clock.now())
+        return !(try await PushProtectionService(env: env).security(userID: user.id)).isPushBarred(at: env.clock.now())
     }
 
     /// Whether a new sign-in starts the phone request at once (decision 0010): the last method —
@@ -126,12 +126,11 @@ extension SignInService {
     }
 
     /// "Use a verification code" on the password page: after the password, a code instead of a
-    /// notification.
+    /// notification. Accepted for every name (the page shows the choice to everyone, decision
+    /// 0013); after the password it applies only when codes are available.
     public func chooseCode(token: String) async throws -> SignInFlow {
         var flow = try await flow(token: token)
-        guard flow.stage == .password, let userID = flow.userID, let user = try await env.storage.user(id: userID),
-              try await VerificationCodeService(env: env).available(for: user)
-        else { throw TandemError(.conflict, "Verification codes aren't available for this account.") }
+        guard flow.stage == .password else { throw TandemError(.conflict, "Enter your password first.") }
         flow.choice = "code"
         try await env.storage.updateFlow(flow)
         return flow
@@ -173,9 +172,16 @@ extension SignInService {
         guard flow.stage == .code, flow.passwordVerified, let userID = flow.userID, let user = try await env.storage.user(id: userID)
         else { throw TandemError(.conflict, "Enter your password first.") }
         let journal = SignInJournal(env: env)
+        // Codes share the name's counter and the address's bucket with passwords (decision 0013).
+        let throttle = SignInThrottleService(env: env)
+        let key = SignInThrottleService.accountKey(userID: user.id, typedName: flow.username)
+        let ip = try await env.storage.signIn(id: flow.signInID ?? "")?.ipAddress ?? "unknown"
+        guard try await throttle.takeAddressToken(ip) else { try await refuse(.address, flow: flow, userID: user.id, method: "Verification code") }
+        if let refusal = try await throttle.refusal(key: key) { try await refuse(refusal, flow: flow, userID: user.id, method: "Verification code") }
         do {
             try await VerificationCodeService(env: env).verify(code, for: user)
         } catch let error as TandemError {
+            if error.code == .unauthorized { try await throttle.recordFailure(key: key, userID: user.id) }
             let detail = error.message == VerificationCodeService.reusedMessage ? "Verification code already used" : "Incorrect verification code"
             let outcome: SignInJournal.Outcome = error.code == .locked ? .locked : .pushFailed(detail)
             try await journal.step(flow.signInID, method: "Verification code", succeeded: false,
@@ -184,19 +190,22 @@ extension SignInService {
             throw error
         }
         try await journal.step(flow.signInID, method: "Verification code", succeeded: true, detail: "MFA successfully completed")
+        try await throttle.refundAddressToken(ip)
         flow.factors.append("otp")
         try await env.storage.updateFlow(flow)
         return flow
     }
 
-    /// Which second factor follows the password: none (no method, trusted network, remembered
-    /// browser), a notification, or a code — the code when the person chose it on the password
-    /// page or made it their default method, or when it is the only one.
+    /// Which second factor follows the password: a notification, or a code — the code when the
+    /// person chose it on the password page or made it their default method, or when it is the
+    /// only one; none on a trusted network or a remembered browser (not in a step-up); and with no
+    /// usable second factor, the registration interrupt when MFA is required (fail closed,
+    /// decision 0013), else none.
     func secondFactor(for user: User, flow: SignInFlow, context: ChallengeContext, rememberedBrowser: String?) async throws -> SignInFlow.Stage {
         let push = try await pushAvailable(user)
         let code = try await VerificationCodeService(env: env).available(for: user)
-        guard push || code else { return .password }
-        if try await mfaSkipped(user, context: context, rememberedBrowser: rememberedBrowser) { return .password }
+        guard push || code else { return try await mfaRequired(user) ? .register : .password }
+        if !flow.stepUp, try await mfaSkipped(user, context: context, rememberedBrowser: rememberedBrowser) { return .password }
         if code, !push || flow.choice == "code" || user.preferredMethod == "oath" { return .code }
         return .push
     }

@@ -34,8 +34,11 @@ public struct SignInService: Sendable {
     /// password, with the other ways on that page (decision 0010). `previousFlowToken`, this
     /// browser's earlier flow, has its unanswered request withdrawn.
     /// `returnTo` (a local path, see `SignInFlow.safeReturnPath`) is where the finished sign-in goes.
+    ///
+    /// `stepUp` (security info, decision 0013): the flow must end in a multi-factor sign-in; a
+    /// trusted IP range or a remembered browser doesn't skip the second factor.
     public func begin(username rawName: String, context: ChallengeContext, returnTo: String? = nil,
-                      browserMethod: String? = nil, previousFlowToken: String? = nil) async throws -> (token: String, flow: SignInFlow) {
+                      browserMethod: String? = nil, previousFlowToken: String? = nil, stepUp: Bool = false) async throws -> (token: String, flow: SignInFlow) {
         let username = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...256).contains(username.utf8.count) else { throw TandemError(.badRequest, "Enter a valid username.") }
         let token = env.random.identifier(byteCount: 32)
@@ -48,6 +51,7 @@ public struct SignInService: Sendable {
         var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id, stage: .password,
                               createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID)
         flow.returnTo = SignInFlow.safeReturnPath(returnTo)
+        flow.stepUp = stepUp
         if let user, user.accountEnabled {
             let verdict = try await PolicyService(env: env).verdict(for: user)
             try await journal.note(signInID, policyReason: verdict.reason)
@@ -67,6 +71,13 @@ public struct SignInService: Sendable {
         return (token, flow)
     }
 
+    /// The application name the pages and requests show.
+    public var applicationName: String { env.settings.applicationName }
+    /// How long a flow cookie lives.
+    public var flowLifetime: TimeInterval { env.settings.flowLifetime }
+    /// How long a session cookie lives.
+    public var sessionLifetime: TimeInterval { env.settings.sessionLifetime }
+
     /// Loads the live flow for a cookie token, or throws `unauthorized`.
     public func flow(token: String) async throws -> SignInFlow {
         guard !token.isEmpty, let flow = try await env.storage.flow(id: SecretDigest.of(token)),
@@ -84,36 +95,30 @@ public struct SignInService: Sendable {
     /// trusted range, and the browser is not remembered (`rememberedBrowser`, the cookie's token).
     public func submitPassword(token: String, password: String, context: ChallengeContext, rememberedBrowser: String? = nil) async throws -> SignInFlow {
         var flow = try await flow(token: token)
-        let user = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
+        let found = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
+        let user = found?.accountEnabled == true ? found : nil
         let journal = SignInJournal(env: env)
-        guard let user, user.accountEnabled else {
-            await env.passwords.verifyDecoy(password)
+        // Throttled first (decision 0013): the source address's bucket, then the name's counter.
+        let (factor, key) = try await checkFirstFactor(password, flow: flow, user: user, found: found, context: context)
+        guard let factor, let user else {
             env.metrics.signIn(method: "password", result: "wrongPassword")
-            let outcome: SignInJournal.Outcome = user == nil ? .unknownUser : .disabledUser
-            try await journal.step(flow.signInID, method: "Password", succeeded: false, detail: "Invalid username or password", outcome: outcome)
-            throw TandemError(.unauthorized, "Your account or password is incorrect.")
-        }
-        // The password, or else a Temporary Access Pass typed in its place.
-        let passes = TemporaryAccessPassService(env: env)
-        var factor: String? = nil
-        if let hash = user.passwordHash {
-            if await env.passwords.verify(password, against: hash) { factor = "pwd" }
-        } else if !(try await passes.hasUsablePass(user)) {
-            await env.passwords.verifyDecoy(password)
-        }
-        if factor == nil, try await passes.redeem(password, for: user) { factor = "tap" }
-        guard let factor else {
-            logger.notice("wrong password", metadata: ["tandem.user": "\(user.id)"])
-            env.metrics.signIn(method: "password", result: "wrongPassword")
-            try await journal.step(flow.signInID, method: "Password", succeeded: false,
-                                   detail: user.passwordHash == nil ? "Invalid username or password" : "Incorrect password", outcome: .wrongPassword)
+            let outcome: SignInJournal.Outcome = found == nil ? .unknownUser : (user == nil ? .disabledUser : .wrongPassword)
+            if user != nil { logger.notice("wrong password", metadata: ["tandem.user": "\(found?.id ?? "-")"]) }
+            let detail = user?.passwordHash == nil || user == nil ? "Invalid username or password" : "Incorrect password"
+            try await journal.step(flow.signInID, method: "Password", succeeded: false, detail: detail, outcome: outcome)
+            if try await SignInThrottleService(env: env).recordFailure(key: key, userID: user?.id), user != nil {
+                try await journal.step(flow.signInID, method: "Password", succeeded: false,
+                                       detail: ThrottleRefusal.locked(env.clock.now()).detail, outcome: .locked)
+            }
             throw TandemError(.unauthorized, "Your account or password is incorrect.")
         }
         if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
         flow.challengeID = nil
         flow.factors = [factor]
         if factor == "tap" {
-            // A Temporary Access Pass is strong on its own: no second factor (as in Entra).
+            // A Temporary Access Pass is strong on its own: no second factor (as in Entra); it also
+            // ends a second-factor lock (decision 0013).
+            try await PushProtectionService(env: env).recordPassSuccess(userID: user.id)
             try await journal.step(flow.signInID, method: "Temporary Access Pass", succeeded: true, detail: "Temporary Access Pass accepted")
             flow.passwordVerified = false
             flow.stage = .password
@@ -125,6 +130,13 @@ public struct SignInService: Sendable {
         flow.stage = try await secondFactor(for: user, flow: flow, context: context, rememberedBrowser: rememberedBrowser)
         if flow.stage == .push {
             flow.challengeID = try await issueLogged(to: user, kind: .mfa, context: context, signInID: flow.signInID).id
+        }
+        if flow.stage == .register {
+            // The registration interrupt: room to set up the first method, never a session.
+            flow.expiresAt = env.clock.now().addingTimeInterval(env.settings.flowLifetime)
+            try await journal.step(flow.signInID, method: "Registration", succeeded: false,
+                                   detail: "MFA is required and the user has no usable second factor: registration interrupt",
+                                   outcome: .interrupted)
         }
         try await env.storage.updateFlow(flow)
         return flow
@@ -219,6 +231,9 @@ public struct SignInService: Sendable {
     /// when no push is needed. Returns the session cookie's token.
     public func complete(token: String) async throws -> (token: String, session: Session) {
         let completed = try await completeSignIn(token: token)
+        guard !completed.registrationOnly else {
+            throw TandemError(.forbidden, "Set up a sign-in method first: your organization needs more information to keep your account secure.")
+        }
         return (completed.sessionToken, completed.session)
     }
 
@@ -231,6 +246,9 @@ public struct SignInService: Sendable {
         public var rememberDays: Int
         /// The user must register a method before going on (per-user MFA on, nothing registered).
         public var registrationRequired: Bool
+        /// The registration interrupt (decision 0013): `sessionToken` is a registration-only
+        /// session that no page but security info's "add the first method" accepts.
+        public var registrationOnly: Bool = false
         /// Where the browser goes now (an OIDC authorization request), when the flow was given one.
         public var returnTo: String? = nil
         /// The browser's "last method" cookie (`methodCookie(method:userID:)`), so this browser
@@ -255,6 +273,8 @@ public struct SignInService: Sendable {
                 guard flow.passwordVerified else { throw TandemError(.unauthorized, "Enter your password first.") }
                 methods = ["pwd"]
             }
+        case .register:
+            return try await completeRegistrationInterrupt(flow)
         case .code:
             guard flow.passwordVerified, flow.factors.contains("otp") else {
                 throw TandemError(.unauthorized, "Enter the code from your Authenticator app first.")
@@ -265,6 +285,10 @@ public struct SignInService: Sendable {
         }
         flow.stage = .done
         try await env.storage.updateFlow(flow)
+        if methods.contains("mfa") {
+            // A strong sign-in ends the name's wait or lock (decision 0013).
+            try await SignInThrottleService(env: env).reset(key: SignInThrottleService.accountKey(userID: userID, typedName: flow.username))
+        }
         let sessionToken = env.random.identifier(byteCount: 32)
         let now = env.clock.now()
         let session = Session(id: SecretDigest.of(sessionToken), userID: userID, methods: methods,
@@ -296,6 +320,22 @@ public struct SignInService: Sendable {
         return Completed(sessionToken: sessionToken, session: session, rememberToken: rememberToken,
                          rememberDays: legacy.rememberMultiFactorDays, registrationRequired: registrationRequired, returnTo: flow.returnTo,
                          methodCookie: Self.methodCookie(method: lastMethod, userID: userID))
+    }
+
+    /// The registration interrupt's end: a registration-only session (15 minutes at most), the
+    /// sign-in log still "interrupted" (50074). No session, no remembered browser, no last method.
+    func completeRegistrationInterrupt(_ flow: SignInFlow) async throws -> Completed {
+        guard let userID = flow.userID, flow.passwordVerified else { throw TandemError(.unauthorized, "Enter your password first.") }
+        var done = flow
+        done.stage = .done
+        try await env.storage.updateFlow(done)
+        let token = env.random.identifier(byteCount: 32)
+        let now = env.clock.now()
+        try await env.storage.insertSession(Session(id: Self.registrationSessionID(token), userID: userID, methods: ["pwd"],
+                                                    createdAt: now, expiresAt: now.addingTimeInterval(min(env.settings.flowLifetime, 900))))
+        logger.info("registration interrupt", metadata: ["tandem.user": "\(userID)"])
+        return Completed(sessionToken: token, session: Session(id: "", userID: userID, methods: ["pwd"], createdAt: now, expiresAt: now),
+                         rememberToken: nil, rememberDays: 0, registrationRequired: true, registrationOnly: true)
     }
 
     /// The user of a live session, or `nil`.

@@ -57,7 +57,7 @@ public struct VerificationCodeService: Sendable {
             throw TandemError(.forbidden, "Verification codes are turned off for your account.")
         }
         let now = env.clock.now()
-        if try await env.storage.security(userID: user.id).isPushBarred(at: now) {
+        if try await PushProtectionService(env: env).security(userID: user.id).isPushBarred(at: now) {
             throw TandemError(.locked, "Sign-in with your Authenticator app is blocked for your account. Contact your administrator.")
         }
         let code = typed.filter { !$0.isWhitespace }

@@ -67,7 +67,7 @@ public struct Authenticator: Sendable {
     /// the security-info page shows.
     public func add(activationURL: String, deviceName: String, pin: String) async throws -> Account {
         let link = try ActivationLink(parsing: activationURL)
-        let pin = try PINPolicy.validate(pin)
+        let pin = try keyStore.hasPINProtectedKeys() ? PINPolicy.validate(pin) : PINPolicy.validateNew(pin)
         let name = deviceName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...100).contains(name.count) else {
             throw AuthenticatorError(.invalidInput, "the device name must be 1 to 100 characters")
@@ -124,18 +124,24 @@ public struct Authenticator: Sendable {
 
     // MARK: Phone sign-in
 
-    /// Turns passwordless phone sign-in on: creates a PIN-protected phone sign-in key, proves
-    /// possession by signing `SignedBytes.phoneSignIn` with it (needs the PIN), and registers it.
-    /// A previous phone sign-in key is replaced.
+    /// Turns passwordless phone sign-in on: fetches a single-use key-change nonce, creates a
+    /// PIN-protected phone sign-in key, and signs `SignedBytes.keyChange` (device, nonce, new key)
+    /// with the new key (possession) **and with the PIN-protected approval key** (the person
+    /// unlocked this app), then registers it. A previous phone sign-in key is replaced. Without
+    /// the PIN, a copy of the channel key and `accounts.json` cannot do this.
     public func enablePhoneSignIn(account: Account, pin: String) async throws -> Account {
         let pin = try PINPolicy.validate(pin)
+        let client = client(for: account)
+        let nonce = try await client.keyChangeNonce(deviceID: account.deviceId, sign: deviceSigner(account)).nonce
         let label = "phone-sign-in-\(Self.newLabelSuffix())"
         do {
             let publicKey = try keyStore.createKey(label: label, protection: .pin, pin: pin)
-            let bytes = try Self.phoneSignInBytes(deviceID: account.deviceId, publicKey: publicKey)
+            let bytes = try Self.keyChangeBytes(deviceID: account.deviceId, nonce: nonce, change: .phoneSignIn, publicKey: publicKey)
+            let approvalSignature = try keyStore.sign(bytes, label: account.approvalKeyLabel, pin: pin)
             let proof = try keyStore.sign(bytes, label: label, pin: pin)
-            try await client(for: account).enablePhoneSignIn(
-                PhoneSignInRequest(publicKey: publicKey, proof: proof), deviceID: account.deviceId, sign: deviceSigner(account))
+            try await client.enablePhoneSignIn(
+                PhoneSignInRequest(publicKey: publicKey, nonce: nonce, proof: proof, approvalSignature: approvalSignature),
+                deviceID: account.deviceId, sign: deviceSigner(account))
         } catch {
             try? keyStore.deleteKey(label: label)
             throw error
@@ -167,6 +173,12 @@ public struct Authenticator: Sendable {
     /// The requests this device may answer now (`GET pending`, signed with the device key).
     public func pending(account: Account) async throws -> [ChallengeOffer] {
         try await client(for: account).pending(deviceID: account.deviceId, sign: deviceSigner(account))
+    }
+
+    /// The notices about the user's other authenticators (added, phone sign-in turned on or
+    /// off) not shown on this device before.
+    public func notices(account: Account) async throws -> [DeviceNotice] {
+        try await client(for: account).notices(deviceID: account.deviceId, sign: deviceSigner(account))
     }
 
     /// Approves a request with the number typed from the browser. Signs with the approval key
@@ -235,10 +247,10 @@ public struct Authenticator: Sendable {
         }
     }
 
-    /// The bytes the new phone sign-in key signs.
-    static func phoneSignInBytes(deviceID: String, publicKey: String) throws -> [UInt8] {
-        guard let bytes = SignedBytes.phoneSignIn(deviceID: deviceID, publicKey: publicKey) else {
-            throw AuthenticatorError(.invalidInput, "cannot sign a phone sign-in proof for device \(deviceID)")
+    /// The bytes a key change signs (approval key and new key).
+    static func keyChangeBytes(deviceID: String, nonce: String, change: DeviceKeyChange, publicKey: String) throws -> [UInt8] {
+        guard let bytes = SignedBytes.keyChange(deviceID: deviceID, nonce: nonce, change: change, publicKey: publicKey) else {
+            throw AuthenticatorError(.protocolViolation, "cannot sign a key change for device \(deviceID): malformed nonce or key")
         }
         return bytes
     }

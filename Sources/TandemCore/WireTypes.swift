@@ -102,16 +102,75 @@ public struct PendingResponse: Codable, Sendable {
     public init(requests: [ChallengeOffer]) { self.requests = requests }
 }
 
+/// `GET /device/v1/notices`: changes to the user's other authenticators not given to this device
+/// before (each notice is handed out once, here or on the push channel).
+public struct NoticesResponse: Codable, Sendable {
+    public var notices: [DeviceNotice]
+    public init(notices: [DeviceNotice]) { self.notices = notices }
+}
+
 /// `POST /device/v1/phone-sign-in`: turn on passwordless phone sign-in with a new key.
+///
+/// Both signatures are over `SignedBytes.keyChange(deviceID:nonce:change: .phoneSignIn, publicKey:)`:
+/// `approvalSignature` by the device's PIN-protected approval key (so the channel key alone cannot
+/// add a key), `proof` by the new key (possession). `nonce` comes from
+/// `POST /device/v1/key-change-nonce` and works once.
 public struct PhoneSignInRequest: Codable, Sendable {
     /// The phone sign-in key (base64url X9.63), PIN-protected on the device.
     public var publicKey: String
-    /// Signature by that key over `SignedBytes.phoneSignIn(...)`.
+    /// The single-use key-change nonce the server issued to this device.
+    public var nonce: String
+    /// Signature by the new key over the key-change bytes.
     public var proof: String
+    /// Signature by the device's approval key over the same bytes.
+    public var approvalSignature: String
 
-    public init(publicKey: String, proof: String) {
+    public init(publicKey: String, nonce: String, proof: String, approvalSignature: String) {
         self.publicKey = publicKey
+        self.nonce = nonce
         self.proof = proof
+        self.approvalSignature = approvalSignature
+    }
+}
+
+/// The answer to `POST /device/v1/key-change-nonce`: a single-use nonce for one key change.
+public struct KeyChangeNonceResponse: Codable, Sendable, Equatable {
+    /// 32 random bytes, base64url. Works once, for this device only, until `expiresAt`.
+    public var nonce: String
+    /// Decided by the server's clock.
+    public var expiresAt: Date
+
+    public init(nonce: String, expiresAt: Date) {
+        self.nonce = nonce
+        self.expiresAt = expiresAt
+    }
+}
+
+/// What a device is told about a change to its user's other authenticators ("phone sign-in was
+/// turned on on Bob's iPhone"), over the push channel (`notice`) or from `GET /device/v1/notices`.
+public struct DeviceNotice: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        /// An authenticator was added and confirmed.
+        case authenticatorAdded
+        /// Phone sign-in was turned on (or its key replaced) on an authenticator.
+        case phoneSignInEnabled
+        /// Phone sign-in was turned off on an authenticator.
+        case phoneSignInDisabled
+    }
+
+    public var id: String
+    public var kind: Kind
+    /// The authenticator that changed.
+    public var deviceId: String
+    public var deviceName: String
+    public var at: Date
+
+    public init(id: String, kind: Kind, deviceId: String, deviceName: String, at: Date) {
+        self.id = id
+        self.kind = kind
+        self.deviceId = deviceId
+        self.deviceName = deviceName
+        self.at = at
     }
 }
 
@@ -130,6 +189,8 @@ public struct ChannelMessage: Codable, Sendable, Equatable {
         case withdrawn
         /// server → device: the channel is refused (`error`).
         case error
+        /// server → device: another authenticator of the user changed (`notice`).
+        case notice
     }
 
     public var type: Kind
@@ -140,9 +201,11 @@ public struct ChannelMessage: Codable, Sendable, Equatable {
     public var challengeId: String?
     public var reason: String?
     public var error: String?
+    public var notice: DeviceNotice?
 
     public init(type: Kind, nonce: String? = nil, deviceId: String? = nil, signature: String? = nil,
-                request: ChallengeOffer? = nil, challengeId: String? = nil, reason: String? = nil, error: String? = nil) {
+                request: ChallengeOffer? = nil, challengeId: String? = nil, reason: String? = nil, error: String? = nil,
+                notice: DeviceNotice? = nil) {
         self.type = type
         self.nonce = nonce
         self.deviceId = deviceId
@@ -151,6 +214,7 @@ public struct ChannelMessage: Codable, Sendable, Equatable {
         self.challengeId = challengeId
         self.reason = reason
         self.error = error
+        self.notice = notice
     }
 }
 

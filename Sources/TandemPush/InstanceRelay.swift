@@ -105,6 +105,12 @@ struct RelayedPushNotifier: PushNotifier {
         await hub.disconnect(deviceID: deviceID)
         await bus.publish(.disconnect(deviceID: deviceID))
     }
+
+    /// Notices go to the devices connected here only; a device on another instance reads its
+    /// notices from the store when it next connects or lists (`docs/decisions/0011-device-key-changes.md`).
+    func notify(_ notice: DeviceNotice, to deviceIDs: [String]) async {
+        await hub.notify(notice, to: deviceIDs)
+    }
 }
 
 /// Wakes the browsers waiting here, then tells the other instances.

@@ -65,6 +65,14 @@ public actor PushHub: PushNotifier {
         }
     }
 
+    public func notify(_ notice: DeviceNotice, to deviceIDs: [String]) async {
+        for id in deviceIDs {
+            for connection in connections[id]?.values ?? [:].values {
+                connection.send(ChannelMessage(type: .notice, notice: notice))
+            }
+        }
+    }
+
     /// Closes every channel of a device (it was removed).
     public func disconnect(deviceID: String) {
         for connection in connections[deviceID]?.values ?? [:].values {

@@ -8,7 +8,7 @@ enum Migrations {
     typealias Migration = (version: Int, statements: [String])
 
     static var all: [Migration] {
-        (signIn + directory + oidc + defences + portal + hardeningAdmin).sorted { $0.version < $1.version }
+        (signIn + directory + oidc + defences + portal + hardeningDevices + hardeningAdmin).sorted { $0.version < $1.version }
     }
 
     static let signIn: [Migration] = [

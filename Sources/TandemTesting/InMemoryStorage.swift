@@ -25,6 +25,7 @@ public actor InMemoryStorage: TandemStorage {
     var namedLocationList: [NamedLocation] = []
     var oidc = InMemoryOIDCTables()
     var portal = InMemoryPortalTables()
+    var deviceHardening = InMemoryDeviceHardeningTables()
     var adminHardening = InMemoryAdminHardeningTables()
     var throttles: [String: ThrottleRecord] = [:]
 

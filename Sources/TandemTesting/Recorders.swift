@@ -28,6 +28,15 @@ public final class RecordingPushNotifier: PushNotifier {
     public func withdraw(challengeID: String, reason: String, from deviceIDs: [String]) async {
         state.withLock { $0.1.append(Withdrawal(challengeID: challengeID, reason: reason, deviceIDs: deviceIDs)) }
     }
+
+    private let noticeState = Mutex<[(DeviceNotice, [String])]>([])
+
+    /// The notices sent, with the devices they went to.
+    public var notices: [(notice: DeviceNotice, deviceIDs: [String])] { noticeState.withLock { $0.map { ($0.0, $0.1) } } }
+
+    public func notify(_ notice: DeviceNotice, to deviceIDs: [String]) async {
+        noticeState.withLock { $0.append((notice, deviceIDs)) }
+    }
 }
 
 /// Challenge events that never block: `wait` returns at once (tests advance the manual clock).

@@ -36,19 +36,40 @@ public struct TestPhone: Sendable {
         return AnswerRequest(deviceId: deviceID, decision: decision, number: number, signature: try DeviceSignature.sign(bytes, with: key))
     }
 
-    /// The phone sign-in request with its proof of possession.
-    public func phoneSignInRequest() throws -> PhoneSignInRequest {
-        let publicKey = DeviceSignature.encode(phoneSignInKey.publicKey)
-        let proof = try DeviceSignature.sign(SignedBytes.phoneSignIn(deviceID: deviceID, publicKey: publicKey) ?? [], with: phoneSignInKey)
-        return PhoneSignInRequest(publicKey: publicKey, proof: proof)
+    /// The phone sign-in request for a key-change nonce the server issued: the approval key and
+    /// the new phone sign-in key both sign `SignedBytes.keyChange`.
+    public func phoneSignInRequest(nonce: String) throws -> PhoneSignInRequest {
+        try phoneSignInRequest(nonce: nonce, approvedWith: approvalKey)
     }
 
-    /// The three headers of a signed device request.
-    public func signedHeaders(method: String, path: String, time: Date) throws -> [String: String] {
+    /// A phone sign-in request whose approval signature is made by a chosen key (attack tests).
+    public func phoneSignInRequest(nonce: String, approvedWith approver: P256.Signing.PrivateKey,
+                                   newKey: P256.Signing.PrivateKey? = nil) throws -> PhoneSignInRequest {
+        let key = newKey ?? phoneSignInKey
+        let publicKey = DeviceSignature.encode(key.publicKey)
+        let bytes = SignedBytes.keyChange(deviceID: deviceID, nonce: nonce, change: .phoneSignIn, publicKey: publicKey) ?? []
+        return PhoneSignInRequest(publicKey: publicKey, nonce: nonce, proof: try DeviceSignature.sign(bytes, with: key),
+                                  approvalSignature: try DeviceSignature.sign(bytes, with: approver))
+    }
+
+    /// The four headers of a signed device request (version 2) over `body`, with a fresh
+    /// request nonce.
+    public func signedHeaders(method: String, path: String, time: Date, body: [UInt8] = []) throws -> [String: String] {
+        try signedHeaders(method: method, path: path, time: time, body: body, nonce: Self.requestNonce())
+    }
+
+    /// The headers of a signed device request with a chosen request nonce.
+    public func signedHeaders(method: String, path: String, time: Date, body: [UInt8], nonce: String) throws -> [String: String] {
         let seconds = Int64(time.timeIntervalSince1970)
-        let bytes = SignedBytes.request(method: method, path: path, deviceID: deviceID, time: seconds) ?? []
-        return ["X-Tandem-Device": deviceID, "X-Tandem-Time": String(seconds),
+        let bytes = SignedBytes.requestV2(method: method, path: path, deviceID: deviceID, time: seconds, nonce: nonce, body: body) ?? []
+        return ["X-Tandem-Device": deviceID, "X-Tandem-Time": String(seconds), "X-Tandem-Nonce": nonce,
                 "X-Tandem-Signature": try DeviceSignature.sign(bytes, with: deviceKey)]
+    }
+
+    /// 16 random bytes, base64url.
+    public static func requestNonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Base64URL.encode((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     /// The channel's auth message for a server nonce.

@@ -17,7 +17,7 @@ struct AddCommand: AsyncParsableCommand {
     @Option(help: "A name for this device, shown in the account's security info.")
     var name: String?
 
-    @Option(help: "The app PIN (4-16 digits). Prompted for when omitted.")
+    @Option(help: "The app PIN (a new PIN: 6-16 digits). Prompted for when omitted.")
     var pin: String?
 
     @Option(help: "Approve the confirmation request right away with this number from the browser.")
@@ -30,7 +30,7 @@ struct AddCommand: AsyncParsableCommand {
             throw AuthenticatorError(.invalidInput, "the number must be 1 to 8 digits")
         }
         let pin = try pin ?? promptNewPIN(authenticator)
-        _ = try PINPolicy.validate(pin)
+        _ = try authenticator.keyStore.hasPINProtectedKeys() ? PINPolicy.validate(pin) : PINPolicy.validateNew(pin)
         let account = try await authenticator.add(activationURL: activationURL, deviceName: deviceName, pin: pin)
         Console.line("added \(account.userPrincipalName) (\(account.displayName)) device \(account.deviceId) on \(account.serverURL.absoluteString)")
         if account.totpSecretLabel != nil {
@@ -60,7 +60,7 @@ struct AddCommand: AsyncParsableCommand {
             return try Console.pin(nil)
         }
         guard let first = Console.readSecret("New PIN: ") else { throw AuthenticatorError(.invalidPIN, "no PIN given") }
-        _ = try PINPolicy.validate(first)
+        _ = try PINPolicy.validateNew(first)
         guard let second = Console.readSecret("Confirm PIN: ") else { throw AuthenticatorError(.invalidPIN, "no PIN given") }
         guard ConstantTime.equals(first, second) else { throw AuthenticatorError(.invalidPIN, "the PINs do not match") }
         return first

@@ -68,6 +68,8 @@ struct ListenSession {
                 if case .idle = prompt { showNext() }
             case .event(.withdrawn(let id, let reason)):
                 withdraw(id, reason: reason)
+            case .event(.notice(let change)):
+                notice(NoticeText.line(change))
             case .ended(let error):
                 if let error { throw error }
                 return nil

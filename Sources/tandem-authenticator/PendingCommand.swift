@@ -25,6 +25,7 @@ struct PendingCommand: AsyncParsableCommand {
             Console.line(String(decoding: try WireCoding.encoder().encode(PendingResponse(requests: offers)), as: UTF8.self))
             return
         }
+        for notice in try await authenticator.notices(account: account) { Console.line(NoticeText.line(notice)) }
         if offers.isEmpty { Console.line("no pending requests") }
         for offer in offers {
             Console.line("\(offer.id) \(offer.kind.rawValue) \(offer.userPrincipalName) \(offer.context.application) \(offer.context.location) (\(offer.context.ipAddress))")

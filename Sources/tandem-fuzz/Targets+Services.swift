@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TandemCore
 import TandemServer
@@ -93,13 +94,14 @@ struct ActivationService: FuzzTarget {
     }
 }
 
-/// The signed HTTP request headers: `DeviceService.authenticate`. Fields `device, time, signature,
-/// method, path` separated by U+001F; a missing field is a missing header.
+/// The signed HTTP request headers (version 2): `DeviceService.authenticate`. Fields `device,
+/// time, nonce, signature, method, path, body` separated by U+001F; a missing field is a missing
+/// header (the body: empty).
 struct SignedRequest: FuzzTarget {
     let name = "service-signed-request"
-    let summary = "DeviceService.authenticate with mutated X-Tandem-Device/Time/Signature headers"
-    let dictionary = ["\u{1F}", "GET", "POST", "DELETE", "get", "/device/v1/pending", "/device/v1/phone-sign-in", "/..", "+", "-", " ", "1800000000",
-                      "1800000300", "1800000301", "99999999999999999999", "A", "_"]
+    let summary = "DeviceService.authenticate with mutated X-Tandem-Device/Time/Nonce/Signature headers and bodies"
+    let dictionary = ["\u{1F}", "GET", "POST", "DELETE", "get", "/device/v1/pending", "/device/v1/phone-sign-in", "/device/v1/key-change-nonce",
+                      "/..", "+", "-", " ", "1800000000", "1800000300", "1800000301", "99999999999999999999", "A", "_", "{}"]
     var maxLength: Int { 2048 }
     let world = Box<ServiceFixture?>(nil)
     let genuine = Box<[[String]]>([])
@@ -108,10 +110,14 @@ struct SignedRequest: FuzzTarget {
         let fixture = try await ServiceFixture(registered: true)
         world.value = fixture
         let time = Int64(fixture.t.clock.now().timeIntervalSince1970)
-        genuine.value = try [("GET", "/device/v1/pending"), ("POST", "/device/v1/phone-sign-in"), ("DELETE", "/device/v1/phone-sign-in")].map {
-            let bytes = SignedBytes.request(method: $0.0, path: $0.1, deviceID: fixture.deviceID, time: time) ?? []
-            return [fixture.deviceID, String(time), try DeviceSignature.sign(bytes, with: ServiceFixture.deviceKey), $0.0, $0.1]
-        }
+        genuine.value = try [("GET", "/device/v1/pending", ""), ("POST", "/device/v1/phone-sign-in", "{}"), ("DELETE", "/device/v1/phone-sign-in", "")]
+            .enumerated().map { index, request in
+                let nonce = "ZnV6ei1yZXF1ZXN0LW5vbmNl\(index)"
+                let bytes = SignedBytes.requestV2(method: request.0, path: request.1, deviceID: fixture.deviceID, time: time, nonce: nonce,
+                                                  body: Array(request.2.utf8)) ?? []
+                return [fixture.deviceID, String(time), nonce, try DeviceSignature.sign(bytes, with: ServiceFixture.deviceKey),
+                        request.0, request.1, request.2]
+            }
         return genuine.value.map { Array($0.joined(separator: "\u{1F}").utf8) } + [Array("\u{1F}\u{1F}".utf8)]
     }
 
@@ -120,12 +126,14 @@ struct SignedRequest: FuzzTarget {
         let fields = input.text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
         func field(_ i: Int) -> String? { i < fields.count ? fields[i] : nil }
         let accepted = try await refusalOrSuccess {
-            _ = try await DeviceService(env: fixture.t.env).authenticate(deviceID: field(0), time: field(1), signature: field(2),
-                                                                         method: field(3) ?? "GET", path: field(4) ?? "/")
+            _ = try await DeviceService(env: fixture.t.env).authenticate(deviceID: field(0), time: field(1), nonce: field(2), signature: field(3),
+                                                                         method: field(4) ?? "GET", path: field(5) ?? "/",
+                                                                         body: Array((field(6) ?? "").utf8))
         }
         if accepted {
-            try check(genuine.value.contains { $0[0] == field(0) && Int64($0[1]) == field(1).flatMap { Int64($0) } && $0[3] == (field(3) ?? "GET")
-                          && $0[4] == (field(4) ?? "/") && Base64URL.decode($0[2]) == field(2).flatMap(Base64URL.decode) },
+            try check(genuine.value.contains { $0[0] == field(0) && Int64($0[1]) == field(1).flatMap { Int64($0) } && $0[2] == field(2)
+                          && $0[4] == (field(4) ?? "GET") && $0[5] == (field(5) ?? "/") && $0[6] == (field(6) ?? "")
+                          && Base64URL.decode($0[3]) == field(3).flatMap(Base64URL.decode) },
                       "accepted a request that was never signed: \(fields)")
         }
         return accepted
@@ -136,7 +144,7 @@ struct SignedRequest: FuzzTarget {
 struct PhoneSignIn: FuzzTarget {
     let name = "service-phone-sign-in"
     let summary = "DeviceService.enablePhoneSignIn with mutated PhoneSignInRequest bodies"
-    let dictionary = WireTargets.jsonTokens + ["\"publicKey\"", "\"proof\""]
+    let dictionary = WireTargets.jsonTokens + ["\"publicKey\"", "\"proof\"", "\"nonce\"", "\"approvalSignature\""]
     var maxLength: Int { 64 * 1024 }
     let world = Box<ServiceFixture?>(nil)
     let genuine = Box<PhoneSignInRequest?>(nil)
@@ -144,13 +152,19 @@ struct PhoneSignIn: FuzzTarget {
     func seeds() async throws -> [[UInt8]] {
         let fixture = try await ServiceFixture(registered: true)
         world.value = fixture
-        let key = DeviceSignature.encode(ServiceFixture.phoneSignInKey.publicKey)
-        let proof = try DeviceSignature.sign(SignedBytes.phoneSignIn(deviceID: fixture.deviceID, publicKey: key) ?? [], with: ServiceFixture.phoneSignInKey)
-        let request = PhoneSignInRequest(publicKey: key, proof: proof)
-        genuine.value = request
-        let reused = DeviceSignature.encode(ServiceFixture.deviceKey.publicKey)
-        let reusedProof = try DeviceSignature.sign(SignedBytes.phoneSignIn(deviceID: fixture.deviceID, publicKey: reused) ?? [], with: ServiceFixture.deviceKey)
-        return [request, PhoneSignInRequest(publicKey: reused, proof: reusedProof)].map { Array(WireTargets.encode($0).utf8) }
+        let nonce = try await DeviceService(env: fixture.t.env).issueKeyChangeNonce(for: try await fixture.device()).nonce
+        func request(_ newKey: P256.Signing.PrivateKey, approvedWith approver: P256.Signing.PrivateKey) throws -> PhoneSignInRequest {
+            let key = DeviceSignature.encode(newKey.publicKey)
+            let bytes = SignedBytes.keyChange(deviceID: fixture.deviceID, nonce: nonce, change: .phoneSignIn, publicKey: key) ?? []
+            return PhoneSignInRequest(publicKey: key, nonce: nonce, proof: try DeviceSignature.sign(bytes, with: newKey),
+                                      approvalSignature: try DeviceSignature.sign(bytes, with: approver))
+        }
+        let real = try request(ServiceFixture.phoneSignInKey, approvedWith: ServiceFixture.approvalKey)
+        genuine.value = real
+        // Approved by the channel key instead of the approval key; and a reused key.
+        let channelOnly = try request(ServiceFixture.phoneSignInKey, approvedWith: ServiceFixture.deviceKey)
+        let reused = try request(ServiceFixture.deviceKey, approvedWith: ServiceFixture.approvalKey)
+        return [real, channelOnly, reused].map { Array(WireTargets.encode($0).utf8) }
     }
 
     func run(_ input: [UInt8]) async throws -> Bool {
@@ -159,8 +173,13 @@ struct PhoneSignIn: FuzzTarget {
         let device = try await fixture.device()
         let accepted = try await refusalOrSuccess { try await DeviceService(env: fixture.t.env).enablePhoneSignIn(for: device, request) }
         if accepted {
-            try check(request.publicKey == genuine.publicKey && Base64URL.decode(request.proof) == Base64URL.decode(genuine.proof),
-                      "enabled phone sign-in with a key or proof that was never made")
+            try check(request.publicKey == genuine.publicKey && request.nonce == genuine.nonce
+                          && Base64URL.decode(request.approvalSignature) != nil
+                          && DeviceSignature.isValid(signature: request.approvalSignature,
+                                                     bytes: SignedBytes.keyChange(deviceID: fixture.deviceID, nonce: request.nonce,
+                                                                                  change: .phoneSignIn, publicKey: request.publicKey) ?? [],
+                                                     publicKey: DeviceSignature.encode(ServiceFixture.approvalKey.publicKey)),
+                      "enabled phone sign-in without the approval key's signature over the nonce")
         }
         return true
     }

@@ -32,8 +32,9 @@ enum WireTargets {
             },
             roundTrip("json-pending-response", PendingResponse.self, "PendingResponse / ChallengeOffer, read by the authenticator") { _ in },
             roundTrip("json-phone-sign-in", PhoneSignInRequest.self, "PhoneSignInRequest: POST /device/v1/phone-sign-in") { request in
-                if let bytes = SignedBytes.phoneSignIn(deviceID: "ZGV2aWNl", publicKey: request.publicKey) {
+                if let bytes = SignedBytes.keyChange(deviceID: "ZGV2aWNl", nonce: request.nonce, change: .phoneSignIn, publicKey: request.publicKey) {
                     _ = DeviceSignature.isValid(signature: request.proof, bytes: bytes, publicKey: request.publicKey)
+                    _ = DeviceSignature.isValid(signature: request.approvalSignature, bytes: bytes, publicKey: request.publicKey)
                 }
             },
             channelMessage, signedAnswer, deviceSignature,
@@ -53,7 +54,7 @@ enum WireTargets {
             encode(ActivationResponse(deviceId: "ZGV2aWNl", userId: "u-1", userPrincipalName: "alice@contoso.com", displayName: "Alice",
                                       totpSecret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")),
             encode(PendingResponse(requests: [offer, offer])),
-            encode(PhoneSignInRequest(publicKey: publicKey, proof: "AAAA")),
+            encode(PhoneSignInRequest(publicKey: publicKey, nonce: "bm9uY2U", proof: "AAAA", approvalSignature: "AAAA")),
             #"{"code":"x","deviceName":"p","appVersion":"1","deviceKey":"a","approvalKey":"b","extra":[1,2,{"z":null}]}"#,
             String(repeating: "[", count: 3000) + String(repeating: "]", count: 3000),
             String(repeating: #"{"a":"#, count: 2000) + "1" + String(repeating: "}", count: 2000),

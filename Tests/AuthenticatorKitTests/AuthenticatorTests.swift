@@ -20,8 +20,8 @@ struct AuthenticatorTests {
     }
 
     @Test("Adding with a bad link, a bad PIN or an unreachable server leaves no account and no key behind",
-          arguments: [("https://x/device/v1/activate", "2468"), ("http://127.0.0.1:1/device/v1/activate?code=A", "12"),
-                      ("http://127.0.0.1:1/device/v1/activate?code=A", "2468")])
+          arguments: [("https://x/device/v1/activate", "246810"), ("http://127.0.0.1:1/device/v1/activate?code=A", "12"),
+                      ("http://127.0.0.1:1/device/v1/activate?code=A", "246810")])
     func failedAddLeavesNothing(_ link: String, _ pin: String) async throws {
         try await withTemporaryFolder { folder throws in
             let authenticator = Authenticator(accountStore: AccountStore(home: folder), keyStore: cheapKeyStore(folder), timeoutSeconds: 2)
@@ -38,7 +38,7 @@ struct AuthenticatorTests {
         try await withTemporaryFolder { folder throws in
             let authenticator = Authenticator(accountStore: AccountStore(home: folder), keyStore: cheapKeyStore(folder))
             await #expect(throws: AuthenticatorError(.invalidInput, "")) {
-                try await authenticator.approve(offer: .fixture(), account: .fixture(), number: number, pin: "2468")
+                try await authenticator.approve(offer: .fixture(), account: .fixture(), number: number, pin: "246810")
             }
         }
     }

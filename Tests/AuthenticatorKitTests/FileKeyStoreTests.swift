@@ -12,9 +12,9 @@ struct FileKeyStoreTests {
     func wrappedFileHasNoRawKey() async throws {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
             let file = try store.loadKeyFile("approval")
-            let privateKey = try store.unlock(file, pin: "2468")
+            let privateKey = try store.unlock(file, pin: "246810")
             let raw = Array(privateKey.rawRepresentation)
             let text = try String(contentsOf: store.folder.appendingPathComponent("approval.key"), encoding: .utf8)
             for encoding in [Base64URL.encode(raw), Data(raw).base64EncodedString(), hex(raw), hex(raw).uppercased()] {
@@ -42,8 +42,8 @@ struct FileKeyStoreTests {
     func rightPINSigns() async throws {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
-            let publicKey = try store.createKey(label: "approval", protection: .pin, pin: "2468")
-            let signature = try store.sign(bytes, label: "approval", pin: "2468")
+            let publicKey = try store.createKey(label: "approval", protection: .pin, pin: "246810")
+            let signature = try store.sign(bytes, label: "approval", pin: "246810")
             #expect(DeviceSignature.isValid(signature: signature, bytes: bytes, publicKey: publicKey))
             #expect(try store.wrongPINCount() == 0)
         }
@@ -54,7 +54,7 @@ struct FileKeyStoreTests {
     func malformedPINRefused(_ pin: String?) async throws {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
             #expect(throws: AuthenticatorError(.invalidPIN, "")) { try store.sign(bytes, label: "approval", pin: pin) }
             #expect(try store.wrongPINCount() == 0)
         }
@@ -73,14 +73,14 @@ struct FileKeyStoreTests {
     func wrongPINCounted() async throws {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
             do {
                 _ = try store.sign(bytes, label: "approval", pin: "1357")
                 Issue.record("a wrong PIN signed")
             } catch let error as AuthenticatorError {
                 #expect(error.code == .wrongPIN)
                 #expect(error.remainingAttempts == 9)
-                #expect(!error.message.contains("1357") && !error.message.contains("2468"))
+                #expect(!error.message.contains("1357") && !error.message.contains("246810"))
             }
             #expect(try store.wrongPINCount() == 1)
         }
@@ -90,10 +90,10 @@ struct FileKeyStoreTests {
     func rightPINResetsCount() async throws {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
             for _ in 0..<9 { _ = try? store.sign(bytes, label: "approval", pin: "0000") }
             #expect(try store.wrongPINCount() == 9)
-            _ = try store.sign(bytes, label: "approval", pin: "2468")
+            _ = try store.sign(bytes, label: "approval", pin: "246810")
             #expect(try store.wrongPINCount() == 0)
             #expect(throws: AuthenticatorError(.wrongPIN, "")) { try store.sign(bytes, label: "approval", pin: "0000") }
         }
@@ -104,17 +104,17 @@ struct FileKeyStoreTests {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
             _ = try store.createKey(label: "device", protection: .none, pin: nil)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
-            _ = try store.createKey(label: "phone", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
+            _ = try store.createKey(label: "phone", protection: .pin, pin: "246810")
             for attempt in 1...9 {
                 #expect(throws: AuthenticatorError(.wrongPIN, "")) { try store.sign(bytes, label: "approval", pin: "0000") }
                 #expect(try store.wrongPINCount() == attempt)
             }
             #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "approval", pin: "0000") }
             #expect(try store.isLocked())
-            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "approval", pin: "2468") }
-            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "phone", pin: "2468") }
-            #expect(throws: AuthenticatorError(.locked, "")) { try store.createKey(label: "another", protection: .pin, pin: "2468") }
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "approval", pin: "246810") }
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "phone", pin: "246810") }
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.createKey(label: "another", protection: .pin, pin: "246810") }
             _ = try store.sign(bytes, label: "device", pin: nil)
         }
     }
@@ -122,7 +122,7 @@ struct FileKeyStoreTests {
     @Test("The wrong-PIN count is shared by stores over the same folder")
     func countSharedAcrossInstances() async throws {
         try await withTemporaryFolder { folder throws in
-            _ = try cheapKeyStore(folder).createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try cheapKeyStore(folder).createKey(label: "approval", protection: .pin, pin: "246810")
             _ = try? cheapKeyStore(folder).sign(bytes, label: "approval", pin: "0000")
             _ = try? cheapKeyStore(folder).sign(bytes, label: "approval", pin: "0000")
             #expect(try cheapKeyStore(folder).wrongPINCount() == 2)
@@ -133,9 +133,9 @@ struct FileKeyStoreTests {
     func damagedCounterLocks() async throws {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
             try Data("garbage".utf8).write(to: store.folder.appendingPathComponent("pin-attempts.json"))
-            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "approval", pin: "2468") }
+            #expect(throws: AuthenticatorError(.locked, "")) { try store.sign(bytes, label: "approval", pin: "246810") }
         }
     }
 
@@ -143,12 +143,12 @@ struct FileKeyStoreTests {
     func secondKeyNeedsSamePIN() async throws {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
             #expect(throws: AuthenticatorError(.wrongPIN, "")) { try store.createKey(label: "phone", protection: .pin, pin: "1357") }
             #expect(try store.wrongPINCount() == 1)
             #expect(throws: AuthenticatorError(.keyNotFound, "")) { try store.publicKey(label: "phone") }
-            _ = try store.createKey(label: "phone", protection: .pin, pin: "2468")
-            _ = try store.sign(bytes, label: "phone", pin: "2468")
+            _ = try store.createKey(label: "phone", protection: .pin, pin: "246810")
+            _ = try store.sign(bytes, label: "phone", pin: "246810")
         }
     }
 
@@ -157,7 +157,7 @@ struct FileKeyStoreTests {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
             _ = try store.createKey(label: "device", protection: .none, pin: nil)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
             _ = try? store.sign(bytes, label: "approval", pin: "0000")
             #expect(try SecureFile.permissions(store.folder) == 0o700)
             for name in ["device.key", "approval.key", "pin-attempts.json"] {
@@ -198,10 +198,10 @@ struct FileKeyStoreTests {
     func sealedKeyBoundToLabel() async throws {
         try await withTemporaryFolder { folder throws in
             let store = cheapKeyStore(folder)
-            _ = try store.createKey(label: "approval", protection: .pin, pin: "2468")
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
             var file = try store.loadKeyFile("approval")
             file.label = "phone"
-            #expect(throws: (any Error).self) { try store.unlock(file, pin: "2468") }
+            #expect(throws: (any Error).self) { try store.unlock(file, pin: "246810") }
         }
     }
 
@@ -209,10 +209,66 @@ struct FileKeyStoreTests {
     func standardParameters() async throws {
         try await withTemporaryFolder { folder throws in
             let store = FileKeyStore(folder: folder, newKeyParameters: .standard)
-            let publicKey = try store.createKey(label: "approval", protection: .pin, pin: "2468")
-            #expect(try store.loadKeyFile("approval").wrapped?.parameters == ScryptParameters(rounds: 32768, blockSize: 8, parallelism: 1))
+            let publicKey = try store.createKey(label: "approval", protection: .pin, pin: "246810")
+            #expect(try store.loadKeyFile("approval").wrapped?.parameters == ScryptParameters(rounds: 131_072, blockSize: 8, parallelism: 1))
+            let signature = try store.sign(bytes, label: "approval", pin: "246810")
+            #expect(DeviceSignature.isValid(signature: signature, bytes: bytes, publicKey: publicKey))
+        }
+    }
+
+    @Test("A new store refuses a first PIN under 6 digits, one digit repeated or a straight run",
+          arguments: ["2468", "13579", "111111", "123456", "987654", "901234", "0000000"])
+    func weakNewPINRefused(_ pin: String) async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            #expect(throws: AuthenticatorError(.invalidPIN, "")) { try store.createKey(label: "approval", protection: .pin, pin: pin) }
+            #expect(try !store.hasPINProtectedKeys())
+            #expect(PINPolicy.isValid(pin) == (pin.count <= 16))  // still a well-formed PIN for unlocking older keys
+        }
+    }
+
+    @Test("A key sealed before decision 0011 (scrypt 2^15, a 4-digit PIN) still opens, signs, and lets a new key join under that PIN")
+    func olderKeyFileStillOpens() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = FileKeyStore(folder: folder, newKeyParameters: .testOnly)
+            let key = P256.Signing.PrivateKey()
+            let publicKey = DeviceSignature.encode(key.publicKey)
+            let wrapped = try KeyWrapping.wrap(key, pin: "2468", label: "approval", parameters: .version1)
+            let file = KeyFile(version: 1, label: "approval", protection: .pin, publicKey: publicKey, wrapped: wrapped)
+            try SecureFile.ensureDirectory(folder)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            try SecureFile.writeFile(Array(try encoder.encode(file)), to: try store.keyURL("approval"), exclusive: true)
             let signature = try store.sign(bytes, label: "approval", pin: "2468")
             #expect(DeviceSignature.isValid(signature: signature, bytes: bytes, publicKey: publicKey))
+            _ = try store.createKey(label: "phone", protection: .pin, pin: "2468")
+            #expect(try store.loadKeyFile("phone").wrapped?.parameters == .testOnly)
+        }
+    }
+
+    @Test("One unlock at the standard scrypt cost takes at least twice the version-1 cost (figures printed)")
+    func unlockCostMeasured() async throws {
+        try await withTemporaryFolder { folder throws in
+            var seconds: [ScryptParameters: Double] = [:]
+            for parameters in [ScryptParameters.version1, .standard] {
+                let key = P256.Signing.PrivateKey()
+                let wrapped = try KeyWrapping.wrap(key, pin: "739514", label: "k", parameters: parameters)
+                let clock = ContinuousClock()
+                var best = Duration.seconds(1000)
+                for _ in 0..<2 {
+                    let elapsed = try clock.measure {
+                        _ = try KeyWrapping.unwrap(wrapped, pin: "739514", label: "k", publicKey: DeviceSignature.encode(key.publicKey))
+                    }
+                    best = min(best, elapsed)
+                }
+                let value = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
+                seconds[parameters] = value
+                print("scrypt N=\(parameters.rounds) r=\(parameters.blockSize) p=\(parameters.parallelism): one unlock \(Int(value * 1000)) ms; "
+                      + "every 4-digit PIN \(Int(value * 1e4 / 60)) min, every 6-digit PIN \(Int(value * 1e6 / 3600)) h on one core")
+            }
+            let standard = try #require(seconds[.standard])
+            let older = try #require(seconds[.version1])
+            #expect(standard >= 2 * older)
         }
     }
 

@@ -23,18 +23,25 @@ struct TandemDeviceClientTests {
         #expect(error.serverCode == nil)
     }
 
-    @Test("Signed requests carry the device, the time and a signature over the request bytes, path prefix included")
+    @Test("Signed requests carry the device, the time, a fresh nonce and a signature over the version-2 bytes, path prefix and body included")
     func signedHeaders() throws {
         let client = TandemDeviceClient(serverURL: URL(string: "https://example.com/tandem")!,
                                         now: { Date(timeIntervalSince1970: 1_795_946_400.9) })
         let captured = Captured()
-        let headers = try client.signedHeaders(method: "GET", path: "/device/v1/pending", deviceID: "dev-1") { bytes in
+        let body = Array(#"{"a":1}"#.utf8)
+        let headers = try client.signedHeaders(method: "POST", path: "/device/v1/phone-sign-in", deviceID: "dev-1", body: body) { bytes in
             captured.set(bytes)
             return "sig"
         }
-        #expect(headers.map(\.0) == ["X-Tandem-Device", "X-Tandem-Time", "X-Tandem-Signature"])
-        #expect(headers.map(\.1) == ["dev-1", "1795946400", "sig"])
-        #expect(captured.value == SignedBytes.request(method: "GET", path: "/tandem/device/v1/pending", deviceID: "dev-1", time: 1_795_946_400))
+        #expect(headers.map(\.0) == ["X-Tandem-Device", "X-Tandem-Time", "X-Tandem-Nonce", "X-Tandem-Signature"])
+        let nonce = headers[2].1
+        #expect(headers.map(\.1) == ["dev-1", "1795946400", nonce, "sig"])
+        #expect(Base64URL.decode(nonce)?.count == 16)
+        #expect(captured.value == SignedBytes.requestV2(method: "POST", path: "/tandem/device/v1/phone-sign-in", deviceID: "dev-1",
+                                                        time: 1_795_946_400, nonce: nonce, body: body))
+        // Every request gets its own nonce.
+        let again = try client.signedHeaders(method: "POST", path: "/device/v1/phone-sign-in", deviceID: "dev-1", body: body) { _ in "sig" }
+        #expect(again[2].1 != nonce)
     }
 
     @Test("The push channel URL swaps http for ws and https for wss",

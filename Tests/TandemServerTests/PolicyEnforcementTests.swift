@@ -23,10 +23,7 @@ struct PolicyEnforcementTests {
         let browser = Browser(client)
         try await browser.signInWithPassword()
         let phone = try await PushChannelTests.registerPhone(browser)
-        var headers: HTTPFields = [.contentType: "application/json"]
-        for (name, value) in try phone.signedHeaders(method: "POST", path: "/device/v1/phone-sign-in", time: Date()) { headers[HTTPField.Name(name)!] = value }
-        let body = try WireCoding.encoder().encode(phone.phoneSignInRequest())
-        #expect(try await client.execute(uri: "/device/v1/phone-sign-in", method: .post, headers: headers, body: ByteBuffer(bytes: body)).status == .ok)
+        #expect(try await PushChannelTests.enablePhoneSignIn(phone, client) == .ok)
         // Alice has signed in with her phone before, so the next sign-in starts with it (decision 0010).
         let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
         try await store.setLastSignInMethod(userID: alice.id, method: SignInService.LastMethod.passwordless)

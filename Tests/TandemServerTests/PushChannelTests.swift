@@ -51,6 +51,32 @@ struct PushChannelTests {
         return try response.json(AnswerResponse.self)
     }
 
+    /// Sends one signed device request (version 2 headers over `body`).
+    static func signed(_ phone: TestPhone, _ method: HTTPRequest.Method, _ path: String, body: [UInt8] = [],
+                       _ client: any TestClientProtocol) async throws -> TestResponse {
+        var headers: HTTPFields = body.isEmpty ? [:] : [.contentType: "application/json"]
+        for (name, value) in try phone.signedHeaders(method: method.rawValue, path: path, time: Date(), body: body) {
+            headers[HTTPField.Name(name)!] = value
+        }
+        return try await client.execute(uri: path, method: method, headers: headers, body: body.isEmpty ? nil : ByteBuffer(bytes: body))
+    }
+
+    /// A fresh key-change nonce for the phone (`POST /device/v1/key-change-nonce`).
+    static func keyChangeNonce(_ phone: TestPhone, _ client: any TestClientProtocol) async throws -> String {
+        let response = try await signed(phone, .post, "/device/v1/key-change-nonce", client)
+        #expect(response.status == .ok, "\(String(buffer: response.body))")
+        return try response.json(KeyChangeNonceResponse.self).nonce
+    }
+
+    /// Turns phone sign-in on the way the authenticator does: a nonce, then the request signed by
+    /// the approval key and the new key. Returns the status of the `POST /device/v1/phone-sign-in`.
+    @discardableResult
+    static func enablePhoneSignIn(_ phone: TestPhone, _ client: any TestClientProtocol) async throws -> HTTPResponse.Status {
+        let nonce = try await keyChangeNonce(phone, client)
+        let body = Array(try WireCoding.encoder().encode(phone.phoneSignInRequest(nonce: nonce)))
+        return try await signed(phone, .post, "/device/v1/phone-sign-in", body: body, client).status
+    }
+
     /// Opens the channel, authenticates, and collects messages until `stop` says so.
     static func listen(_ phone: TestPhone, _ client: any TestClientProtocol, authenticateWith key: TestPhone? = nil,
                        until stop: @escaping @Sendable ([ChannelMessage]) async throws -> Bool) async throws -> [ChannelMessage] {

@@ -159,10 +159,7 @@ struct SignInPagesTests {
     func rememberedMethod() async throws {
         try await TestServer.run { store, client in
             let (_, phone, _) = try await Self.setUp(store, client)
-            var headers: HTTPFields = [.contentType: "application/json"]
-            for (name, value) in try phone.signedHeaders(method: "POST", path: "/device/v1/phone-sign-in", time: Date()) { headers[HTTPField.Name(name)!] = value }
-            _ = try await client.execute(uri: "/device/v1/phone-sign-in", method: .post, headers: headers,
-                                         body: ByteBuffer(bytes: try WireCoding.encoder().encode(phone.phoneSignInRequest())))
+            #expect(try await PushChannelTests.enablePhoneSignIn(phone, client) == .ok)
             let browser = Browser(client)
             #expect(try await browser.request("/login", method: .post, form: ["username": "alice@contoso.com"]).headers[.location] == "/login/password")
             let page = try await browser.request("/login/password").text

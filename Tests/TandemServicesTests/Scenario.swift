@@ -40,7 +40,8 @@ struct Scenario {
     /// Turns on phone sign-in for a phone.
     func enablePhoneSignIn(_ phone: TestPhone) async throws {
         let device = try require(try await t.storage.device(id: phone.deviceID))
-        try await devices.enablePhoneSignIn(for: device, phone.phoneSignInRequest())
+        let nonce = try await devices.issueKeyChangeNonce(for: device).nonce
+        try await devices.enablePhoneSignIn(for: device, phone.phoneSignInRequest(nonce: nonce))
     }
 
     /// The offer the phone sees for the flow's current challenge, and the number the browser shows.

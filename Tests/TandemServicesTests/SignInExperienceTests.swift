@@ -84,7 +84,7 @@ struct SignInExperienceTests {
         let offer = try #require(try await s.devices.pending(for: device).first)
         let number = try #require(try await s.t.storage.challenge(id: offer.id)?.number)
         _ = try await s.challenges.answer(challengeID: offer.id, phone.answer(offer, .approve, number: number))
-        try await s.devices.enablePhoneSignIn(for: try #require(try await s.t.storage.device(id: phone.deviceID)), phone.phoneSignInRequest())
+        try await s.enablePhoneSignIn(phone)
         #expect(try await s.signIn.begin(username: "bob@contoso.com", context: Scenario.context).flow.stage == .push)
     }
 

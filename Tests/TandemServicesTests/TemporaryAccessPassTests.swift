@@ -117,7 +117,7 @@ struct TemporaryAccessPassTests {
         let device = try #require(try await s.t.storage.device(id: phone.deviceID))
         let offer = try #require(try await s.devices.pending(for: device).first)
         _ = try await s.challenges.answer(challengeID: offer.id, phone.answer(offer, .approve, number: try #require(try await s.t.storage.challenge(id: offer.id)?.number)))
-        try await s.devices.enablePhoneSignIn(for: try #require(try await s.t.storage.device(id: phone.deviceID)), phone.phoneSignInRequest())
+        try await s.enablePhoneSignIn(phone)
         let (next, flow) = try await s.signIn.begin(username: "bob@contoso.com", context: Scenario.context)
         #expect(flow.stage == .push)
         let (pushed, number) = try await s.offer(for: next, phone: phone)

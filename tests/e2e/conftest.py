@@ -265,11 +265,12 @@ def passwordless_once(server, phone):
 
 
 class RecordingProxy:
-    """A loopback HTTP proxy that records request bodies, for the replay test."""
+    """A loopback HTTP proxy that records requests (bodies, and headers too), for the replay tests."""
 
     def __init__(self, target):
         self.target = target
         self.bodies = []
+        self.requests = []  # (method, path, headers, body): what a network attacker sees
         proxy = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -277,6 +278,7 @@ class RecordingProxy:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length) if length else None
                 proxy.bodies.append((self.command, self.path, body))
+                proxy.requests.append((self.command, self.path, dict(self.headers.items()), body))
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
                 r = requests.request(self.command, proxy.target + self.path, data=body, headers=headers, allow_redirects=False)
                 self.send_response(r.status_code)

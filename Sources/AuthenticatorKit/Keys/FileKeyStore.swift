@@ -8,7 +8,7 @@ import TandemCore
 ///   are its only protection, as the protocol intends.
 /// - A `.pin` key (approval, phone sign-in) is stored **only** sealed: AES-256-GCM under a key
 ///   derived from the PIN with scrypt. The salt and scrypt parameters are in the file, so keys
-///   made with cheaper test parameters still open. New keys use `ScryptParameters.standard`
+///   made with cheaper or older parameters still open. New keys use `ScryptParameters.standard`
 ///   unless the store is built with other parameters (tests: `TANDEM_AUTHENTICATOR_TEST_KDF=1`).
 /// - Every PIN attempt is counted in `pin-attempts.json` **before** the key is tried, so killing
 ///   the process mid-attempt does not save a guess; a right PIN resets the count. After
@@ -36,11 +36,14 @@ public struct FileKeyStore: KeyStore {
         case .none:
             file.privateKey = Base64URL.encode(privateKey.rawRepresentation)
         case .pin:
-            let pin = try PINPolicy.validate(pin)
+            let checked: String
             if let existing = try pinProtectedKeyFiles().first {
-                _ = try unlock(existing, pin: pin)
+                checked = try PINPolicy.validate(pin)
+                _ = try unlock(existing, pin: checked)
+            } else {
+                checked = try PINPolicy.validateNew(pin)  // the store's first PIN
             }
-            file.wrapped = try KeyWrapping.wrap(privateKey, pin: pin, label: label, parameters: newKeyParameters)
+            file.wrapped = try KeyWrapping.wrap(privateKey, pin: checked, label: label, parameters: newKeyParameters)
         }
         try SecureFile.ensureDirectory(folder)
         try SecureFile.writeFile(try encode(file), to: url, exclusive: true)

@@ -1,7 +1,7 @@
 /// The cost of scrypt, the KDF that turns the PIN into the key wrapping a private key.
 ///
 /// Stored in each key file with its salt, so a key made with one cost opens with that cost.
-public struct ScryptParameters: Codable, Sendable, Equatable {
+public struct ScryptParameters: Codable, Sendable, Hashable {
     /// N, the CPU/memory cost (a power of two).
     public var rounds: Int
     /// r, the block size.
@@ -16,8 +16,12 @@ public struct ScryptParameters: Codable, Sendable, Equatable {
         self.parallelism = parallelism
     }
 
-    /// N = 2^15, r = 8, p = 1: 32 MiB and about 0.1 s per attempt on a server core.
-    public static let standard = ScryptParameters(rounds: 1 << 15, blockSize: 8, parallelism: 1)
+    /// N = 2^17, r = 8, p = 1: 128 MiB and about 0.45 s per attempt on one core of the build
+    /// machine (measured, `docs/decisions/0011-device-key-changes.md`). New keys use it.
+    public static let standard = ScryptParameters(rounds: 1 << 17, blockSize: 8, parallelism: 1)
+
+    /// N = 2^15, r = 8, p = 1: what keys made before 0011 carry (32 MiB, about 0.1 s). Still opened.
+    public static let version1 = ScryptParameters(rounds: 1 << 15, blockSize: 8, parallelism: 1)
 
     /// N = 2^10, r = 8, p = 1. **Test only**: far too cheap to protect a real PIN.
     public static let testOnly = ScryptParameters(rounds: 1 << 10, blockSize: 8, parallelism: 1)

@@ -39,6 +39,23 @@ public struct TandemDeviceClient: Sendable {
         return try decode(PendingResponse.self, bytes).requests
     }
 
+    /// `GET /device/v1/notices`: changes to the user's other authenticators not given to this
+    /// device before (the server hands each out once).
+    public func notices(deviceID: String, sign: DeviceSigner) async throws -> [DeviceNotice] {
+        let path = "/device/v1/notices"
+        let headers = try signedHeaders(method: "GET", path: path, deviceID: deviceID, sign: sign)
+        let (_, bytes) = try await send("GET", path, headers: headers, expecting: [200])
+        return try decode(NoticesResponse.self, bytes).notices
+    }
+
+    /// `POST /device/v1/key-change-nonce`: a single-use nonce for one change of this device's keys.
+    public func keyChangeNonce(deviceID: String, sign: DeviceSigner) async throws -> KeyChangeNonceResponse {
+        let path = "/device/v1/key-change-nonce"
+        let headers = try signedHeaders(method: "POST", path: path, deviceID: deviceID, sign: sign)
+        let (_, bytes) = try await send("POST", path, headers: headers, expecting: [200])
+        return try decode(KeyChangeNonceResponse.self, bytes)
+    }
+
     /// `POST /device/v1/challenges/{id}/answer`: the signature is in the body.
     public func answer(challengeID: String, _ body: AnswerRequest) async throws -> AnswerResponse {
         guard !challengeID.isEmpty, challengeID.utf8.allSatisfy(Base64URL.isAlphabet) else {
@@ -48,11 +65,13 @@ public struct TandemDeviceClient: Sendable {
         return try decode(AnswerResponse.self, bytes)
     }
 
-    /// `POST /device/v1/phone-sign-in`: turns passwordless phone sign-in on with a new key.
+    /// `POST /device/v1/phone-sign-in`: turns passwordless phone sign-in on with a new key (the
+    /// body carries the key-change nonce and the approval key's signature).
     public func enablePhoneSignIn(_ body: PhoneSignInRequest, deviceID: String, sign: DeviceSigner) async throws {
         let path = "/device/v1/phone-sign-in"
-        let headers = try signedHeaders(method: "POST", path: path, deviceID: deviceID, sign: sign)
-        _ = try await send("POST", path, headers: headers, body: try encode(body), expecting: [200, 201, 204])
+        let encoded = try encode(body)
+        let headers = try signedHeaders(method: "POST", path: path, deviceID: deviceID, body: encoded, sign: sign)
+        _ = try await send("POST", path, headers: headers, body: encoded, expecting: [200, 201, 204])
     }
 
     /// `DELETE /device/v1/phone-sign-in`: turns phone sign-in off for this device.
@@ -85,17 +104,28 @@ public struct TandemDeviceClient: Sendable {
         return base + path
     }
 
-    /// The three signature headers for a request; `sign` receives `SignedBytes.request(…)`.
-    func signedHeaders(method: String, path: String, deviceID: String, sign: DeviceSigner) throws -> [(String, String)] {
+    /// The four signature headers of a request (version 2); `sign` receives
+    /// `SignedBytes.requestV2(…)` over the exact `body` bytes sent and a fresh request nonce
+    /// (16 random bytes) unless one is given.
+    func signedHeaders(method: String, path: String, deviceID: String, body: [UInt8] = [], nonce: String? = nil,
+                       sign: DeviceSigner) throws -> [(String, String)] {
         let time = Int64(now().timeIntervalSince1970.rounded(.down))
-        guard let bytes = SignedBytes.request(method: method, path: basePath + path, deviceID: deviceID, time: time) else {
+        let nonce = nonce ?? Self.requestNonce()
+        guard let bytes = SignedBytes.requestV2(method: method, path: basePath + path, deviceID: deviceID, time: time, nonce: nonce, body: body) else {
             throw AuthenticatorError(.invalidInput, "cannot sign a request for device \(deviceID)")
         }
         return [
             ("X-Tandem-Device", deviceID),
             ("X-Tandem-Time", String(time)),
+            ("X-Tandem-Nonce", nonce),
             ("X-Tandem-Signature", try sign(bytes)),
         ]
+    }
+
+    /// 16 random bytes from the system CSPRNG, base64url.
+    static func requestNonce() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Base64URL.encode((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
     }
 
     private func send(_ method: String, _ path: String, headers: [(String, String)] = [], body: [UInt8]? = nil,

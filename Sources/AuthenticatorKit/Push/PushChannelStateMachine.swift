@@ -5,7 +5,7 @@ import TandemCore
 /// function per event, each returning what the owner must do. Network input never traps.
 ///
 /// `hello` → sign the connect bytes and send `auth`; `ready` → connected; `request` → deliver once
-/// per challenge id (remembered across reconnects); `withdrawn` → deliver; `error` → refused.
+/// per challenge id (remembered across reconnects); `withdrawn` and `notice` → deliver; `error` → refused.
 public struct PushChannelStateMachine: Sendable {
     /// Where the current connection is.
     public enum Phase: Sendable, Equatable {
@@ -85,6 +85,9 @@ public struct PushChannelStateMachine: Sendable {
             guard let id = message.challengeId else { return .ignore }
             _ = remember(id)
             return .deliver(.withdrawn(challengeID: id, reason: message.reason))
+        case (.ready, .notice):
+            guard let notice = message.notice else { return .ignore }
+            return .deliver(.notice(notice))
         case (.ready, _):
             return .ignore
         default:

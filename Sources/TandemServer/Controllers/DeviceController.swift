@@ -6,8 +6,8 @@ import TandemCore
 import TandemPush
 import TandemServices
 
-/// The authenticator's API (`docs/push-protocol.md`): activation, pending, answers, phone
-/// sign-in, and the WebSocket push channel.
+/// The authenticator's API (`docs/push-protocol.md`): activation, pending, answers, key-change
+/// nonces, phone sign-in, and the WebSocket push channel.
 struct DeviceController: Sendable {
     let devices: DeviceService
     let challenges: ChallengeService
@@ -26,22 +26,29 @@ struct DeviceController: Sendable {
             return JSONResponse.make(response, status: .created)
         }
         group.get("pending") { request, _ in
-            let device = try await self.authenticate(request)
+            let (device, _) = try await self.authenticate(request)
             return JSONResponse.make(PendingResponse(requests: try await self.devices.pending(for: device)))
+        }
+        group.get("notices") { request, _ in
+            let (device, _) = try await self.authenticate(request)
+            return JSONResponse.make(NoticesResponse(notices: try await self.devices.takeNotices(for: device)))
         }
         group.post("challenges/{id}/answer") { request, context in
             let id = try context.parameters.require("id")
             let body = try await Self.decode(AnswerRequest.self, request)
             return JSONResponse.make(try await self.challenges.answer(challengeID: id, body))
         }
+        group.post("key-change-nonce") { request, _ in
+            let (device, _) = try await self.authenticate(request)
+            return JSONResponse.make(try await self.devices.issueKeyChangeNonce(for: device))
+        }
         group.post("phone-sign-in") { request, _ in
-            let device = try await self.authenticate(request)
-            let body = try await Self.decode(PhoneSignInRequest.self, request)
-            try await self.devices.enablePhoneSignIn(for: device, body)
+            let (device, body) = try await self.authenticate(request)
+            try await self.devices.enablePhoneSignIn(for: device, try Self.decode(PhoneSignInRequest.self, body))
             return JSONResponse.make(["phoneSignIn": "enabled"])
         }
         group.delete("phone-sign-in") { request, _ in
-            let device = try await self.authenticate(request)
+            let (device, _) = try await self.authenticate(request)
             try await self.devices.disablePhoneSignIn(for: device)
             return Response(status: .noContent)
         }
@@ -52,18 +59,30 @@ struct DeviceController: Sendable {
         }
     }
 
-    func authenticate(_ request: Request) async throws -> Device {
-        try await devices.authenticate(
+    /// Reads the body (at most 64 KiB) and verifies the request's signature over it; returns
+    /// the device and the body bytes the signature covers.
+    func authenticate(_ request: Request) async throws -> (Device, [UInt8]) {
+        let body = Array(try await Self.collect(request).readableBytesView)
+        let device = try await devices.authenticate(
             deviceID: request.headers[.init("X-Tandem-Device")!],
             time: request.headers[.init("X-Tandem-Time")!],
+            nonce: request.headers[.init("X-Tandem-Nonce")!],
             signature: request.headers[.init("X-Tandem-Signature")!],
-            method: request.method.rawValue, path: request.uri.path)
+            method: request.method.rawValue, path: request.uri.path, body: body)
+        return (device, body)
+    }
+
+    static func collect(_ request: Request) async throws -> ByteBuffer {
+        try await request.body.collect(upTo: 64 * 1024)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ request: Request) async throws -> T {
-        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        try decode(type, Array(try await collect(request).readableBytesView))
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
         do {
-            return try WireCoding.decoder().decode(T.self, from: Data(buffer: buffer))
+            return try WireCoding.decoder().decode(T.self, from: Data(bytes))
         } catch let DecodingError.keyNotFound(key, _) {
             throw TandemError(.badRequest, "Missing field \(key.stringValue).")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
@@ -83,6 +102,7 @@ struct DeviceController: Sendable {
         let nonce = random.identifier(byteCount: 32)
         continuation.yield(ChannelMessage(type: .hello, nonce: nonce))
         let authenticated = SetOnceFlag()
+        let channelDevice = ChannelDevice()
         let deadline = Task { [authenticationTimeout] in
             try await Task.sleep(for: authenticationTimeout)
             if !authenticated.isSet { continuation.yield(ChannelMessage(type: .error, error: "authentication timed out")) }
@@ -93,6 +113,10 @@ struct DeviceController: Sendable {
                 for await message in stream {
                     try await outbound.write(.text(Web.json(message)))
                     if message.type == .error { break }
+                    // A notice written to the channel counts as handed out (not again in GET notices).
+                    if message.type == .notice, let notice = message.notice, let deviceID = channelDevice.id {
+                        try? await devices.markNoticeDelivered(notice, deviceID: deviceID)
+                    }
                 }
                 try await outbound.close(.normalClosure, reason: nil)
             }
@@ -108,6 +132,7 @@ struct DeviceController: Sendable {
                         continuation.yield(ChannelMessage(type: .error, error: "authentication failed"))
                         break
                     }
+                    channelDevice.id = device.id
                     let token = await hub.register(deviceID: device.id, connection: StreamConnection(continuation))
                     registered = (device.id, token)
                     authenticated.set()
@@ -115,6 +140,9 @@ struct DeviceController: Sendable {
                     continuation.yield(ChannelMessage(type: .ready))
                     for offer in try await devices.pending(for: device) {
                         continuation.yield(ChannelMessage(type: .request, request: offer))
+                    }
+                    for notice in try await devices.takeNotices(for: device) {
+                        continuation.yield(ChannelMessage(type: .notice, notice: notice))
                     }
                 }
             } catch {
@@ -127,5 +155,15 @@ struct DeviceController: Sendable {
             continuation.finish()
             try? await group.waitForAll()
         }
+    }
+}
+
+/// The device a channel authenticated as, shared by its reading and writing tasks.
+private final class ChannelDevice: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: String?
+    var id: String? {
+        get { lock.withLock { value } }
+        set { lock.withLock { value = newValue } }
     }
 }

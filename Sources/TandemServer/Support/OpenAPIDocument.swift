@@ -176,6 +176,9 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/XTandemTime"
           },
           {
+            "$ref": "#/components/parameters/XTandemNonce"
+          },
+          {
             "$ref": "#/components/parameters/XTandemSignature"
           }
         ],
@@ -290,10 +293,10 @@ enum OpenAPIDocument {
         "security": []
       }
     },
-    "/device/v1/phone-sign-in": {
+    "/device/v1/key-change-nonce": {
       "post": {
-        "operationId": "enablePhoneSignIn",
-        "summary": "Turn on passwordless phone sign-in with a new key",
+        "operationId": "issueKeyChangeNonce",
+        "summary": "A single-use nonce for one change of this device's keys",
         "tags": [
           "device"
         ],
@@ -303,6 +306,68 @@ enum OpenAPIDocument {
           },
           {
             "$ref": "#/components/parameters/XTandemTime"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemNonce"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemSignature"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The nonce.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/KeyChangeNonceResponse"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Bad, missing or already used request signature.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The authenticator is not confirmed yet.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          }
+        },
+        "security": []
+      }
+    },
+    "/device/v1/phone-sign-in": {
+      "post": {
+        "operationId": "enablePhoneSignIn",
+        "summary": "Turn on passwordless phone sign-in with a new key, approved by the approval key",
+        "tags": [
+          "device"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/XTandemDevice"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemTime"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemNonce"
           },
           {
             "$ref": "#/components/parameters/XTandemSignature"
@@ -333,7 +398,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/BadRequest"
           },
           "401": {
-            "description": "Bad request signature or key proof.",
+            "description": "Bad or used request signature, no valid approval-key signature or proof, or a key-change nonce that is unknown, used, expired or another device's.",
             "content": {
               "application/json": {
                 "schema": {
@@ -372,6 +437,9 @@ enum OpenAPIDocument {
             "$ref": "#/components/parameters/XTandemTime"
           },
           {
+            "$ref": "#/components/parameters/XTandemNonce"
+          },
+          {
             "$ref": "#/components/parameters/XTandemSignature"
           }
         ],
@@ -381,6 +449,52 @@ enum OpenAPIDocument {
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          }
+        },
+        "security": []
+      }
+    },
+    "/device/v1/notices": {
+      "get": {
+        "operationId": "deviceNotices",
+        "summary": "Changes to the user's other authenticators not given to this device yet",
+        "tags": [
+          "device"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/XTandemDevice"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemTime"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemNonce"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemSignature"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The notices (each is handed out once).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/NoticesResponse"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Bad, missing or already used request signature.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         },
         "security": []
@@ -2115,6 +2229,15 @@ enum OpenAPIDocument {
         },
         "description": "Unix seconds; at most 300 s from the server's clock. Missing or wrong: 401."
       },
+      "XTandemNonce": {
+        "name": "X-Tandem-Nonce",
+        "in": "header",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "A fresh request nonce (16 random bytes, base64url), covered by the signature; each is accepted once per device. Missing (a version-1 client): 401."
+      },
       "XTandemSignature": {
         "name": "X-Tandem-Signature",
         "in": "header",
@@ -2122,7 +2245,7 @@ enum OpenAPIDocument {
         "schema": {
           "type": "string"
         },
-        "description": "base64url raw r||s by the device key over the request bytes (docs/push-protocol.md). Missing or wrong: 401."
+        "description": "base64url raw r||s by the device key over the version-2 request bytes (method, path, device, time, nonce, SHA-256 of the body; docs/push-protocol.md). Missing, wrong or already used: 401."
       }
     },
     "responses": {
@@ -2437,16 +2560,26 @@ enum OpenAPIDocument {
         "type": "object",
         "required": [
           "publicKey",
-          "proof"
+          "nonce",
+          "proof",
+          "approvalSignature"
         ],
         "properties": {
           "publicKey": {
             "type": "string",
             "description": "The new phone sign-in key, base64url X9.63."
           },
+          "nonce": {
+            "type": "string",
+            "description": "The single-use nonce from POST /device/v1/key-change-nonce."
+          },
           "proof": {
             "type": "string",
-            "description": "Its signature over the phone sign-in bytes."
+            "description": "The new key's signature over the key-change bytes (tandem-device-key-change/v1)."
+          },
+          "approvalSignature": {
+            "type": "string",
+            "description": "The device's PIN-protected approval key's signature over the same bytes."
           }
         }
       },
@@ -2461,6 +2594,72 @@ enum OpenAPIDocument {
             "enum": [
               "enabled"
             ]
+          }
+        }
+      },
+      "KeyChangeNonceResponse": {
+        "type": "object",
+        "required": [
+          "nonce",
+          "expiresAt"
+        ],
+        "properties": {
+          "nonce": {
+            "type": "string",
+            "description": "32 random bytes, base64url; for this device, usable once."
+          },
+          "expiresAt": {
+            "type": "string",
+            "format": "date-time",
+            "description": "120 s after issue, by the server's clock."
+          }
+        }
+      },
+      "DeviceNotice": {
+        "type": "object",
+        "required": [
+          "id",
+          "kind",
+          "deviceId",
+          "deviceName",
+          "at"
+        ],
+        "properties": {
+          "id": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string",
+            "enum": [
+              "authenticatorAdded",
+              "phoneSignInEnabled",
+              "phoneSignInDisabled"
+            ]
+          },
+          "deviceId": {
+            "type": "string",
+            "description": "The authenticator that changed."
+          },
+          "deviceName": {
+            "type": "string"
+          },
+          "at": {
+            "type": "string",
+            "format": "date-time"
+          }
+        }
+      },
+      "NoticesResponse": {
+        "type": "object",
+        "required": [
+          "notices"
+        ],
+        "properties": {
+          "notices": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DeviceNotice"
+            }
           }
         }
       },

@@ -48,10 +48,14 @@ public protocol PushNotifier: Sendable {
     func withdraw(challengeID: String, reason: String, from deviceIDs: [String]) async
     /// Closes a removed device's channels.
     func disconnect(deviceID: String) async
+    /// Tells connected devices about a change to another authenticator of their user; the
+    /// others find the notice in the store when they connect or list.
+    func notify(_ notice: DeviceNotice, to deviceIDs: [String]) async
 }
 
 extension PushNotifier {
     public func disconnect(deviceID: String) async {}
+    public func notify(_ notice: DeviceNotice, to deviceIDs: [String]) async {}
 }
 
 /// Wakes browsers waiting for a challenge to change.

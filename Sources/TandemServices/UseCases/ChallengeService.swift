@@ -200,6 +200,7 @@ public struct ChallengeService: Sendable {
             if challenge.kind == .registration {
                 used.state = .active
                 try await env.storage.updateDevice(used)
+                try await RegistrationService(env: env, logger: logger).confirmed(used)
             } else {
                 try await protection.recordSuccess(userID: challenge.userID)
             }

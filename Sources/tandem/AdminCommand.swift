@@ -59,7 +59,7 @@ struct Admin: AsyncParsableCommand {
         func run() async throws {
             guard (60...86_400).contains(lifetime) else { throw fail("--lifetime must be between 60 and 86400 seconds") }
             let secretKey: String
-            do { secretKey = try secret.resolve(databasePath: db.database) } catch { throw fail("\(error)") }
+            do { secretKey = try secret.resolve(db) } catch { throw fail("\(error)") }
             let token = try await Admin.run(db) { env in
                 try await AdminOperations.token(for: try await Admin.user(user, env), lifetime: TimeInterval(lifetime), secretKey: secretKey, env: env)
             }

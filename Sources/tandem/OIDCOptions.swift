@@ -12,7 +12,7 @@ struct OIDCOptions: ParsableArguments {
             help: "Secret (32+ characters) that seals the OIDC signing keys in the store (env TANDEM_SECRET_KEY). Default: the --secret-key-file.")
     var secretKey: String?
     @Option(name: .customLong("secret-key-file"),
-            help: "File holding the secret key, created (mode 0600) on first start (env TANDEM_SECRET_KEY_FILE). Default: <database>.secret-key.")
+            help: "File holding the secret key, created (mode 0600) on first start (env TANDEM_SECRET_KEY_FILE). Default: tandem.secret-key in the data directory.")
     var secretKeyFile: String?
     @Option(name: .customLong("id-token-lifetime"), help: "ID token lifetime in seconds, 60-86400.")
     var idTokenLifetime: Double = Double(environment("TANDEM_ID_TOKEN_LIFETIME") ?? "") ?? 3600
@@ -25,13 +25,17 @@ struct OIDCOptions: ParsableArguments {
 
     /// Writes the lifetimes and the secret key into `config`; returns a line saying where the key
     /// came from (never the key).
-    func apply(to config: inout TandemConfiguration) throws -> String {
+    func apply(to config: inout TandemConfiguration, defaultFile: String, dataDirectory: String) throws -> String {
         config.oidc.idTokenLifetime = idTokenLifetime
         config.oidc.accessTokenLifetime = accessTokenLifetime
         config.oidc.refreshTokenLifetime = refreshTokenLifetime
         config.oidc.signingKeyRotation = signingKeyRotation * 86_400
         let explicit = secretKey ?? environment("TANDEM_SECRET_KEY")
-        let file = secretKeyFile ?? environment("TANDEM_SECRET_KEY_FILE") ?? OIDCSecretKey.defaultPath(databasePath: config.databasePath)
+        let file = secretKeyFile ?? environment("TANDEM_SECRET_KEY_FILE") ?? defaultFile
+        if explicit?.isEmpty ?? true {
+            try DataDirectory.prepare(dataDirectory)
+            try DataDirectory.checkSecretKeyFile(file)
+        }
         do {
             let (secret, created) = try OIDCSecretKey.resolve(explicit: explicit, file: file, random: SystemRandomSource())
             config.secretKey = secret

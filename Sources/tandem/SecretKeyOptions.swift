@@ -12,12 +12,16 @@ struct SecretKeyOptions: ParsableArguments {
             help: "The server's secret key (env TANDEM_SECRET_KEY). Default: the --secret-key-file.")
     var secretKey: String?
     @Option(name: .customLong("secret-key-file"),
-            help: "File holding the server's secret key (env TANDEM_SECRET_KEY_FILE). Default: <database>.secret-key.")
+            help: "File holding the server's secret key (env TANDEM_SECRET_KEY_FILE). Default: tandem.secret-key in the data directory.")
     var secretKeyFile: String?
 
-    func resolve(databasePath: String) throws -> String {
+    func resolve(_ db: DatabaseOptions) throws -> String {
         let explicit = secretKey ?? environment("TANDEM_SECRET_KEY")
-        let file = secretKeyFile ?? environment("TANDEM_SECRET_KEY_FILE") ?? OIDCSecretKey.defaultPath(databasePath: databasePath)
+        let file = secretKeyFile ?? environment("TANDEM_SECRET_KEY_FILE") ?? db.secretKeyPath
+        if explicit?.isEmpty ?? true {
+            try DataDirectory.prepare(db.dataDirectory)
+            try DataDirectory.checkSecretKeyFile(file)
+        }
         do {
             return try OIDCSecretKey.resolve(explicit: explicit, file: file, random: SystemRandomSource()).secret
         } catch let error as TandemError {

@@ -44,7 +44,7 @@ struct Serve: AsyncParsableCommand {
         config.metricsToken = metricsToken
         config.connections = ConnectionLimits(perAddress: maxConnectionsPerAddress, headerTimeout: headerTimeout, idleTimeout: idleTimeout)
         let secretKeySource: String
-        do { secretKeySource = try oidcOptions.apply(to: &config) } catch { throw fail("\(error)") }
+        do { secretKeySource = try oidcOptions.apply(to: &config, defaultFile: db.secretKeyPath, dataDirectory: db.dataDirectory) } catch { throw fail("\(error)") }
         if let problem = config.validate() { throw fail(problem) }
         guard let level = Logger.Level(rawValue: logLevel) else { throw fail("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
         LoggingSystem.bootstrap { label in  // --log-level applies to every logger, the services' too

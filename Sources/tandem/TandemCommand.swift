@@ -13,10 +13,27 @@ struct TandemCommand: AsyncParsableCommand {
         subcommands: [Serve.self, Users.self, Admin.self, Migrate.self])
 }
 
-/// Options shared by the commands that open the store.
+/// Options shared by the commands that open the store: the data folder (database and secret key)
+/// and, to put the database elsewhere, `--database`.
 struct DatabaseOptions: ParsableArguments {
-    @Option(name: .long, help: "SQLite file, or postgres://user:password@host:port/database (env TANDEM_DATABASE).")
-    var database: String = ProcessInfo.processInfo.environment["TANDEM_DATABASE"] ?? "tandem.sqlite"
+    @Option(name: .customLong("data-directory"),
+            help: "Folder holding tandem.sqlite and tandem.secret-key, created (mode 0700) if missing (env TANDEM_DATA). Default: the current folder.")
+    var dataDirectory: String = ProcessInfo.processInfo.environment["TANDEM_DATA"] ?? "."
+    @Option(name: .customLong("database"), help: "SQLite file, or postgres://user:password@host:port/database (env TANDEM_DATABASE). Default: <data-directory>/tandem.sqlite.")
+    var databaseOption: String? = ProcessInfo.processInfo.environment["TANDEM_DATABASE"]
+
+    /// The SQLite path or PostgreSQL URL in use.
+    var database: String { databaseOption.flatMap { $0.isEmpty ? nil : $0 } ?? DataDirectory.join(dataDirectory, DataDirectory.databaseName) }
+
+    /// Whether the store is PostgreSQL.
+    var isPostgres: Bool { PostgresURL.isPostgres(database) }
+
+    /// The default secret key file: beside a SQLite file given with `--database` (`x.sqlite` →
+    /// `x.secret-key`), else `tandem.secret-key` in the data folder.
+    var secretKeyPath: String {
+        if databaseOption != nil, !isPostgres { return OIDCSecretKey.defaultPath(databasePath: database) }
+        return DataDirectory.join(dataDirectory, DataDirectory.secretKeyName)
+    }
 
     /// The database for messages: a PostgreSQL URL without its password.
     var displayName: String {
@@ -24,11 +41,15 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     func open(migrate: Bool = true) async throws -> SQLStore {
+        try DataDirectory.prepare(dataDirectory)
         do {
             if PostgresURL.isPostgres(database) {
                 return try await SQLStore.openPostgres(url: database, migrate: migrate, logger: Logger(label: "tandem.store"))
             }
-            return try await SQLStore.openSQLite(path: database, migrate: migrate, logger: Logger(label: "tandem.store"))
+            let isNew = !FileManager.default.fileExists(atPath: database)
+            let store = try await SQLStore.openSQLite(path: database, migrate: migrate, logger: Logger(label: "tandem.store"))
+            if isNew { chmod(database, 0o600) }  // password hashes and sealed keys: the owner only (SQLite gives -wal/-shm the same mode)
+            return store
         } catch let error as TandemError {
             throw CLIError("cannot open database \(displayName): \(error.message)")
         } catch {

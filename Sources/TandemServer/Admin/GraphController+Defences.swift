@@ -9,7 +9,7 @@ extension GraphController {
         v1.get("auditLogs/signIns") { request, _ in
             _ = try await self.actor(request, AdminAccess.readers)
             let top = try GraphObjects.top(request)
-            let filter = try SignInFilter(request.uri.queryParameters.get("$filter"))
+            let filter = try SignInFilter(request.formQueryValue("$filter"))
             let before = try GraphObjects.timeCursor(request)
             // Scan newest first in batches until a page of matches is full.
             var matches: [SignInRecord] = []
@@ -28,8 +28,8 @@ extension GraphController {
                                        "value": try await matches.asyncMap { try await self.signInObject($0, trails: false) }]
             if more, let last = matches.last {
                 var query = "$top=\(top)&$skiptoken=\(GraphObjects.timeCursorToken(last.createdAt, last.id))"
-                if let raw = request.uri.queryParameters.get("$filter") {
-                    query += "&$filter=\(raw.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? raw)"
+                if let raw = request.formQueryValue("$filter") {
+                    query += "&$filter=\(FormQuery.encode(raw))"
                 }
                 body["@odata.nextLink"] = "\(self.publicURL())/v1.0/auditLogs/signIns?\(query)"
             }

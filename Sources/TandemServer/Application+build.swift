@@ -59,6 +59,7 @@ public func buildApplication(
     let router = Router(context: TandemRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware(security: WebSecurity(secretKey: configuration.secretKey,
                                                                           secureCookies: configuration.secureCookies)))
+    router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
     OpenAPIDocument.register(on: router)   // GET /openapi.json (docs/openapi.json)
@@ -102,7 +103,8 @@ public func buildApplication(
                 inner: HTTP1WebSocketUpgradeChannel(
                     responder: responder, webSocketResponder: webSocketResponder,
                     configuration: .init(http1: .init(idleTimeout: .milliseconds(Int64(limits.idleTimeout * 1000))))),
-                counter: counter, headerTimeout: .milliseconds(Int64(limits.headerTimeout * 1000)))
+                counter: counter, headerTimeout: .milliseconds(Int64(limits.headerTimeout * 1000)),
+                proxies: configuration.trustedProxies, tls: configuration.tls)
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
         services: relay.map { [InstanceBusService(relay: $0)] } ?? [],

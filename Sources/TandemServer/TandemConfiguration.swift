@@ -1,4 +1,5 @@
 import Foundation
+import TandemCore
 import TandemServices
 
 /// The server's configuration: a plain struct with defaults, read in one place (`tandem serve`).
@@ -24,6 +25,8 @@ import TandemServices
 /// | `--max-connections-per-address` / `TANDEM_MAX_CONNECTIONS_PER_ADDRESS` | open connections one IP address may hold, 1–100000 | `256` |
 /// | `--header-timeout` / `TANDEM_HEADER_TIMEOUT` | seconds to send the first request head, and for a push channel to authenticate, 1–300 | `10` |
 /// | `--idle-timeout` / `TANDEM_IDLE_TIMEOUT` | seconds a keep-alive connection may sit idle, 1–3600 | `30` |
+/// | `--tls-certificate`, `--tls-key` / `TANDEM_TLS_CERTIFICATE`, `TANDEM_TLS_KEY` | PEM files; serve https (reloaded on SIGHUP) | none (plain http) |
+/// | `--trusted-proxy` / `TANDEM_TRUSTED_PROXIES` | CIDRs of reverse proxies whose `Forwarded` / `X-Forwarded-For` are believed (repeatable, or comma-separated) | none |
 ///
 /// The secrets are `secretKey` and `metricsToken`: never printed or logged.
 public struct TandemConfiguration: Sendable {
@@ -47,6 +50,10 @@ public struct TandemConfiguration: Sendable {
     public var metricsToken: String? = nil
     /// Per-address connection cap and the header and idle timeouts.
     public var connections = ConnectionLimits()
+    /// Certificate and key when the server speaks TLS itself.
+    public var tls: TLSCredentials? = nil
+    /// Reverse proxies allowed to say who the client is.
+    public var trustedProxies = TrustedProxies([])
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
                 challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10,
@@ -86,11 +93,12 @@ public struct TandemConfiguration: Sendable {
 
     /// The public URL without a trailing slash, given the port actually bound.
     public func resolvedPublicURL(boundPort: Int) -> String {
-        var url = publicURL ?? "http://\(host):\(boundPort)"
+        var url = publicURL ?? "\(tls == nil ? "http" : "https")://\(host):\(boundPort)"
         while url.hasSuffix("/") { url.removeLast() }
         return url
     }
 
-    /// Cookies get `Secure` when the public URL is https.
-    public var secureCookies: Bool { publicURL?.lowercased().hasPrefix("https://") ?? false }
+    /// Cookies get `Secure` (and `__Host-`) when the public URL is https, or when Tandem serves
+    /// TLS itself and no public URL says otherwise.
+    public var secureCookies: Bool { publicURL.map { $0.lowercased().hasPrefix("https://") } ?? (tls != nil) }
 }

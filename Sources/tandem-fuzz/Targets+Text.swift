@@ -4,7 +4,7 @@ import TandemCore
 
 /// The text parsers: activation links, otpauth URIs, base64url, base32, CIDR ranges, signed bytes.
 enum TextTargets {
-    static var all: [any FuzzTarget] { [activationLink, otpauthURI, base64URL, base32, cidr, signedBytes] }
+    static var all: [any FuzzTarget] { [activationLink, otpauthURI, base64URL, base32, cidr, forwarded, signedBytes] }
 
     static let activationLink = ClosureTarget(
         "activation-link", "ActivationLink(parsing:), the URL an authenticator scans",
@@ -112,6 +112,25 @@ enum TextTargets {
         let address = String(printed[..<(printed.firstIndex(of: "/") ?? printed.endIndex)])
         try check(range.contains(address), "\(printed) does not contain its own address")
         _ = range.contains(text)
+        return true
+    }
+
+    /// `Forwarded` / `X-Forwarded-For` from a trusted proxy: whatever the header says, the client
+    /// is an address (the peer's or one of the header's), never the header's other text.
+    static let forwarded = ClosureTarget(
+        "forwarded", "TrustedProxies.clientAddress, the Forwarded and X-Forwarded-For headers behind a proxy",
+        dictionary: ["for=", "For=", "by=", "proto=https", ";", ",", "\"", "\\", "[", "]", ":", "::", "unknown", "_hidden",
+                     "10.0.0.1", "198.51.100.7", "2001:db8::1", "%", " ", "\t"],
+        maxLength: 512,
+        seeds: ["for=192.0.2.60;proto=http;by=203.0.113.43", "for=\"[2001:db8:cafe::17]:4711\", for=10.0.0.2",
+                "203.0.113.9, 198.51.100.7, 10.1.1.1", "for=\"a;b,c\";for=198.51.100.1", "unknown, , ,"]
+    ) { input in
+        let proxies = TrustedProxies([CIDR("10.0.0.0/8")!])
+        for (forwarded, forwardedFor) in [([input.text], []), ([], [input.text])] as [([String], [String])] {
+            let client = proxies.clientAddress(peer: "10.0.0.1", forwarded: forwarded, forwardedFor: forwardedFor)
+            try check(client == "10.0.0.1" || (CIDR.parseAddress(client) != nil && input.text.contains(client)),
+                      "\(input.text.debugDescription) gave the client \(client.debugDescription)")
+        }
         return true
     }
 

@@ -35,6 +35,12 @@ struct Serve: AsyncParsableCommand {
     var headerTimeout: Double = Double(environment("TANDEM_HEADER_TIMEOUT") ?? "") ?? 10
     @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive connection may sit idle, 1-3600.")
     var idleTimeout: Double = Double(environment("TANDEM_IDLE_TIMEOUT") ?? "") ?? 30
+    @Option(name: .customLong("tls-certificate"), help: "PEM certificate chain: serve https (reloaded on SIGHUP; env TANDEM_TLS_CERTIFICATE).")
+    var tlsCertificate: String? = environment("TANDEM_TLS_CERTIFICATE")
+    @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-certificate (env TANDEM_TLS_KEY).")
+    var tlsKey: String? = environment("TANDEM_TLS_KEY")
+    @Option(name: .customLong("trusted-proxy"), help: "CIDR of a reverse proxy whose Forwarded/X-Forwarded-For headers are believed; repeatable (env TANDEM_TRUSTED_PROXIES, comma-separated).")
+    var trustedProxy: [String] = environment("TANDEM_TRUSTED_PROXIES").map { [$0] } ?? []
     @OptionGroup var oidcOptions: OIDCOptions
 
     func run() async throws {
@@ -42,6 +48,16 @@ struct Serve: AsyncParsableCommand {
                                          challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost,
                                          alertWebhook: alertWebhook, geoipDirectory: geoipDirectory == "none" ? nil : geoipDirectory)
         config.metricsToken = metricsToken
+        switch TrustedProxies.parse(trustedProxy) {
+        case .success(let proxies): config.trustedProxies = proxies
+        case .failure(let bad): throw fail("--trusted-proxy: '\(bad.value)' is not an address or CIDR")
+        }
+        switch (tlsCertificate, tlsKey) {
+        case (nil, nil): break
+        case (let certificate?, let key?):
+            do { config.tls = try TLSCredentials(certificatePath: certificate, keyPath: key) } catch { throw fail("\(error)") }
+        default: throw fail("--tls-certificate and --tls-key go together")
+        }
         config.connections = ConnectionLimits(perAddress: maxConnectionsPerAddress, headerTimeout: headerTimeout, idleTimeout: idleTimeout)
         let secretKeySource: String
         do { secretKeySource = try oidcOptions.apply(to: &config, defaultFile: db.secretKeyPath, dataDirectory: db.dataDirectory) } catch { throw fail("\(error)") }
@@ -75,7 +91,9 @@ struct Serve: AsyncParsableCommand {
                     """)
                 }
             }
+            let reloads = config.tls.map { TLSReloadOnHangUp(credentials: $0, logger: logger) }
             try await app.runService()
+            reloads?.cancel()
         } catch {
             try? await store.close()
             throw fail("\(error)")

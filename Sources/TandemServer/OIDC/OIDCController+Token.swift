@@ -30,7 +30,7 @@ extension OIDCController {
         router.post("/oauth2/bc-authorize") { request, context in
             await self.oauth(Self.backchannelStatus) {
                 let (client, form) = try await self.authenticatedClient(request, endpoint: self.oidc.issuer() + "/oauth2/bc-authorize")
-                let requester = ChallengeContext(application: client.displayName, ipAddress: context.remoteAddress?.ipAddress ?? "",
+                let requester = ChallengeContext(application: client.displayName, ipAddress: context.clientIP,
                                                  location: "Unknown location", browser: "Backchannel request")
                 let (acknowledgement, stored) = try await self.ciba.start(form, client: client, requester: requester)
                 if client.deliveryMode == .ping, let endpoint = client.notificationEndpoint {

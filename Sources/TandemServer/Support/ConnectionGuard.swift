@@ -3,6 +3,7 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import Synchronization
+import TandemCore
 
 /// Slow and silent clients (issue 10, finding 10): a cap on the connections one address holds
 /// open, and a deadline for the first request head. After the head, Hummingbird's idle timeout
@@ -71,12 +72,16 @@ struct GuardedServerChannel<Inner: ServerChildChannel>: ServerChildChannel {
     let inner: Inner
     let counter: ConnectionCounter
     let headerTimeout: TimeAmount
+    /// Peers exempt from the per-address cap: every client behind a reverse proxy shares its address.
+    var proxies = TrustedProxies([])
+    /// TLS on this listener, when `--tls-certificate` is given.
+    var tls: TLSCredentials? = nil
 
     struct Refused: Error {}
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         let address = channel.remoteAddress?.ipAddress ?? "unknown"
-        if case .refused(let firstTime) = counter.admit(address) {
+        if !proxies.isTrusted(address), case .refused(let firstTime) = counter.admit(address) {
             if firstTime {
                 logger.notice("connections refused: too many open from one address",
                               metadata: ["tandem.peer": "\(address)", "tandem.limit": "\(counter.limit)"])
@@ -84,10 +89,14 @@ struct GuardedServerChannel<Inner: ServerChildChannel>: ServerChildChannel {
             channel.close(promise: nil)
             return channel.eventLoop.makeFailedFuture(Refused())
         }
-        let counter = counter
-        channel.closeFuture.whenComplete { _ in counter.release(address) }
+        if !proxies.isTrusted(address) {
+            let counter = counter
+            channel.closeFuture.whenComplete { _ in counter.release(address) }
+        }
         do {
-            try channel.pipeline.syncOperations.addHandler(RequestHeadDeadlineHandler(timeout: headerTimeout), position: .first)
+            // TLS first, so the deadline sees the decrypted head (a stalled handshake runs into it too).
+            if let tls { try channel.pipeline.syncOperations.addHandler(tls.handler()) }
+            try channel.pipeline.syncOperations.addHandler(RequestHeadDeadlineHandler(timeout: headerTimeout))
         } catch {
             return channel.eventLoop.makeFailedFuture(error)
         }

@@ -70,7 +70,7 @@ enum Web {
 
     /// Who asks and from where, as the authenticator will show it.
     static func challengeContext(_ request: Request, _ context: TandemRequestContext, application: String) -> ChallengeContext {
-        let ip = context.remoteAddress?.ipAddress ?? "unknown"
+        let ip = context.clientIP
         let agent = String((request.headers[.userAgent] ?? "Unknown browser").prefix(200))
         return ChallengeContext(application: application, ipAddress: ip, location: "Unknown location", browser: agent)
     }

@@ -10,7 +10,7 @@ struct TandemCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tandem",
         abstract: "Tandem: self-hosted push sign-in with number matching and passwordless phone sign-in.",
-        subcommands: [Serve.self, Users.self, Admin.self, Migrate.self])
+        subcommands: [Serve.self, Users.self, Admin.self, Migrate.self, Backup.self, Restore.self])
 }
 
 /// Options shared by the commands that open the store: the data folder (database and secret key)

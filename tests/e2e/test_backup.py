@@ -1,0 +1,111 @@
+"""Issue 15: `tandem backup` while sign-ins run, `tandem restore` into a new data folder, and a
+new server on it (with the secret key file copied along) signs the same phone in; the browser
+session, the OIDC signing keys and the phone's registration survive."""
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+from conftest import PIN, TANDEM, Browser, pending, register, run
+
+
+def push_sign_in(server, phone):
+    """Password, then the push the phone approves; returns the signed-in browser. A backup taken
+    mid sign-in holds that sign-in's push still pending, so the restored server may list it too:
+    the phone answers the request that is new."""
+    earlier = {request["id"] for request in pending(phone)}
+    browser = Browser(server)
+    assert browser.start() == "/login/password"
+    assert browser.password().headers["Location"] == "/login/approve"
+    number = browser.number()
+    new = [request["id"] for request in pending(phone) if request["id"] not in earlier]
+    assert len(new) == 1, new
+    assert "approved" in phone.run("approve", "--number", number, "--pin", PIN, "--request", new[0]).stdout
+    assert browser.complete().headers["Location"] == "/"
+    return browser
+
+
+def signing_keys(server):
+    discovery = requests.get(server.url + "/.well-known/openid-configuration", timeout=5).json()
+    keys = requests.get(discovery["jwks_uri"], timeout=5).json()["keys"]
+    return sorted(key["kid"] for key in keys)
+
+
+def test_backup_under_sign_ins_restores_into_a_server_that_signs_the_same_phone_in(server, phone, tmp_path):
+    register(server, phone)
+    kept = push_sign_in(server, phone)  # a session made before the backup
+    assert "Alice Example" in kept.home()
+    keys_before = signing_keys(server)
+    assert keys_before, "the provider publishes its signing keys"
+
+    # Sign-ins (each one writes flows, challenges, trails, sign-in log rows, sessions) run on a
+    # second thread while the backup is taken.
+    done, errors, finished_at = threading.Event(), [], []
+
+    def load():
+        while not done.is_set():
+            try:
+                push_sign_in(server, phone)
+                finished_at.append(time.monotonic())
+                # and a wrong password (a failed sign-in row), as an attacker adds
+                wrong = Browser(server)
+                wrong.start()
+                wrong.password("not the password")
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(repr(error))
+                return
+
+    worker = threading.Thread(target=load, daemon=True)
+    worker.start()
+    deadline = time.monotonic() + 30
+    while len(finished_at) < 2 and time.monotonic() < deadline and not errors:
+        time.sleep(0.05)
+    backup = tmp_path / "tandem-backup.sqlite"
+    started = time.monotonic()
+    out = run([TANDEM, "backup", str(backup), "--database", server.db])
+    backup_seconds = time.monotonic() - started
+    before_backup_done = len(finished_at)
+    while len(finished_at) < before_backup_done + 2 and time.monotonic() < deadline + 30 and not errors:
+        time.sleep(0.05)
+    done.set()
+    worker.join(timeout=60)
+    assert not errors, errors
+    assert before_backup_done >= 2 and len(finished_at) >= before_backup_done + 2, "sign-ins ran before and after the backup"
+    assert "backed up" in out.stdout and "secret key is not in the backup" in out.stdout
+    print(f"backup of {backup.stat().st_size} bytes took {backup_seconds * 1000:.0f} ms with sign-ins running")
+    assert oct(backup.stat().st_mode & 0o777) == "0o600"
+
+    again = run([TANDEM, "backup", str(backup), "--database", server.db], check=False)
+    assert again.returncode != 0 and "never overwrites" in again.stderr and "Traceback" not in again.stderr
+
+    # Restore into a new, empty data folder; a non-empty one is refused.
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "notes.txt").write_text("something else")
+    refused = run([TANDEM, "restore", str(backup), "--data-directory", str(busy)], check=False)
+    assert refused.returncode != 0 and "not empty" in refused.stderr
+    restored = tmp_path / "restored"
+    out = run([TANDEM, "restore", str(backup), "--data-directory", str(restored)])
+    assert "restored" in out.stdout and "copy the secret key" in out.stdout
+    assert oct(restored.stat().st_mode & 0o777) == "0o700"
+    shutil.copy2(server.folder / "tandem.secret-key", restored / "tandem.secret-key")
+
+    # The old server and its database go; a new server on the restored folder takes its port
+    # (the phone's account names that URL).
+    server.stop()
+    for suffix in ("", "-wal", "-shm"):
+        Path(server.db + suffix).unlink(missing_ok=True)
+    server.folder = restored
+    server.db = str(restored / "tandem.sqlite")
+    server.log_path = restored / "server.log"
+    server.start()
+
+    assert "Alice Example" in kept.home(), "a session made before the backup is still valid"
+    assert signing_keys(server) == keys_before, "the same OIDC signing keys (opened with the copied secret key)"
+    again = push_sign_in(server, phone)
+    assert "Alice Example" in again.home()

@@ -22,7 +22,8 @@ struct OIDCHarness {
     static let issuer = "http://127.0.0.1:0"
     static let redirect = "https://app.example.com/callback"
 
-    static func run(secretKey: String? = "oidc-test-secret-key-0123456789abcdef", path: String? = nil,
+    /// `secretKey` `nil`: the process's default key (what `Browser` computes its CSRF tokens with).
+    static func run(secretKey: String? = nil, path: String? = nil,
                     _ test: @Sendable (OIDCHarness) async throws -> Void) async throws {
         let file = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-oidc-\(UUID().uuidString).sqlite").path
         let store = try await SQLStore.openSQLite(path: file)

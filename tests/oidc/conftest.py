@@ -56,11 +56,12 @@ def hidden_fields(html):
             for m in re.finditer(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)}
 
 
-def sign_in_for_code(server, browser, authorization_url, phone=None, passwordless=False):
+def sign_in_for_code(server, browser, authorization_url, phone=None, passwordless=False, consent=None):
     """Plays the browser from the authorization URL to the redirect back to the client, signing in
     with Tandem's own pages (password, then the push approved by the real authenticator when the
-    user has one; or, `passwordless`, "Other ways to sign in" → the phone). Returns the final
-    redirect URL (carrying the code)."""
+    user has one; or, `passwordless`, "Other ways to sign in" → the phone). A consent page is
+    answered with `consent` ("allow" or "deny"; with None, a consent page fails the test). Returns
+    the final redirect URL (carrying the code)."""
     http = browser.http
     r = http.get(authorization_url, allow_redirects=False)
     assert r.status_code in (302, 303), r.text
@@ -89,6 +90,10 @@ def sign_in_for_code(server, browser, authorization_url, phone=None, passwordles
         location = "/login/complete"
     while location.startswith("/"):
         r = http.get(server.url + location, allow_redirects=False)
+        if r.status_code == 200 and 'action="/oauth2/authorize/consent"' in r.text:
+            assert consent, "unexpected consent page: " + r.text
+            r = http.post(server.url + "/oauth2/authorize/consent", data=dict(hidden_fields(r.text), decision=consent),
+                          allow_redirects=False)
         assert r.status_code in (302, 303), r.text
         location = r.headers["Location"]
     return location

@@ -98,13 +98,14 @@ def test_a_public_client_signs_in_passwordless_with_a_login_hint(server, phone, 
     assert claims["acr"] == "urn:tandem:acr:passwordless"
 
 
-def test_the_token_endpoint_refuses_with_the_specifications_codes(server, discovery):
+def test_the_token_endpoint_refuses_with_the_specifications_codes(server, phone, discovery):
+    register(server, phone)  # MFA is required: alice signs in with the push
     client_id, secret, _ = add_app(server, "Payroll", "--redirect-uri", REDIRECT)
 
     def code(challenge_verifier):
         session = OAuth2Session(client_id, secret, scope="openid", redirect_uri=REDIRECT, code_challenge_method="S256")
         url, _ = session.create_authorization_url(discovery["authorization_endpoint"], code_verifier=challenge_verifier)
-        return session, sign_in_for_code(server, Browser(server), url)
+        return session, sign_in_for_code(server, Browser(server), url, phone=phone)
 
     verifier = generate_token(64)
     cases = [
@@ -166,13 +167,14 @@ def test_private_key_jwt_client_credentials(server, discovery, tmp_path):
     assert refused.value.error == "invalid_client"
 
 
-def test_rp_initiated_logout_returns_to_the_registered_uri(server, discovery):
+def test_rp_initiated_logout_returns_to_the_registered_uri(server, phone, discovery):
+    register(server, phone)  # MFA is required: alice signs in with the push
     client_id, secret, _ = add_app(server, "Payroll", "--redirect-uri", REDIRECT)
     session = OAuth2Session(client_id, secret, scope="openid", redirect_uri=REDIRECT, code_challenge_method="S256")
     verifier = generate_token(64)
     url, _ = session.create_authorization_url(discovery["authorization_endpoint"], code_verifier=verifier)
     browser = Browser(server)
-    token = session.fetch_token(discovery["token_endpoint"], authorization_response=sign_in_for_code(server, browser, url),
+    token = session.fetch_token(discovery["token_endpoint"], authorization_response=sign_in_for_code(server, browser, url, phone=phone),
                                 code_verifier=verifier)
     out = browser.http.get(discovery["end_session_endpoint"], params={
         "id_token_hint": token["id_token"], "post_logout_redirect_uri": REDIRECT, "state": "bye"}, allow_redirects=False)

@@ -1005,6 +1005,54 @@ enum OpenAPIDocument {
         }
       }
     },
+    "/v1.0/users/{id}/revokeSignInSessions": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/userId"
+        }
+      ],
+      "post": {
+        "operationId": "revokeSignInSessions",
+        "summary": "End every session, refresh token, remembered-MFA browser and admin token of the user (Graph's revokeSignInSessions)",
+        "description": "Method-management roles act only on users without an admin role; on an administrator it needs a Global or Privileged Authentication Administrator (403 otherwise). Audited.",
+        "tags": [
+          "directory"
+        ],
+        "responses": {
+          "200": {
+            "description": "Done.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "value"
+                  ],
+                  "properties": {
+                    "@odata.context": {
+                      "type": "string"
+                    },
+                    "value": {
+                      "type": "boolean",
+                      "const": true
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
     "/v1.0/users/{id}/authentication/requirements": {
       "parameters": [
         {

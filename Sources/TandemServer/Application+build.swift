@@ -62,6 +62,7 @@ public func buildApplication(
     router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
+    HealthEndpoints.register(on: router, storage: storage)   // GET /healthz, /readyz
     OpenAPIDocument.register(on: router)   // GET /openapi.json (docs/openapi.json)
     router.get("/metrics") { request, _ in
         try MetricsAccess(token: configuration.metricsToken).check(request)
@@ -107,7 +108,8 @@ public func buildApplication(
                 proxies: configuration.trustedProxies, tls: configuration.tls)
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
-        services: relay.map { [InstanceBusService(relay: $0)] } ?? [],
+        services: backgroundServices(relay: relay, housekeeping: configuration.housekeeping.map {
+            Housekeeping(storage: storage, clock: clock, settings: $0, logger: logger) }),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             publicURL.set(configuration.resolvedPublicURL(boundPort: port))

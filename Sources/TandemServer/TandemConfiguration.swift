@@ -50,6 +50,9 @@ public struct TandemConfiguration: Sendable {
     public var metricsToken: String? = nil
     /// Per-address connection cap and the header and idle timeouts.
     public var connections = ConnectionLimits()
+    /// Purging of expired records and old logs (`HousekeepingSettings`); `nil` (tests, an embedded
+    /// server) runs none. `tandem serve` always sets it.
+    public var housekeeping: HousekeepingSettings? = nil
     /// Certificate and key when the server speaks TLS itself.
     public var tls: TLSCredentials? = nil
     /// Reverse proxies allowed to say who the client is.
@@ -80,6 +83,7 @@ public struct TandemConfiguration: Sendable {
         if !(300...31_536_000).contains(oidc.refreshTokenLifetime) { return "--refresh-token-lifetime must be between 300 and 31536000 seconds" }
         if !(86_400...31_536_000).contains(oidc.signingKeyRotation) { return "--signing-key-rotation must be between 1 and 365 days" }
         if let problem = connections.validate() { return problem }
+        if let problem = housekeeping?.validate() { return problem }
         if let metricsToken, metricsToken.count < 16 { return "--metrics-token must be at least 16 characters" }
         if let secretKey, secretKey.count < OIDCSecretKey.minimumLength { return "--secret-key must be at least \(OIDCSecretKey.minimumLength) characters" }
         if let alertWebhook, URL(string: alertWebhook)?.scheme.map({ ["http", "https"].contains($0) }) != true {

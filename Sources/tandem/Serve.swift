@@ -41,6 +41,14 @@ struct Serve: AsyncParsableCommand {
     var tlsKey: String? = environment("TANDEM_TLS_KEY")
     @Option(name: .customLong("trusted-proxy"), help: "CIDR of a reverse proxy whose Forwarded/X-Forwarded-For headers are believed; repeatable (env TANDEM_TRUSTED_PROXIES, comma-separated).")
     var trustedProxy: [String] = environment("TANDEM_TRUSTED_PROXIES").map { [$0] } ?? []
+    @Option(name: .customLong("housekeeping-interval"), help: "Seconds between purges of expired records and old logs, 10-86400.")
+    var housekeepingInterval: Double = Double(environment("TANDEM_HOUSEKEEPING_INTERVAL") ?? "") ?? 3600
+    @Option(name: .customLong("sign-in-log-retention"), help: "Days sign-in logs (with their push requests and delivery trails) are kept, 1-3650.")
+    var signInLogRetention: Double = Double(environment("TANDEM_SIGN_IN_LOG_RETENTION") ?? "") ?? 30
+    @Option(name: .customLong("audit-log-retention"), help: "Days audit log entries are kept, 1-3650.")
+    var auditLogRetention: Double = Double(environment("TANDEM_AUDIT_LOG_RETENTION") ?? "") ?? 30
+    @Option(name: .customLong("log-format"), help: "text or json (one JSON object per line; env TANDEM_LOG_FORMAT).")
+    var logFormat: String = environment("TANDEM_LOG_FORMAT") ?? "text"
     @OptionGroup var oidcOptions: OIDCOptions
 
     func run() async throws {
@@ -59,11 +67,23 @@ struct Serve: AsyncParsableCommand {
         default: throw fail("--tls-certificate and --tls-key go together")
         }
         config.connections = ConnectionLimits(perAddress: maxConnectionsPerAddress, headerTimeout: headerTimeout, idleTimeout: idleTimeout)
+        var housekeeping = HousekeepingSettings()
+        housekeeping.interval = housekeepingInterval
+        housekeeping.signInRetention = signInLogRetention * 86_400
+        housekeeping.auditRetention = auditLogRetention * 86_400
+        config.housekeeping = housekeeping
         let secretKeySource: String
         do { secretKeySource = try oidcOptions.apply(to: &config, defaultFile: db.secretKeyPath, dataDirectory: db.dataDirectory) } catch { throw fail("\(error)") }
         if let problem = config.validate() { throw fail(problem) }
         guard let level = Logger.Level(rawValue: logLevel) else { throw fail("--log-level must be one of trace, debug, info, notice, warning, error, critical") }
+        guard ["text", "json"].contains(logFormat) else { throw fail("--log-format must be text or json") }
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in  // --log-level applies to every logger, the services' too
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level
             return handler

@@ -46,10 +46,13 @@ struct DatabaseOptions: ParsableArguments {
             if PostgresURL.isPostgres(database) {
                 return try await SQLStore.openPostgres(url: database, migrate: migrate, logger: Logger(label: "tandem.store"))
             }
-            let isNew = !FileManager.default.fileExists(atPath: database)
-            let store = try await SQLStore.openSQLite(path: database, migrate: migrate, logger: Logger(label: "tandem.store"))
-            if isNew { chmod(database, 0o600) }  // password hashes and sealed keys: the owner only (SQLite gives -wal/-shm the same mode)
-            return store
+            // A new database file is made 0600 before SQLite opens it (password hashes, sealed keys):
+            // SQLite gives the -wal and -shm files the database file's mode.
+            if !FileManager.default.fileExists(atPath: database) {
+                let descriptor = Foundation.open(database, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+                if descriptor >= 0 { close(descriptor) }
+            }
+            return try await SQLStore.openSQLite(path: database, migrate: migrate, logger: Logger(label: "tandem.store"))
         } catch let error as TandemError {
             throw CLIError("cannot open database \(displayName): \(error.message)")
         } catch {

@@ -144,7 +144,9 @@ enum TextTargets {
                 "answer\u{1F}AAAA\u{1F}BBBB\u{1F}CCCC\u{1F}deny\u{1F}",
                 "connect\u{1F}ZGV2aWNl\u{1F}bm9uY2Vub25jZQ",
                 "request\u{1F}GET\u{1F}/device/v1/pending\u{1F}ZGV2aWNl\u{1F}1800000000",
-                "phone\u{1F}ZGV2aWNl\u{1F}BPn3bMtJz3n0Pg8nXUmfyOSFGTWgZKLz0mLQt2Z1G9Mx9vXwxKz5Hhc1Ho2YfYv7oQz0lOZ3Yr4cGwW7h2kq3rQ"]
+                "phone\u{1F}ZGV2aWNl\u{1F}BPn3bMtJz3n0Pg8nXUmfyOSFGTWgZKLz0mLQt2Z1G9Mx9vXwxKz5Hhc1Ho2YfYv7oQz0lOZ3Yr4cGwW7h2kq3rQ",
+                "requestV2\u{1F}POST\u{1F}/device/v1/phone-sign-in\u{1F}ZGV2aWNl\u{1F}1800000000\u{1F}cmVxdWVzdC1ub25jZS0xMjM\u{1F}{\"a\":1}",
+                "keyChange\u{1F}ZGV2aWNl\u{1F}bm9uY2Vub25jZQ\u{1F}BPn3bMtJz3n0Pg8nXUmfyOSFGTWgZKLz0mLQt2Z1G9Mx9vXwxKz5Hhc1Ho2YfYv7oQz0lOZ3Yr4cGwW7h2kq3rQ"]
     ) { input in
         let fields = input.text.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
         func field(_ i: Int) -> String { i < fields.count ? fields[i] : "" }
@@ -161,6 +163,15 @@ enum TextTargets {
         case "connect":
             bytes = SignedBytes.connect(deviceID: field(1), nonce: field(2))
             expected = [("device", field(1)), ("nonce", field(2))]
+        case "requestV2":
+            let time = Int64(field(4)) ?? -1
+            let body = Array(field(6).utf8)
+            bytes = SignedBytes.requestV2(method: field(1), path: field(2), deviceID: field(3), time: time, nonce: field(5), body: body)
+            expected = [("method", field(1)), ("path", field(2)), ("device", field(3)), ("time", String(time)), ("nonce", field(5)),
+                        ("body", SignedBytes.bodyDigest(body))]
+        case "keyChange":
+            bytes = SignedBytes.keyChange(deviceID: field(1), nonce: field(2), change: .phoneSignIn, publicKey: field(3))
+            expected = [("device", field(1)), ("nonce", field(2)), ("change", "phoneSignIn"), ("key", field(3))]
         case "request":
             let time = Int64(field(4)) ?? -1
             bytes = SignedBytes.request(method: field(1), path: field(2), deviceID: field(3), time: time)

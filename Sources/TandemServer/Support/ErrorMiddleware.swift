@@ -33,11 +33,19 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         let wantsJSON = path.hasPrefix("/device/") || path.hasPrefix("/v1.0/") || path.hasSuffix("/status")
             || request.headers[.accept]?.contains("application/json") == true
         if wantsJSON {
-            return JSONResponse.make(ErrorBody(code: code, message: message), status: status)
+            return Self.withRetryAfter(JSONResponse.make(ErrorBody(code: code, message: message), status: status))
         }
         var response = pages.message(heading: status.code == 404 ? "Page not found" : "Something went wrong",
                                      message: message, link: "/login", linkText: "Back to sign-in")
         response.status = status
+        return Self.withRetryAfter(response)
+    }
+
+    /// A 503 (the database did not answer in time) tells the client when to try again.
+    static func withRetryAfter(_ response: Response) -> Response {
+        guard response.status == .serviceUnavailable, response.headers[.retryAfter] == nil else { return response }
+        var response = response
+        response.headers[.retryAfter] = "5"
         return response
     }
 

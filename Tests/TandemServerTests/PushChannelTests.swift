@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import HTTPTypes
@@ -170,6 +171,63 @@ struct PushChannelTests {
             let withdrawn = try #require(messages.first { $0.type == .withdrawn })
             #expect(withdrawn.reason == "answeredElsewhere")
             #expect(withdrawn.challengeId == messages.first { $0.type == .request }?.request?.id)
+        }, mode: .live)
+    }
+
+    @Test("Over HTTP a signed request is refused when replayed, when its body is swapped, and in version 1")
+    func signedRequestsOverHTTP() async throws {
+        try await TestServer.run { _, client in
+            let phone = try await Browser(client).registerAndSignIn()
+            // A captured POST replayed as it was, and with another body under the same headers.
+            let nonce = try await Self.keyChangeNonce(phone, client)
+            let body = Array(try WireCoding.encoder().encode(phone.phoneSignInRequest(nonce: nonce)))
+            var headers: HTTPFields = [.contentType: "application/json"]
+            for (name, value) in try phone.signedHeaders(method: "POST", path: "/device/v1/phone-sign-in", time: Date(), body: body) {
+                headers[HTTPField.Name(name)!] = value
+            }
+            let other = Array(try WireCoding.encoder().encode(
+                phone.phoneSignInRequest(nonce: nonce, approvedWith: phone.approvalKey, newKey: P256.Signing.PrivateKey())))
+            let swapped = try await client.execute(uri: "/device/v1/phone-sign-in", method: .post, headers: headers, body: ByteBuffer(bytes: other))
+            #expect(swapped.status == .unauthorized)
+            #expect(try await client.execute(uri: "/device/v1/phone-sign-in", method: .post, headers: headers, body: ByteBuffer(bytes: body)).status == .ok)
+            let replayed = try await client.execute(uri: "/device/v1/phone-sign-in", method: .post, headers: headers, body: ByteBuffer(bytes: body))
+            #expect(replayed.status == .unauthorized)
+            #expect(replayed.graphError?.message == "This signed request was already used.")
+            // Version 1 headers (no nonce, no body digest) are refused with a JSON error.
+            let seconds = Int64(Date().timeIntervalSince1970)
+            let v1 = SignedBytes.request(method: "GET", path: "/device/v1/pending", deviceID: phone.deviceID, time: seconds) ?? []
+            let old = try await client.execute(uri: "/device/v1/pending", method: .get, headers: [
+                HTTPField.Name("X-Tandem-Device")!: phone.deviceID, HTTPField.Name("X-Tandem-Time")!: String(seconds),
+                HTTPField.Name("X-Tandem-Signature")!: try DeviceSignature.sign(v1, with: phone.deviceKey)], body: nil)
+            #expect(old.status == .unauthorized)
+            #expect(old.graphError?.message.contains("version 2") == true)
+        }
+    }
+
+    @Test("Phone sign-in turned on elsewhere reaches a connected device as a notice, and a reconnecting one in its catch-up")
+    func noticesOnTheChannel() async throws {
+        try await TestServer.run({ _, client in
+            let browser = Browser(client)
+            let listening = try await browser.registerAndSignIn()
+            let other = try await Self.registerPhone(browser)
+            // The first device hears about the second when it reconnects (it was not connected).
+            let catchUp = try await Self.listen(listening, client) { messages in messages.contains { $0.type == .notice } }
+            #expect(catchUp.first { $0.type == .notice }?.notice?.kind == .authenticatorAdded)
+            #expect(catchUp.first { $0.type == .notice }?.notice?.deviceId == other.deviceID)
+            // Live: phone sign-in turned on on the other device while this one listens.
+            let enabled = Task {
+                try await Task.sleep(for: .milliseconds(400))
+                #expect(try await Self.enablePhoneSignIn(other, client) == .ok)
+            }
+            let live = try await Self.listen(listening, client) { messages in messages.contains { $0.type == .notice } }
+            try await enabled.value
+            let notice = try #require(live.first { $0.type == .notice }?.notice)
+            #expect(notice.kind == .phoneSignInEnabled && notice.deviceId == other.deviceID)
+            // Handed out on the channel, so not again in GET notices; the changed device hears nothing of itself.
+            let listed = try await Self.signed(listening, .get, "/device/v1/notices", client).json(NoticesResponse.self)
+            #expect(listed.notices.isEmpty)
+            let own = try await Self.signed(other, .get, "/device/v1/notices", client).json(NoticesResponse.self)
+            #expect(own.notices.allSatisfy { $0.deviceId != other.deviceID })
         }, mode: .live)
     }
 

@@ -154,35 +154,33 @@ import Testing
         }
     }
 
-    @Test func aFailedPKCECheckDoesNotOutliveTheCodesLifetime() async throws {
+    @Test func aCodeAFailedPKCECheckLeftUnusedStillExpiresOnTheServerClock() async throws {
         try await OIDCHarness.run { h in
             let (client, secret) = try await h.register()
             let (verifier, challenge) = OIDCHarness.pkce()
-            let code = try await h.code(for: client, challenge: challenge)
-            #expect(OIDCHarness.error(try await h.exchange(code, verifier: OIDCHarness.pkce().verifier, client: client, secret: secret)) == "invalid_grant")
+            let kept = try await h.code(for: client, challenge: challenge)
+            #expect(OIDCHarness.error(try await h.exchange(kept, verifier: OIDCHarness.pkce().verifier, client: client, secret: secret)) == "invalid_grant")
+            h.clock.advance(by: 30)
+            #expect(try await h.exchange(kept, verifier: verifier, client: client, secret: secret).status == .ok)
+            let late = try await h.code(for: client, challenge: challenge)
+            #expect(OIDCHarness.error(try await h.exchange(late, verifier: OIDCHarness.pkce().verifier, client: client, secret: secret)) == "invalid_grant")
             h.clock.advance(by: 61)
-            #expect(OIDCHarness.error(try await h.exchange(code, verifier: verifier, client: client, secret: secret)) == "invalid_grant")
+            #expect(OIDCHarness.error(try await h.exchange(late, verifier: verifier, client: client, secret: secret)) == "invalid_grant")
         }
     }
 
-    @Test func acrValuesThatTheUserCannotReachEndInUnmetAuthenticationRequirements() async throws {
-        try await OIDCHarness.run { h in
-            let (client, _) = try await h.register()
-            let browser = try await h.signedInBrowser()
-            for acr in [OIDCAssurance.multiFactor, OIDCAssurance.passwordless] {
-                var params = h.codeParameters(client, challenge: nil)
-                params["acr_values"] = acr
-                let location = try #require(try await h.authorize(browser, params).headers[.location])
-                #expect(OIDCHarness.queryItem("error", in: location) == "unmet_authentication_requirements", "\(location)")
-                #expect(OIDCHarness.queryItem("code", in: location) == nil)
-            }
-        }
-    }
-
-    @Test func acrValuesThatTheSessionMeetsGiveACodeAndTheReachedAcr() async throws {
+    @Test func acrValuesAreHonouredLevelsTheUserCannotReachFailAndTheIDTokenSaysWhatWasReached() async throws {
         try await OIDCHarness.run { h in
             let (client, secret) = try await h.register()
             let browser = try await h.signedInBrowser()
+            for acr in [OIDCAssurance.multiFactor, OIDCAssurance.passwordless, "urn:example:unknown \(OIDCAssurance.multiFactor)"] {
+                var params = h.codeParameters(client, challenge: nil)
+                params["acr_values"] = acr
+                let location = try #require(try await h.authorize(browser, params).headers[.location])
+                #expect(OIDCHarness.queryItem("error", in: location) == "unmet_authentication_requirements", "\(acr): \(location)")
+                #expect(OIDCHarness.queryItem("code", in: location) == nil)
+            }
+            // What the password-only session meets gives a code; unknown values are ignored.
             for acr in [OIDCAssurance.password, "urn:example:unknown \(OIDCAssurance.password)"] {
                 var params = h.codeParameters(client, challenge: nil)
                 params["acr_values"] = acr

@@ -6,10 +6,10 @@ from browser_harness import PIN, chrome, e2e, phone, server, zbarimg  # noqa: F4
 
 
 def registration_page(chrome):
-    """From the home page to the add-authenticator page; returns the activation URL under
-    "Can't scan the image?"."""
-    chrome.click("security-info")
+    """From the registration interrupt (decision 0013: the first password sign-in of a user with
+    no method) to the add-authenticator page; returns the activation URL under "Can't scan the image?"."""
     chrome.wait_for_path("/mysecurityinfo")
+    assert chrome.heading() == "More information required"
     chrome.click("add-authenticator")
     chrome.wait_for_id("qr")
     assert not chrome.by_id("activation-url").is_displayed(), "the URL stays folded until asked for"
@@ -19,9 +19,8 @@ def registration_page(chrome):
 
 def test_first_sign_in_with_password_then_register_the_authenticator(chrome, phone):
     chrome.sign_in_with_password()
-    chrome.wait_for_path("/")
-    assert "Alice Example" in chrome.text("welcome")
-    chrome.screenshot("signed-in")
+    chrome.wait_for_path("/mysecurityinfo")
+    chrome.screenshot("registration-interrupt")
 
     url = registration_page(chrome)
     assert url.startswith(chrome.server.url + "/device/v1/activate?code=")
@@ -37,6 +36,11 @@ def test_first_sign_in_with_password_then_register_the_authenticator(chrome, pho
     chrome.wait(lambda: "set up" in chrome.by_id("status").text, message="the page confirms the registration")
     chrome.screenshot("registered", show="status")
 
+    # The interrupt ends; the first real sign-in is with the new phone.
+    chrome.open("/mysecurityinfo")
+    assert chrome.heading() == "You're all set"
+    chrome.sign_in_with_push(phone)
+    assert "Alice Example" in chrome.text("welcome")
     chrome.open("/mysecurityinfo")
     methods = chrome.text("methods")
     assert "Browser test phone" in methods and "not confirmed" not in methods
@@ -97,9 +101,7 @@ def test_use_your_password_instead(chrome, phone):
 
 def test_the_qr_code_decodes_from_a_screenshot_and_registers_the_phone(chrome, phone):
     chrome.sign_in_with_password()
-    chrome.wait_for_path("/")
-    chrome.click("security-info")
-    chrome.wait_for_path("/mysecurityinfo")
+    chrome.wait_for_path("/mysecurityinfo")   # the registration interrupt (decision 0013)
     chrome.click("add-authenticator")
     chrome.wait_for_id("qr")
     picture = chrome.screenshot("qr", show="qr")

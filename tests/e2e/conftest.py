@@ -160,9 +160,21 @@ class Browser:
         return self.http.get(self.url("/")).text
 
     def sign_in_with_password(self):
+        """The password alone: a session for a user MFA doesn't cover, else (no method yet) the
+        registration interrupt, whose cookie only lets security info add the first method (decision
+        0013). Returns where the completion leads ("/" or "/mysecurityinfo")."""
         assert self.start() == "/login/password"
         r = self.password()
         assert r.headers["Location"] == "/login/complete", r.text
+        location = self.complete().headers["Location"]
+        assert location in ("/", "/mysecurityinfo"), location
+        return location
+
+    def sign_in_with_push(self, phone):
+        """Password, then the push approved on `phone`: a full session."""
+        assert self.start() == "/login/password"
+        assert self.password().headers["Location"] == "/login/approve"
+        phone.run("approve", "--number", self.number(), "--pin", PIN)
         assert self.complete().headers["Location"] == "/"
 
     def add_authenticator(self):
@@ -252,6 +264,9 @@ def register(server, phone, name="Phone", signed_in_with=None):
     out = phone.run("approve", "--number", status["number"], "--pin", PIN)
     assert "approved" in out.stdout
     assert browser.registration_status(activation_id)["state"] == "active"
+    if signed_in_with is None:
+        # The first method was set up in the registration interrupt: now a real sign-in with it.
+        browser.sign_in_with_push(phone)
     return browser
 
 

@@ -130,3 +130,97 @@ def test_a_flood_from_the_browser_is_throttled(server, phone):
     assert statuses.count(303) == 2, statuses
     assert statuses.count(429) == 10, statuses
     assert len(pending(phone)) == 2
+
+
+# Decision 0013 from the attacker's side, against the real server.
+
+class SourceAddressAdapter(requests.adapters.HTTPAdapter):
+    """Connects from a given loopback address (127.0.0.0/8 all reach the server), so one test can
+    be several source addresses."""
+
+    def __init__(self, address):
+        self.address = address
+        super().__init__()
+
+    def init_poolmanager(self, *args, **kwargs):
+        kwargs["source_address"] = (self.address, 0)
+        return super().init_poolmanager(*args, **kwargs)
+
+
+def browser_from(server, address):
+    browser = Browser(server)
+    browser.http.mount("http://", SourceAddressAdapter(address))
+    return browser
+
+
+def test_350_wrong_passwords_then_the_right_one_does_not_sign_in_and_a_pass_gets_the_user_in(server):
+    attacker = browser_from(server, "127.0.0.2")
+    assert attacker.start() == "/login/password"
+    statuses = [attacker.password(f"guess-{i}").status_code for i in range(350)]
+    # Five free, then each checked guess doubles the wait (and the address runs out after 60):
+    # of 350 guesses only a handful are ever checked.
+    assert statuses[:5] == [401] * 5
+    assert set(statuses) == {401, 429} and statuses.count(401) <= 12, statuses
+    right = attacker.password(PASSWORD)
+    assert right.status_code == 429 and "Location" not in right.headers
+    assert "Wait" in right.text or "from your network" in right.text
+    # The refused attempts are in the sign-in log as 50053, the wrong ones as 50126.
+    log = admin(server, "sign-ins", "--user", "alice@contoso.com", "--top", "400").stdout
+    assert "failure 50053" in log and "Password: failed (Incorrect password)" in log
+    # The user, from their own address, with the pass their administrator gives them.
+    out = admin(server, "tap", "create", "alice@contoso.com", "--lifetime", "60").stdout
+    import re
+    tap = re.search(r"Temporary Access Pass for alice@contoso.com: (\S+)", out).group(1)
+    user = browser_from(server, "127.0.0.3")
+    assert user.start() == "/login/password"
+    assert user.password(tap).headers["Location"] == "/login/complete"
+    again = browser_from(server, "127.0.0.3")
+    again.start()
+    assert again.password(PASSWORD).headers["Location"] == "/login/complete"   # the pass ended the wait
+    assert tap not in server.log()
+
+
+def test_one_address_spraying_names_is_throttled_and_another_is_not(server):
+    sprayer = browser_from(server, "127.0.0.4")
+    statuses = []
+    for i in range(70):
+        sprayer.start(f"user{i}@contoso.com")
+        r = sprayer.password("Summer2026!")
+        statuses.append(r.status_code)
+    assert statuses[:60] == [401] * 60
+    assert statuses[60:].count(429) >= 5, statuses   # a token back per second
+    assert "from your network" in sprayer.password("Summer2026!").text
+    other = browser_from(server, "127.0.0.5")
+    other.start()
+    assert other.password(PASSWORD).headers["Location"] == "/login/complete"
+
+
+def test_an_anonymous_flood_of_phone_sign_in_requests_cannot_lock_the_user(make_server, phone):
+    import time
+    server = make_server(challenge_lifetime=5)
+    register(server, phone)
+    phone.run("phone-sign-in", "enable", "--pin", PIN)
+    sent = 0
+    for round_ in range(4):
+        flooders = []
+        for i in range(10):
+            flooder = browser_from(server, f"127.0.1.{round_ * 10 + i + 1}")
+            location = flooder.start()
+            if location == "/login/password":
+                r = flooder.post("/login/passwordless")
+                assert r.status_code in (303, 429), r.text   # 429: the flood's own waits
+                location = r.headers.get("Location")
+            if location == "/login/approve":
+                sent += 1
+                flooders.append(flooder)
+        time.sleep(5.5)   # nobody answers: they time out, delivered or not
+        for flooder in flooders:
+            assert flooder.status()["state"] == "expired"
+    assert sent >= 3
+    # Nothing is locked, and the push after the password isn't delayed by the flood.
+    assert "no blocked or risky users" in admin(server, "blocked", "list").stdout
+    user = Browser(server)
+    assert user.start() == "/login/password"
+    assert user.password().headers["Location"] == "/login/approve"
+    assert "approved" in phone.run("approve", "--number", user.number(), "--pin", PIN).stdout
+    assert user.complete().headers["Location"] == "/"

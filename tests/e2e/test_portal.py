@@ -103,7 +103,9 @@ def test_temporary_access_pass_onboarding_to_passwordless(server, phone):
     assert "one-time" in admin(server, "tap", "list", "bob@contoso.com").stdout
     browser = Browser(server)
     assert browser.start("bob@contoso.com") == "/login/password"
-    assert "Enter Temporary Access Pass" in browser.http.get(browser.url("/login/password")).text
+    # The same password page as for every name (decision 0013); the field takes the pass.
+    page = browser.http.get(browser.url("/login/password")).text
+    assert "Enter password" in page and "Have a Temporary Access Pass" in page and "Enter Temporary Access Pass" not in page
     assert browser.password(tap).headers["Location"] == "/login/complete"
     assert browser.complete().headers["Location"] == "/mysecurityinfo"
     url, activation_id = browser.add_authenticator()
@@ -157,3 +159,44 @@ def test_security_info_deletes_a_device_and_its_waiting_request(server, phone, s
     assert len(pending(second_phone)) == 1
     after = browser.http.get(browser.url("/mysecurityinfo")).text
     assert "First" not in after and "Second" in after
+
+
+def test_a_trusted_ip_password_session_can_neither_add_nor_delete_an_authenticator(server, phone):
+    """Decision 0013 (ASVS 5.0 V7.5): changing methods needs a recent multi-factor sign-in."""
+    owner = register(server, phone)
+    device_id = re.search(r'action="/mysecurityinfo/devices/([^/"]+)/delete"', owner.http.get(owner.url("/mysecurityinfo")).text).group(1)
+    admin(server, "mfa-settings", "set", "--trusted-ips", "127.0.0.0/8")
+    attacker = Browser(server)
+    assert attacker.sign_in_with_password() == "/"   # the trusted range skips the push
+    assert "pwd" in attacker.home()
+    page = attacker.http.get(attacker.url("/mysecurityinfo")).text
+    assert "Verify my identity" in page
+    attacker.csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    added = attacker.post("/mysecurityinfo/authenticator")
+    assert added.status_code == 303 and added.headers["Location"] in ("/login/password", "/login/approve"), added.text
+    attacker.csrf = re.search(r'name="csrf" value="([^"]+)"', attacker.http.get(attacker.url("/mysecurityinfo")).text).group(1)
+    deleted = attacker.post(f"/mysecurityinfo/devices/{device_id}/delete")
+    assert deleted.status_code == 303 and deleted.headers["Location"] != "/mysecurityinfo?done=deleted"
+    assert "Phone" in owner.http.get(owner.url("/mysecurityinfo")).text
+    assert len(pending(phone)) == 0
+    # The step-up asks for the push even from the trusted range; approved, the deletion goes through.
+    attacker.csrf = re.search(r'name="csrf" value="([^"]+)"', attacker.http.get(attacker.url("/login/password")).text).group(1)
+    assert attacker.password().headers["Location"] == "/login/approve"
+    assert "approved" in phone.run("approve", "--number", attacker.number(), "--pin", PIN).stdout
+    assert attacker.complete().headers["Location"] == "/mysecurityinfo"
+    attacker.csrf = re.search(r'name="csrf" value="([^"]+)"', attacker.http.get(attacker.url("/mysecurityinfo")).text).group(1)
+    assert attacker.post(f"/mysecurityinfo/devices/{device_id}/delete").headers["Location"] == "/mysecurityinfo?done=deleted"
+    # The deletion ended every other session, the owner's too.
+    assert owner.http.get(owner.url("/mysecurityinfo"), allow_redirects=False).headers.get("Location") == "/login"
+
+
+def test_mfa_turned_off_for_everyone_gives_only_the_registration_interrupt(server, phone):
+    """Decision 0013: notifications and codes off leave a covered user no second factor — no session."""
+    register(server, phone)
+    admin(server, "mfa-settings", "set", "--notification", "off", "--verification-code", "off")
+    browser = Browser(server)
+    assert browser.start() == "/login/password"
+    assert browser.password().headers["Location"] == "/login/complete"
+    assert browser.complete().headers["Location"] == "/mysecurityinfo"
+    assert "More information required" in browser.http.get(browser.url("/mysecurityinfo")).text
+    assert browser.http.get(browser.url("/"), allow_redirects=False).headers["Location"] == "/login"

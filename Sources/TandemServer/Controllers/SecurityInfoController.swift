@@ -146,7 +146,7 @@ struct SecurityInfoController: Sendable {
     /// method is active the interrupt ends and the browser signs in again with it.
     func interruptPage(_ request: Request, _ principal: Principal, error: String?, status: HTTPResponse.Status) async throws -> Response {
         guard case .registration(let user, let token) = principal else { return Web.redirect("/mysecurityinfo") }
-        if try await security.hasActiveMethod(user) {
+        if try await signIn.hasUsableSecondFactor(user) {
             try await signIn.endRegistration(sessionToken: token)
             var response = pages.message(heading: "You're all set", message: "Your Authenticator app is set up. Sign in again with it to continue.",
                                          link: "/login", linkText: "Sign in")

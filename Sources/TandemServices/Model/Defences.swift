@@ -158,7 +158,8 @@ public struct PushProtectionSettings: Sendable, Equatable, Codable {
     public var lockDuration: TimeInterval { Double(failureLockMinutes ?? 60) * 60 }
 
     public init(maxPendingPerUser: Int = 3, freePushes: Int = 3, baseDelaySeconds: Int = 30, maxDelaySeconds: Int = 3600,
-                failureLockThreshold: Int = 10, suppressUnfamiliarLocations: Bool = true) {
+                failureLockThreshold: Int = 10, suppressUnfamiliarLocations: Bool = true, failureLockMinutes: Int? = nil) {
+        self.failureLockMinutes = failureLockMinutes
         self.maxPendingPerUser = maxPendingPerUser
         self.freePushes = freePushes
         self.baseDelaySeconds = baseDelaySeconds

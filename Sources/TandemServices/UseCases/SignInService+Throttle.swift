@@ -85,6 +85,12 @@ extension SignInService {
     /// register the first method on security info (decision 0013).
     static func registrationSessionID(_ token: String) -> String { SecretDigest.of("registration-only|" + token) }
 
+    /// Whether the user has a second factor that works now (a notification or a code).
+    public func hasUsableSecondFactor(_ user: User) async throws -> Bool {
+        if try await pushAvailable(user) { return true }
+        return try await VerificationCodeService(env: env).available(for: user)
+    }
+
     /// The user of a registration-interrupt session, if `sessionToken` is one.
     public func registrationUser(sessionToken: String) async throws -> (User, Session)? {
         guard !sessionToken.isEmpty, let session = try await env.storage.session(id: Self.registrationSessionID(sessionToken)),

@@ -109,3 +109,53 @@ def test_backup_under_sign_ins_restores_into_a_server_that_signs_the_same_phone_
     assert signing_keys(server) == keys_before, "the same OIDC signing keys (opened with the copied secret key)"
     again = push_sign_in(server, phone)
     assert "Alice Example" in again.home()
+
+
+def test_the_data_folder_is_made_private_and_a_readable_key_is_refused(tmp_path):
+    """`--data-directory`: made 0700 with its parents, database and key 0600; a key file other
+    users can read is refused by `serve` and `admin token`, a group-readable one warned about."""
+    from conftest import free_port
+
+    data = tmp_path / "srv" / "tandem"
+    port = free_port()
+    log = open(tmp_path / "serve.log", "w")
+    serve = subprocess.Popen([TANDEM, "serve", "--data-directory", str(data), "--port", str(port), "--bcrypt-cost", "4"],
+                             cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert serve.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                ready = requests.get(f"http://127.0.0.1:{port}/readyz", timeout=1)
+                if ready.status_code == 200:
+                    break
+            except requests.RequestException:
+                pass
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert ready.json() == {"status": "ok", "checks": {"store": "ok", "migrations": "ok"}}
+        assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json() == {"status": "ok"}
+    finally:
+        serve.terminate()
+        serve.wait(timeout=15)
+    assert oct(data.stat().st_mode & 0o777) == "0o700"
+    for name in ("tandem.sqlite", "tandem.sqlite-wal", "tandem.secret-key"):
+        if (data / name).exists():
+            assert oct((data / name).stat().st_mode & 0o777) == "0o600", name
+    key = data / "tandem.secret-key"
+    secret = key.read_text().strip()
+
+    os.chmod(key, 0o644)
+    refused = run([TANDEM, "serve", "--data-directory", str(data), "--port", str(free_port())], check=False)
+    assert refused.returncode != 0 and "readable or writable by other users" in refused.stderr and "chmod 600" in refused.stderr
+    assert secret not in refused.stdout + refused.stderr
+    token = run([TANDEM, "admin", "token", "--user", "admin@tandem.local", "--data-directory", str(data)], check=False)
+    assert token.returncode != 0 and "readable or writable by other users" in token.stderr
+
+    os.chmod(key, 0o640)
+    warned = run([TANDEM, "admin", "token", "--user", "admin@tandem.local", "--data-directory", str(data)])
+    assert "warning:" in warned.stderr and warned.stdout.count(".") == 2, "a JWT, with a warning"
+
+    (tmp_path / "a-file").write_text("x")
+    not_folder = run([TANDEM, "users", "list", "--data-directory", str(tmp_path / "a-file")], check=False)
+    assert not_folder.returncode != 0 and "is not a folder" in not_folder.stderr and "Fatal" not in not_folder.stderr

@@ -9,7 +9,8 @@ import TandemServices
 /// | `--host` / `TANDEM_HOST` | address to listen on | `127.0.0.1` |
 /// | `--port` / `TANDEM_PORT` | TCP port (0 = any free port) | `8080` |
 /// | `--public-url` / `TANDEM_PUBLIC_URL` | URL browsers and authenticators use | `http://<host>:<port>` |
-/// | `--database` / `TANDEM_DATABASE` | SQLite file path, or `postgres://user:password@host:port/db` (secret: the password; printed redacted) | `tandem.sqlite` |
+/// | `--data-directory` / `TANDEM_DATA` | folder of `tandem.sqlite` and `tandem.secret-key`, made 0700 (CLI only) | the current folder |
+/// | `--database` / `TANDEM_DATABASE` | SQLite file path, or `postgres://user:password@host:port/db` (secret: the password; printed redacted) | `<data-directory>/tandem.sqlite` |
 /// | `--challenge-lifetime` / `TANDEM_CHALLENGE_LIFETIME` | seconds a push can be answered, 5–600 | `120` |
 /// | `--number-digits` / `TANDEM_NUMBER_DIGITS` | digits of the number, 2–8 | `2` |
 /// | `--bcrypt-cost` / `TANDEM_BCRYPT_COST` | bcrypt cost for new passwords, 4–16 | `10` |
@@ -27,6 +28,8 @@ import TandemServices
 /// | `--idle-timeout` / `TANDEM_IDLE_TIMEOUT` | seconds a keep-alive connection may sit idle, 1–3600 | `30` |
 /// | `--tls-certificate`, `--tls-key` / `TANDEM_TLS_CERTIFICATE`, `TANDEM_TLS_KEY` | PEM files; serve https (reloaded on SIGHUP) | none (plain http) |
 /// | `--trusted-proxy` / `TANDEM_TRUSTED_PROXIES` | CIDRs of reverse proxies whose `Forwarded` / `X-Forwarded-For` are believed (repeatable, or comma-separated) | none |
+/// | `--housekeeping-interval`, `--sign-in-log-retention`, `--audit-log-retention` | see `HousekeepingSettings` | 1 h, 30 days, 30 days |
+/// | `--log-format` / `TANDEM_LOG_FORMAT` | `text` or `json` (`JSONLogHandler`; CLI only) | `text` |
 ///
 /// The secrets are `secretKey` and `metricsToken`: never printed or logged.
 public struct TandemConfiguration: Sendable {

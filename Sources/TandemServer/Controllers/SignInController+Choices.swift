@@ -38,11 +38,12 @@ extension SignInController {
             return Web.redirect("/login/approve")
         }
         router.get("/login/code") { request, _ in try await self.codePage(request) }
-        router.post("/login/code") { request, _ in
+        router.post("/login/code") { request, context in
             let form = try await Web.form(request)
             try Web.checkFlowCSRF(form, request)
             do {
-                _ = try await self.signIn.submitCode(token: Web.cookie(Web.flowCookie, request), code: form["code"] ?? "")
+                _ = try await self.signIn.submitCode(token: Web.cookie(Web.flowCookie, request), code: form["code"] ?? "",
+                                                     context: Web.challengeContext(request, context, application: self.settings.applicationName))
             } catch let error as TandemError where [.unauthorized, .locked, .forbidden, .tooManyRequests].contains(error.code) {
                 guard (try? await self.signIn.flow(token: Web.cookie(Web.flowCookie, request))) != nil else { throw error }
                 return try await self.codePage(request, error: error.message, status: Self.status(error.code))

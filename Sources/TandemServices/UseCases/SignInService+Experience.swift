@@ -167,7 +167,9 @@ extension SignInService {
 
     /// The verification code after the password. A wrong or reused code counts a failure and
     /// leaves the page asking again.
-    public func submitCode(token: String, code: String) async throws -> SignInFlow {
+    /// `context` names the address the code came from (its failures count there); without it, the
+    /// address the sign-in started from.
+    public func submitCode(token: String, code: String, context: ChallengeContext? = nil) async throws -> SignInFlow {
         var flow = try await flow(token: token)
         guard flow.stage == .code, flow.passwordVerified, let userID = flow.userID, let user = try await env.storage.user(id: userID)
         else { throw TandemError(.conflict, "Enter your password first.") }
@@ -175,7 +177,7 @@ extension SignInService {
         // Codes share the name's counter and the address's bucket with passwords (decision 0013).
         let throttle = SignInThrottleService(env: env)
         let key = SignInThrottleService.accountKey(userID: user.id, typedName: flow.username)
-        let ip = try await env.storage.signIn(id: flow.signInID ?? "")?.ipAddress ?? "unknown"
+        let ip = if let context { context.ipAddress } else { try await env.storage.signIn(id: flow.signInID ?? "")?.ipAddress ?? "unknown" }
         guard try await throttle.takeAddressToken(ip) else { try await refuse(.address, flow: flow, userID: user.id, method: "Verification code") }
         if let refusal = try await throttle.refusal(key: key) { try await refuse(refusal, flow: flow, userID: user.id, method: "Verification code") }
         do {

@@ -16,7 +16,7 @@ struct TandemAuthenticator: AsyncParsableCommand {
             """,
         version: Authenticator.appVersion,
         subcommands: [
-            AddCommand.self, AccountsCommand.self, PhoneSignInCommand.self, PendingCommand.self, NoticesCommand.self,
+            AddCommand.self, AccountsCommand.self, PhoneSignInCommand.self, PendingCommand.self, NoticesCommand.self, ChangePINCommand.self,
             ApproveCommand.self, DenyCommand.self, ReportCommand.self, ListenCommand.self, CodeCommand.self,
         ]
     )

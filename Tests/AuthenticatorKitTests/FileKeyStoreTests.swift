@@ -246,6 +246,69 @@ struct FileKeyStoreTests {
         }
     }
 
+    /// Writes a PIN key file the way an older version did (any PIN length, any cost).
+    func writeOlderKey(_ store: FileKeyStore, label: String, pin: String, parameters: ScryptParameters) throws -> String {
+        let key = P256.Signing.PrivateKey()
+        let publicKey = DeviceSignature.encode(key.publicKey)
+        let file = KeyFile(version: 1, label: label, protection: .pin, publicKey: publicKey,
+                           wrapped: try KeyWrapping.wrap(key, pin: pin, label: label, parameters: parameters))
+        try SecureFile.ensureDirectory(store.folder)
+        try SecureFile.writeFile(try store.encodeKeyFile(file), to: try store.keyURL(label), exclusive: true)
+        return publicKey
+    }
+
+    @Test("Changing the PIN re-seals every PIN key under the new PIN at the store's cost; the old PIN opens nothing any more")
+    func changePIN() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = FileKeyStore(folder: folder, newKeyParameters: .testOnly)
+            let older = ScryptParameters(rounds: 1 << 11, blockSize: 8, parallelism: 1)
+            let approval = try writeOlderKey(store, label: "approval", pin: "2468", parameters: older)
+            let phone = try writeOlderKey(store, label: "phone", pin: "2468", parameters: older)
+            _ = try store.createKey(label: "device", protection: .none, pin: nil)
+            try store.changePIN(from: "2468", to: "802417")
+            for (label, publicKey) in [("approval", approval), ("phone", phone)] {
+                #expect(try store.loadKeyFile(label).wrapped?.parameters == .testOnly)
+                #expect(DeviceSignature.isValid(signature: try store.sign(bytes, label: label, pin: "802417"), bytes: bytes, publicKey: publicKey))
+                #expect(throws: AuthenticatorError(.wrongPIN, "")) { try store.sign(bytes, label: label, pin: "2468") }
+            }
+            _ = try store.sign(bytes, label: "approval", pin: "802417")
+            #expect(try store.publicKey(label: "device") != "")
+        }
+    }
+
+    @Test("A PIN change with the wrong current PIN is counted and changes nothing; a weak new PIN is refused before anything is tried")
+    func changePINRefusals() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
+            let before = try store.loadKeyFile("approval").wrapped?.sealed
+            #expect(throws: AuthenticatorError(.invalidPIN, "")) { try store.changePIN(from: "246810", to: "123456") }
+            #expect(try store.wrongPINCount() == 0)
+            #expect(throws: AuthenticatorError(.wrongPIN, "")) { try store.changePIN(from: "135790", to: "802417") }
+            #expect(try store.wrongPINCount() == 1)
+            #expect(try store.loadKeyFile("approval").wrapped?.sealed == before)
+            _ = try store.sign(bytes, label: "approval", pin: "246810")
+        }
+    }
+
+    @Test("A PIN change interrupted between two files finishes when run again")
+    func changePINInterrupted() async throws {
+        try await withTemporaryFolder { folder throws in
+            let store = cheapKeyStore(folder)
+            _ = try store.createKey(label: "approval", protection: .pin, pin: "246810")
+            _ = try store.createKey(label: "phone", protection: .pin, pin: "246810")
+            // As if the first run re-sealed "phone" (written first) and stopped before "approval".
+            let file = try store.loadKeyFile("phone")
+            let key = try store.unlock(file, pin: "246810")
+            var resealed = file
+            resealed.wrapped = try KeyWrapping.wrap(key, pin: "802417", label: "phone", parameters: .testOnly)
+            try SecureFile.writeFile(try store.encodeKeyFile(resealed), to: try store.keyURL("phone"))
+            try store.changePIN(from: "246810", to: "802417")
+            _ = try store.sign(bytes, label: "approval", pin: "802417")
+            _ = try store.sign(bytes, label: "phone", pin: "802417")
+        }
+    }
+
     @Test("One unlock at the standard scrypt cost takes at least twice the version-1 cost (figures printed)")
     func unlockCostMeasured() async throws {
         try await withTemporaryFolder { folder throws in

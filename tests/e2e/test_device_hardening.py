@@ -311,3 +311,15 @@ def test_turning_on_phone_sign_in_is_audited_and_the_other_devices_are_told(serv
     later = json.loads(second_phone.run("notices", "--json").stdout)["notices"]
     assert [n["kind"] for n in later] == ["phoneSignInDisabled"], later
     assert all(n["deviceId"] == device_id for n in later)
+
+
+def test_change_pin_reseals_the_keys_and_the_old_pin_stops_working(server, phone):
+    """Finding 11: a user with a PIN from before (or who wants a longer one) re-seals every key."""
+    register(server, phone)
+    weak = phone.run("change-pin", "--pin", PIN, "--new-pin", "123456", check=False)
+    assert weak.returncode != 0 and "6 to 16 digits" in weak.stderr
+    phone.run("change-pin", "--pin", PIN, "--new-pin", "802417")
+    assert phone.run("phone-sign-in", "enable", "--pin", PIN, check=False).returncode != 0
+    phone.run("phone-sign-in", "enable", "--pin", "802417")
+    device_id = json.loads((Path(phone.home) / "accounts.json").read_text())["accounts"][0]["deviceId"]
+    assert phone_sign_in_key(server, device_id) is not None

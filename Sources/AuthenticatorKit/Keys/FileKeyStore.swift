@@ -141,11 +141,15 @@ public struct FileKeyStore: KeyStore {
         return file
     }
 
-    private func pinProtectedKeyFiles() throws -> [KeyFile] {
+    func pinProtectedKeyFiles() throws -> [KeyFile] {
         try SecureFile.list(folder)
             .filter { $0.hasSuffix(".key") && !$0.hasPrefix(".") }
             .compactMap { try? loadKeyFile(String($0.dropLast(4))) }
             .filter { $0.protection == .pin }
+    }
+
+    func encodeKeyFile(_ file: KeyFile) throws -> [UInt8] {
+        try encode(file)
     }
 
     private func encode(_ file: KeyFile) throws -> [UInt8] {

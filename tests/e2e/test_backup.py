@@ -159,3 +159,45 @@ def test_the_data_folder_is_made_private_and_a_readable_key_is_refused(tmp_path)
     (tmp_path / "a-file").write_text("x")
     not_folder = run([TANDEM, "users", "list", "--data-directory", str(tmp_path / "a-file")], check=False)
     assert not_folder.returncode != 0 and "is not a folder" in not_folder.stderr and "Fatal" not in not_folder.stderr
+
+
+def test_postgres_backup_points_to_pg_dump_without_printing_the_password(tmp_path):
+    url = "postgres://tandem:s3cret-pw@127.0.0.1:1/tandem"
+    for command in (["backup", str(tmp_path / "b.dump")], ["restore", str(tmp_path / "b.dump")]):
+        out = run([TANDEM, *command, "--database", url], check=False)
+        assert out.returncode != 0, command
+        assert "pg_dump" in out.stderr and "pg_restore" in out.stderr, out.stderr
+        assert "s3cret-pw" not in out.stdout + out.stderr
+    assert not (tmp_path / "b.dump").exists()
+
+
+def test_the_real_server_purges_at_start_what_expired_and_keeps_live_sessions(server, tmp_path):
+    """Housekeeping in the real process (its first pass runs at start): a sign-in log row older
+    than the 30 days and a long-expired session go; a live session and today's log stay."""
+    import sqlite3
+
+    wrong = Browser(server)
+    wrong.start()
+    wrong.password("not the password")  # today's sign-in log row
+    server.stop()
+    old = int((time.time() - 40 * 86_400) * 1000)
+    live = int((time.time() + 3600) * 1000)
+    with sqlite3.connect(server.db) as db:
+        user_id = db.execute("SELECT id FROM users LIMIT 1").fetchone()[0]
+        db.execute("INSERT INTO sign_in_logs (id, created_at, updated_at, user_principal_name, app_display_name, ip_address,"
+                   " location, client_app, error_code, steps) VALUES ('old-row', ?, ?, 'x', 'Tandem', '192.0.2.1', '', 'Browser', 0, '[]')",
+                   (old, old))
+        db.execute("INSERT INTO sessions (id, user_id, methods, created_at, expires_at) VALUES ('old-session', ?, 'pwd', ?, ?)", (user_id, old, old))
+        db.execute("INSERT INTO sessions (id, user_id, methods, created_at, expires_at) VALUES ('live-session', ?, 'pwd', ?, ?)", (user_id, old, live))
+        today = db.execute("SELECT count(*) FROM sign_in_logs WHERE id != 'old-row'").fetchone()[0]
+    assert today >= 1
+    server.start()
+    deadline = time.monotonic() + 15
+    while "housekeeping purged expired records" not in server.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "housekeeping purged expired records" in server.log()
+    with sqlite3.connect(server.db) as db:
+        ids = {row[0] for row in db.execute("SELECT id FROM sessions")}
+        assert "old-session" not in ids and "live-session" in ids
+        assert db.execute("SELECT count(*) FROM sign_in_logs WHERE id = 'old-row'").fetchone()[0] == 0
+        assert db.execute("SELECT count(*) FROM sign_in_logs").fetchone()[0] == today

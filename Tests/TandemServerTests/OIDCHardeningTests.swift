@@ -216,4 +216,23 @@ import Testing
             #expect(OIDCHarness.queryItem("error", in: silent) == "login_required")
         }
     }
+
+    @Test func cibaNeverGrantsTheAdminScopeEvenToAnEnabledApplication() async throws {
+        try await OIDCHarness.run { h in
+            let (carol, phone) = try await OIDCCIBATests.userWithPhone(h)
+            _ = try await h.store.assignRole(DirectoryRole.globalAdministrator.rawValue, userID: carol.id)
+            let (client, secret) = try await h.register(OIDCClientDraft(displayName: "Call centre", grantTypes: [.ciba], deliveryMode: .poll,
+                                                                        adminScopeEnabled: true))
+            let basic = (client.clientID, secret ?? "")
+            let started = try OIDCHarness.json(try await h.post("/oauth2/bc-authorize", ["scope": "openid tandem-admin",
+                                                                                          "login_hint": carol.userPrincipalName], basic: basic))
+            let authReqID = try #require(started["auth_req_id"] as? String)
+            _ = try await OIDCCIBATests.answer(h, carol, phone, .approve, number: try #require(started["tandem_number"] as? String))
+            h.clock.advance(by: 11)
+            let tokens = try OIDCHarness.json(try await OIDCCIBATests.poll(h, basic, authReqID))
+            #expect(tokens["scope"] as? String == "openid", "\(tokens)")
+            let access = try #require(tokens["access_token"] as? String)
+            #expect(try await Self.adminCall(h, access).status == .unauthorized)
+        }
+    }
 }

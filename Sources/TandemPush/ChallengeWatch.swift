@@ -1,4 +1,5 @@
 import Foundation
+import ServiceLifecycle
 import TandemServices
 
 /// Wakes browsers (server-sent events, long-poll) waiting on a challenge in this process.
@@ -15,6 +16,8 @@ public actor ChallengeWatch: ChallengeEvents {
     private var recentStart = 0
     private let memory: Duration
     private let memoryLimit: Int
+    /// Set on graceful shutdown: no wait sleeps any more.
+    private var stopping = false
 
     /// `memory`: how long a change is remembered; `memoryLimit`: at most this many remembered.
     public init(memory: Duration = .seconds(60), memoryLimit: Int = 100_000) {
@@ -30,15 +33,21 @@ public actor ChallengeWatch: ChallengeEvents {
 
     public func wait(challengeID: String, until deadline: Date) async {
         let delay = deadline.timeIntervalSinceNow
-        guard delay > 0 else { return }
+        guard delay > 0, !stopping else { return }
         if let at = recent[challengeID], ContinuousClock.now - at < memory { return }
         let token = UUID()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            waiters[challengeID, default: [:]][token] = continuation
-            Task { [weak self] in
-                try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
-                await self?.timeOut(challengeID: challengeID, token: token)
+        // Graceful shutdown (SIGTERM) answers every waiting browser at once: a request in flight
+        // finishes instead of holding the server open until the deadline cuts it.
+        await withGracefulShutdownHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                waiters[challengeID, default: [:]][token] = continuation
+                Task { [weak self] in
+                    try? await Task.sleep(for: .milliseconds(Int(delay * 1000)))
+                    await self?.timeOut(challengeID: challengeID, token: token)
+                }
             }
+        } onGracefulShutdown: {
+            Task { await self.stop() }
         }
     }
 
@@ -48,6 +57,13 @@ public actor ChallengeWatch: ChallengeEvents {
         let all = waiters
         waiters = [:]
         for continuation in all.values.flatMap(\.values) { continuation.resume() }
+    }
+
+    /// Graceful shutdown: every browser waiting now gets its answer (the state as it is), and no
+    /// later wait sleeps, so requests in flight finish instead of holding the process open.
+    public func stop() {
+        stopping = true
+        wakeAll()
     }
 
     /// How many browsers are waiting (for tests and metrics).

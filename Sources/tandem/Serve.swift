@@ -49,6 +49,8 @@ struct Serve: AsyncParsableCommand {
     var auditLogRetention: Double = Double(environment("TANDEM_AUDIT_LOG_RETENTION") ?? "") ?? 30
     @Option(name: .customLong("log-format"), help: "text or json (one JSON object per line; env TANDEM_LOG_FORMAT).")
     var logFormat: String = environment("TANDEM_LOG_FORMAT") ?? "text"
+    @Option(name: .customLong("shutdown-timeout"), help: "Seconds SIGTERM waits for requests in flight before exiting, 1-300.")
+    var shutdownTimeout: Double = Double(environment("TANDEM_SHUTDOWN_TIMEOUT") ?? "") ?? 10
     @OptionGroup var oidcOptions: OIDCOptions
 
     func run() async throws {
@@ -56,6 +58,7 @@ struct Serve: AsyncParsableCommand {
                                          challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost,
                                          alertWebhook: alertWebhook, geoipDirectory: geoipDirectory == "none" ? nil : geoipDirectory)
         config.metricsToken = metricsToken
+        guard (1...300).contains(shutdownTimeout) else { throw fail("--shutdown-timeout must be between 1 and 300 seconds") }
         switch TrustedProxies.parse(trustedProxy) {
         case .success(let proxies): config.trustedProxies = proxies
         case .failure(let bad): throw fail("--trusted-proxy: '\(bad.value)' is not an address or CIDR")
@@ -112,8 +115,10 @@ struct Serve: AsyncParsableCommand {
                 }
             }
             let reloads = config.tls.map { TLSReloadOnHangUp(credentials: $0, logger: logger) }
+            let deadline = ShutdownDeadline(seconds: shutdownTimeout, logger: logger)
             try await app.runService()
             reloads?.cancel()
+            withExtendedLifetime(deadline) {}
         } catch {
             try? await store.close()
             throw fail("\(error)")

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import ServiceLifecycle
 import TandemCore
 import TandemPush
 import TandemServices
@@ -108,17 +109,21 @@ struct DeviceController: Sendable {
             if !authenticated.isSet { continuation.yield(ChannelMessage(type: .error, error: "authentication timed out")) }
         }
         defer { deadline.cancel() }
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        // Graceful shutdown ends the channel with "going away": the device connects again at once.
+        try await withGracefulShutdownHandler { try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                var refused = false
                 for await message in stream {
                     try await outbound.write(.text(Web.json(message)))
-                    if message.type == .error { break }
+                    if message.type == .error { refused = true; break }
                     // A notice written to the channel counts as handed out (not again in GET notices).
                     if message.type == .notice, let notice = message.notice, let deviceID = channelDevice.id {
                         try? await devices.markNoticeDelivered(notice, deviceID: deviceID)
                     }
                 }
-                try await outbound.close(.normalClosure, reason: nil)
+                // Ended without an error: the channel's device left, or the server is stopping
+                // (`PushHub.finishAll`) and the device should connect again.
+                try await outbound.close(refused ? .normalClosure : .goingAway, reason: refused ? nil : "server is stopping; connect again")
             }
             var registered: (deviceID: String, token: UUID)?
             do {
@@ -154,6 +159,8 @@ struct DeviceController: Sendable {
             }
             continuation.finish()
             try? await group.waitForAll()
+        } } onGracefulShutdown: {
+            continuation.finish()
         }
     }
 }

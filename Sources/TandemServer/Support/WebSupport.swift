@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 import TandemCore
 
 /// Small helpers for the browser's pages: forms, cookies, redirects, request context.
@@ -89,7 +90,8 @@ enum Web {
             body: .init { writer in
                 let end = Date().addingTimeInterval(300)
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
-                while Date() < end, let event = try? await next() {
+                // On graceful shutdown the stream ends (the browser's EventSource reconnects).
+                while Date() < end, !Task.isShuttingDownGracefully, let event = try? await next() {
                     try await writer.write(ByteBuffer(string: "data: \(event.data)\n\n"))
                     if event.last { break }
                 }

@@ -73,6 +73,24 @@ struct SignInThrottleTests {
         #expect(try await Self.attempt(s, "correct horse") == nil)
     }
 
+    @Test("A locked name is let in by the user's phone sign-in, which ends the lock for the password too")
+    func phoneSignInLiftsTheLock() async throws {
+        let s = try await Scenario()
+        let phone = try await s.addPhone()
+        try await s.enablePhoneSignIn(phone)
+        try await SignInThrottleService(env: s.t.env).saveSettings(SignInProtectionSettings(freeFailures: 3, lockThreshold: 3), by: nil)
+        for i in 0..<3 { #expect(try await Self.attempt(s, "guess-\(i)") == .unauthorized) }
+        #expect(try await Self.attempt(s, "correct horse") == .tooManyRequests)
+        let (token, _) = try await s.signIn.begin(username: "alice@contoso.com", context: Scenario.context)
+        _ = try await s.signIn.usePasswordless(token: token, context: Scenario.context)
+        let (offer, number) = try await s.offer(for: token, phone: phone)
+        _ = try await s.challenges.answer(challengeID: offer.id, phone.answer(offer, .approve, number: number))
+        #expect(try await s.signIn.complete(token: token).session.methods.contains("pin"))
+        let (again, _) = try await s.signIn.begin(username: "alice@contoso.com", context: Scenario.context, browserMethod: "password.x")
+        _ = try await s.signIn.usePassword(token: again)
+        #expect(try await s.signIn.submitPassword(token: again, password: "correct horse", context: Scenario.context).stage == .push)
+    }
+
     @Test("An unknown name is throttled exactly like a known one, so the refusals tell nothing")
     func unknownNames() async throws {
         let s = try await Scenario()

@@ -3,12 +3,13 @@
 /// milliseconds since 1970. Each area keeps its migrations in its own file with its own range of
 /// versions: push sign-in 1–19 (this file), directory and policy 20–39, OpenID Connect 40–59,
 /// defences and logs 60–79, security info and sign-in experience 80–99, hardening 100–119
-/// (devices 100–104, sign-in 105–109, admin 110–114, server 115–119).
+/// (devices 100–104, sign-in 105–109, admin 110–114).
 enum Migrations {
     typealias Migration = (version: Int, statements: [String])
 
     static var all: [Migration] {
-        (signIn + directory + oidc + defences + portal + hardeningDevices + hardeningAdmin).sorted { $0.version < $1.version }
+        (signIn + directory + oidc + defences + portal
+         + hardeningDevices + hardeningSignIn + hardeningAdmin).sorted { $0.version < $1.version }
     }
 
     static let signIn: [Migration] = [

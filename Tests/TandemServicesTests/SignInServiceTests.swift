@@ -86,6 +86,19 @@ struct SignInServiceTests {
         #expect(try await s.signIn.status(token: token).state == .expired)
     }
 
+    @Test("An answer after the browser already saw the request expire is 'expired' (410), not 'already answered' (409)")
+    func answerAfterExpiryWasRecorded() async throws {
+        let s = try await Scenario()
+        let phone = try await s.addPhone()
+        let token = try await s.startMFA()
+        let (offer, number) = try await s.offer(for: token, phone: phone)
+        s.t.clock.advance(by: 121)
+        #expect(try await s.signIn.status(token: token).state == .expired)   // the read records the expiry
+        await #expect(throws: TandemError(.expired, "")) {
+            try await s.challenges.answer(challengeID: offer.id, phone.answer(offer, .approve, number: number))
+        }
+    }
+
     @Test("A replayed answer is refused")
     func replay() async throws {
         let s = try await Scenario()

@@ -136,6 +136,10 @@ public struct ChallengeService: Sendable {
             }
             logger.notice("late answer refused", metadata: ["tandem.challenge": "\(challengeID)"])
             throw TandemError(.expired, "The request has expired.")
+        case .reject where challenge.state == .expired:
+            // Expired before this answer, and already recorded so (a status read, another answer).
+            logger.notice("late answer refused", metadata: ["tandem.challenge": "\(challengeID)"])
+            throw TandemError(.expired, "The request has expired.")
         case .reject:
             logger.notice("answer to a finished request refused", metadata: ["tandem.challenge": "\(challengeID)", "tandem.state": "\(challenge.state.rawValue)"])
             throw TandemError(.conflict, "The request was already answered or withdrawn.")

@@ -44,6 +44,7 @@ def test_extract_rejects_a_marker_without_a_block():
 
 def port_is_free(port):
     with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: closed connections in TIME_WAIT don't count
         try:
             s.bind(("127.0.0.1", port))
             return True
@@ -82,7 +83,8 @@ def test_readme_walkthrough_runs_as_written(tmp_path):
                     assert time.monotonic() < deadline, f"README line {block.line}: no /readyz:\n{server_log.read_text()}"
                     time.sleep(0.1)
                 continue
-            epilogue = f'\npwd > "{folder}"\nexport -p > "{state}"\n'
+            # Readonly variables (SHELLOPTS when a parent exported it) cannot be declared again.
+            epilogue = f'\npwd > "{folder}"\n{{ export -p | grep -v "^declare -[a-zA-Z]*r" || true; }} > "{state}"\n'
             result = subprocess.run(["bash", "-c", prologue + block.text + epilogue], env=env, cwd=ROOT,
                                     capture_output=True, text=True, timeout=60)
             assert result.returncode == 0, (f"README line {block.line} failed ({result.returncode}):\n{block.text}\n"

@@ -79,6 +79,8 @@ struct DeploymentTests {
         #expect(object["tandem.instance"] as? String == "a")
         #expect(object["metadata.message"] as? String == "clash")
         #expect((object["timestamp"] as? String)?.hasSuffix("Z") == true)
+        #expect(JSONLogHandler.timestamp(Date(timeIntervalSince1970: 1_790_000_000.0421)) == "2026-09-21T14:13:20.042Z")
+        #expect(JSONLogHandler.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
     }
 
     @Test("Housekeeping keeps the tables from growing under steady load: after the retention, sizes plateau; live rows stay")

@@ -28,46 +28,55 @@ extension SQLStore {
 }
 
 extension SQLStore: HousekeepingStore {
-    /// Runs `DELETE … RETURNING 1` and counts the rows (the same on SQLite ≥ 3.35 and PostgreSQL).
-    private func deleted(_ query: SQLQueryString) async throws -> Int {
-        try await db.raw(query).all().count
+    /// Rows deleted per statement: each batch is its own short transaction, so a purge of a large
+    /// backlog (the first pass after an upgrade) never holds SQLite's write lock for long and
+    /// sign-ins (on the same connection) go on between batches.
+    static let purgeBatch = 1000
+
+    /// Deletes the rows of `table` whose `column` is before `cut`, oldest first, in batches;
+    /// `before` runs first on each batch (with the same selection), for dependent rows.
+    private func purge(_ table: String, _ column: String, before cut: Date,
+                       dependents: ((SQLQueryString) async throws -> Void)? = nil) async throws -> Int {
+        let millis = Self.millis(cut)
+        var total = 0
+        while true {
+            let batch: SQLQueryString = """
+                SELECT id FROM \(ident: table) WHERE \(ident: column) < \(bind: millis) ORDER BY \(ident: column), id LIMIT \(literal: Self.purgeBatch)
+                """
+            if let dependents { try await dependents(batch) }
+            let count = try await db.raw("DELETE FROM \(ident: table) WHERE id IN (\(batch)) RETURNING 1").all().count
+            total += count
+            if count < Self.purgeBatch { return total }
+            // A pause between batches: SQLite has no queue for its write lock, so another
+            // process (a `tandem admin` command) would otherwise keep missing the gaps.
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     public func purgeChallenges(before: Date) async throws -> Int {
-        let cut = Self.millis(before)
-        _ = try await deleted("DELETE FROM push_trail WHERE challenge_id IN (SELECT id FROM challenges WHERE expires_at < \(bind: cut)) RETURNING 1")
-        return try await deleted("DELETE FROM challenges WHERE expires_at < \(bind: cut) RETURNING 1")
+        try await purge("challenges", "expires_at", before: before) { batch in
+            try await self.db.raw("DELETE FROM push_trail WHERE challenge_id IN (\(batch))").run()
+        }
     }
 
-    public func purgeFlows(before: Date) async throws -> Int {
-        try await deleted("DELETE FROM flows WHERE expires_at < \(bind: Self.millis(before)) RETURNING 1")
-    }
+    public func purgeFlows(before: Date) async throws -> Int { try await purge("flows", "expires_at", before: before) }
 
-    public func purgeActivations(before: Date) async throws -> Int {
-        try await deleted("DELETE FROM activations WHERE expires_at < \(bind: Self.millis(before)) RETURNING 1")
-    }
+    public func purgeActivations(before: Date) async throws -> Int { try await purge("activations", "expires_at", before: before) }
 
     public func purgeSessions(before: Date) async throws -> Int {
-        let cut = Self.millis(before)
-        return try await deleted("DELETE FROM sessions WHERE expires_at < \(bind: cut) RETURNING 1")
-            + deleted("DELETE FROM remembered_browsers WHERE expires_at < \(bind: cut) RETURNING 1")
+        try await purge("sessions", "expires_at", before: before) + purge("remembered_browsers", "expires_at", before: before)
     }
 
     public func purgeOIDC(before: Date) async throws -> Int {
-        let cut = Self.millis(before)
         var count = 0
         for table in ["oidc_authorization_requests", "oidc_codes", "oidc_access_tokens", "oidc_refresh_tokens", "oidc_ciba_requests"] {
-            count += try await deleted("DELETE FROM \(ident: table) WHERE expires_at < \(bind: cut) RETURNING 1")
+            count += try await purge(table, "expires_at", before: before)
         }
-        _ = try await deleted("DELETE FROM oidc_assertion_ids WHERE expires_at < \(bind: cut) RETURNING 1")
+        _ = try await purge("oidc_assertion_ids", "expires_at", before: before)
         return count
     }
 
-    public func purgeSignIns(before: Date) async throws -> Int {
-        try await deleted("DELETE FROM sign_in_logs WHERE created_at < \(bind: Self.millis(before)) RETURNING 1")
-    }
+    public func purgeSignIns(before: Date) async throws -> Int { try await purge("sign_in_logs", "created_at", before: before) }
 
-    public func purgeAudits(before: Date) async throws -> Int {
-        try await deleted("DELETE FROM audit_logs WHERE activity_at < \(bind: Self.millis(before)) RETURNING 1")
-    }
+    public func purgeAudits(before: Date) async throws -> Int { try await purge("audit_logs", "activity_at", before: before) }
 }

@@ -92,4 +92,31 @@ struct HousekeepingStoreTests {
             #expect(try await s.isMigrated())
         }
     }
+
+    @Test("A backlog larger than one batch goes completely, dependent trails with it, and live rows stay", arguments: Backend.allCases)
+    func backlogInBatches(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            for i in 0..<1_234 {
+                let at = Self.cut.addingTimeInterval(i < 1_200 ? -Double(i + 1) : Double(i))
+                try await s.insertSignIn(SignInRecord(id: "si\(i)", createdAt: at, updatedAt: at, userID: nil, userPrincipalName: "a@b.c",
+                                                      appDisplayName: "Tandem", ipAddress: "192.0.2.1", location: "", clientApp: "Browser",
+                                                      errorCode: 0, failureReason: nil, additionalDetails: nil, policyReason: nil, steps: []))
+            }
+            for i in 0..<1_010 {
+                var challenge = Fixtures.challenge(userID: user.id, id: "c\(i)")
+                challenge.expiresAt = Self.cut.addingTimeInterval(i < 1_005 ? -1 : 1)
+                try await s.insertChallenge(challenge)
+                try await s.appendTrail(challengeID: challenge.id, TrailEvent(event: "sent", at: Self.t0))
+            }
+            #expect(try await s.purgeSignIns(before: Self.cut) == 1_200)
+            #expect(try await s.signIns(limit: 100, before: nil).count == 34)
+            #expect(try await s.purgeChallenges(before: Self.cut) == 1_005)
+            #expect(try await s.trail(challengeID: "c0").isEmpty)
+            #expect(try await s.trail(challengeID: "c1004").isEmpty)
+            #expect(try await s.trail(challengeID: "c1005").count == 1)
+            #expect(try await s.challenge(id: "c1009") != nil)
+        }
+    }
 }

@@ -127,10 +127,20 @@ def main():
                 command += ["--max-time", str(args.max_time)]
             if args.include_path_regex:
                 command += ["--include-path-regex", args.include_path_regex]
+            # A password reset or revokeSignInSessions that lands on the fuzzing administrator ends
+            # his token (as it must): those two run last, in a pass of their own, so they cannot
+            # turn every later case into a 401.
+            ending = ["--include-operation-id", "updateUser", "--include-operation-id", "revokeSignInSessions"]
             started = time.time()
-            result = subprocess.run(command, timeout=1800, cwd=folder)   # its cache stays out of the work tree
-            seconds = time.time() - started
+            result = subprocess.run(command + ["--exclude-operation-id", "updateUser", "--exclude-operation-id", "revokeSignInSessions"],
+                                    timeout=1800, cwd=folder)   # its cache stays out of the work tree
             cases, operations = count(report)
+            if result.returncode == 0 and not args.include_path_regex:
+                result = subprocess.run([arg if arg != str(report) else str(report) + ".last" for arg in command] + ending,
+                                        timeout=1800, cwd=folder)
+                more_cases, more_operations = count(Path(str(report) + ".last"))
+                cases, operations = cases + more_cases, operations + more_operations
+            seconds = time.time() - started
             if args.report and report.exists():
                 args.report.write_bytes(report.read_bytes())
             alive = server.process.poll() is None and answers(server.url + "/health")

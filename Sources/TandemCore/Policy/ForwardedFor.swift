@@ -1,3 +1,5 @@
+import Foundation
+
 /// Who the client is behind reverse proxies: the `Forwarded` (RFC 7239) or `X-Forwarded-For` hops
 /// are read only when the TCP peer is a trusted proxy, right to left, and the first hop that is not
 /// a trusted proxy is the client. From anyone else the headers are ignored, so they cannot be
@@ -24,6 +26,8 @@ public struct TrustedProxies: Sendable, Equatable {
         public init(value: String) { self.value = value }
     }
 
+    static let blanks = CharacterSet(charactersIn: " \t")
+
     public func isTrusted(_ ip: String) -> Bool { networks.contains { $0.contains(ip) } }
 
     /// The client's address. `forwarded` and `forwardedFor` are the values of every `Forwarded`
@@ -47,7 +51,7 @@ public struct TrustedProxies: Sendable, Equatable {
     /// `X-Forwarded-For: client, proxy1, proxy2` → the addresses, `nil` where one is empty.
     static func forwardedForHops(_ values: [String]) -> [String?] {
         values.flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }.map { item in
-            let text = item.trimmedOfBlanks
+            let text = item.trimmingCharacters(in: Self.blanks)
             return text.isEmpty ? nil : Self.stripPort(text)
         }
     }
@@ -57,7 +61,7 @@ public struct TrustedProxies: Sendable, Equatable {
     static func forwardedHops(_ values: [String]) -> [String?] {
         values.flatMap { Self.splitOutsideQuotes($0, ",") }.map { element in
             for pair in Self.splitOutsideQuotes(element, ";") {
-                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmedOfBlanks }
+                let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: Self.blanks) }
                 guard parts.count == 2, parts[0].lowercased() == "for" else { continue }
                 var value = Substring(parts[1])
                 if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = value.dropFirst().dropLast() }
@@ -96,15 +100,5 @@ public struct TrustedProxies: Sendable, Equatable {
         }
         parts.append(current)
         return parts
-    }
-}
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs.
-    fileprivate var trimmedOfBlanks: String {
-        var text = Substring(self)
-        while let first = text.first, first == " " || first == "\t" { text = text.dropFirst() }
-        while let last = text.last, last == " " || last == "\t" { text = text.dropLast() }
-        return String(text)
     }
 }

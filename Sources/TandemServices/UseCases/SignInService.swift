@@ -142,11 +142,6 @@ public struct SignInService: Sendable {
         return flow
     }
 
-    func needsPush(_ user: User, context: ChallengeContext, rememberedBrowser: String?) async throws -> Bool {
-        guard try await pushAvailable(user) else { return false }
-        return try await !mfaSkipped(user, context: context, rememberedBrowser: rememberedBrowser)
-    }
-
     /// A notification can be the second factor: the legacy "notification through mobile app"
     /// option is on, the user has an active authenticator, and the policy allows push.
     func pushAvailable(_ user: User) async throws -> Bool {

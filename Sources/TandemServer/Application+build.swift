@@ -83,8 +83,7 @@ public func buildApplication(
                      random: random).register(on: router)
     SecurityInfoController(signIn: signIn, registration: registration, security: SecurityInfoService(env: env), pages: pages,
                            publicURL: { publicURL.get() }).register(on: router)
-    AdminPagesController(signIn: signIn, policy: PolicyService(env: env), access: AdminAccess(env: env), storage: storage,
-                         pages: pages).register(on: router)
+    try AdminPagesController(signIn: signIn, env: env).register(on: router)
     let graph = GraphController(tokens: oidc.adminTokens, access: AdminAccess(env: env),
                                 policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
                                 publicURL: { publicURL.get() }, env: env, oidcBearer: oidc.adminBearer)

@@ -3,100 +3,141 @@ import Hummingbird
 import TandemCore
 import TandemServices
 
-/// The admin pages (signed-in administrators only): the Microsoft Authenticator policy like Entra's
-/// page — Enable, Include (All users or groups, each with its authentication mode), Exclude, Save.
+/// The admin portal (`/admin`, decision 0021): server-rendered pages over the services the Graph
+/// API uses, for signed-in users holding a directory role. Every role check goes through
+/// `AdminAccess` (here via `AdminPortal.visitor`) and the services' own boundary checks; every
+/// form carries the session's CSRF token. The pages themselves are split by area:
+/// `+Logs` (sign-in and audit logs), `AdminDirectoryController` (users, groups),
+/// `AdminMethodsController` (authentication methods, MFA service settings).
 struct AdminPagesController: Sendable {
-    let signIn: SignInService
-    let policy: PolicyService
-    let access: AdminAccess
-    let storage: any TandemStorage
-    let pages: PageRenderer
+    let env: ServiceEnvironment
+    let portal: AdminPortal
+    var storage: any TandemStorage { env.storage }
+
+    init(signIn: SignInService, env: ServiceEnvironment) throws {
+        self.env = env
+        self.portal = AdminPortal(signIn: signIn, access: AdminAccess(env: env), renderer: try AdminPortalRenderer())
+    }
 
     func register(on router: Router<TandemRequestContext>) {
-        router.get("/admin") { _, _ in Web.redirect("/admin/authenticator") }
-        router.get("/admin/sign-ins") { request, _ in
-            guard let (user, _) = try await self.signIn.user(sessionToken: Web.cookie(Web.sessionCookie, request)) else {
-                throw TandemError(.unauthorized, "Sign in first.")
-            }
-            try await self.access.require(user, anyOf: AdminAccess.readers)
-            let filter = request.uri.queryParameters.get("user").map { String($0).lowercased() } ?? ""
-            let formatter = ISO8601DateFormatter()
-            var records: [[String: Any]] = []
-            for record in try await self.storage.signIns(limit: 1000, before: nil) where records.count < 200 {
-                if !filter.isEmpty && record.userPrincipalName.lowercased() != filter { continue }
-                records.append([
-                    "date": formatter.string(from: record.createdAt), "user": record.userPrincipalName, "app": record.appDisplayName,
-                    "ip": record.ipAddress, "location": record.location, "success": record.errorCode == 0,
-                    "status": record.errorCode == 0 ? "Success" : "Failure (\(record.errorCode))",
-                    "reason": (record.additionalDetails ?? record.failureReason) ?? "",
-                    "steps": record.steps.map { ["method": $0.method, "detail": $0.detail] },
-                    "policy": record.policyReason ?? "",
-                ])
-            }
-            return self.pages.page("signInLog", title: "Sign-in logs", ["records": records, "user": filter])
+        router.get("/static/admin.css") { _, _ in AdminPortalRenderer.stylesheet() }
+        router.get("/admin") { request, _ in
+            let visitor = try await self.portal.visitor(request)
+            return self.portal.page("overview", title: "Overview", section: .overview, visitor, try await self.overview())
         }
-        router.get("/admin/authenticator") { request, _ in
-            let (admin, session) = try await self.administrator(request)
-            return try await self.render(admin: admin, csrf: Web.csrfToken(session: Web.cookie(Web.sessionCookie, request)),
-                                         saved: request.uri.queryParameters.get("saved") != nil && session.userID == admin.id, error: nil)
+        registerLogs(on: router)
+        registerLists(on: router)
+        AdminDirectoryController(env: env, portal: portal).register(on: router)
+        AdminMethodsController(env: env, portal: portal).register(on: router)
+    }
+
+    // MARK: overview
+
+    func overview() async throws -> [String: Any] {
+        let now = env.clock.now()
+        var records: [SignInRecord] = []
+        var cursor: (Date, String)? = nil
+        // The last 7 days, newest first, in batches (bounded, so a flood of sign-ins cannot stall the page).
+        scan: while records.count < 50_000 {
+            let batch = try await storage.signIns(limit: 500, before: cursor)
+            for record in batch {
+                if now.timeIntervalSince(record.createdAt) > 7 * 86_400 { break scan }
+                records.append(record)
+            }
+            guard batch.count == 500, let last = batch.last else { break }
+            cursor = (last.createdAt, last.id)
         }
-        router.post("/admin/authenticator") { request, _ in
-            let (admin, _) = try await self.administrator(request)
-            let form = try await Web.form(request)
-            try Web.checkCSRF(form["csrf"], session: Web.cookie(Web.sessionCookie, request))
-            var updated = try await self.policy.authenticatorPolicy()
-            updated.state = form["enabled"] == "on" ? .enabled : .disabled
-            let groups = try await self.storage.groups()
-            func mode(_ id: String) throws -> AuthenticatorPolicy.Mode {
-                guard let mode = AuthenticatorPolicy.Mode(rawValue: form["mode-\(id)"] ?? "any") else {
-                    throw TandemError(.badRequest, "Unknown authentication mode.")
-                }
-                return mode
-            }
-            if form["target"] == "groups" {
-                updated.includeTargets = try groups.filter { form["include-\($0.id)"] == "on" }
-                    .map { AuthenticatorPolicy.IncludeTarget(targetType: .group, id: $0.id, authenticationMode: try mode($0.id)) }
-            } else {
-                updated.includeTargets = [AuthenticatorPolicy.IncludeTarget(targetType: .group, id: AuthenticatorPolicy.allUsers,
-                                                                             authenticationMode: try mode(AuthenticatorPolicy.allUsers))]
-            }
-            let keptUsers = updated.excludeTargets.filter { $0.targetType == .user }
-            updated.excludeTargets = keptUsers + groups.filter { form["exclude-\($0.id)"] == "on" }
-                .map { AuthenticatorPolicy.ExcludeTarget(targetType: .group, id: $0.id) }
+        let stats = AdminOverviewStatistics.compute(records, now: now)
+        let users = try await storage.users()
+        var unregistered = 0
+        for user in users where try await !storage.devices(userID: user.id).contains(where: { $0.state == .active }) { unregistered += 1 }
+        let blocked = try await storage.riskyUsers().filter { _, security in
+            security.pushLockedAt != nil || (security.pushBlockedUntil.map { $0 > now } ?? false)
+        }
+        typealias Bar = AdminCharts.Bar
+        func chart(_ id: String, _ title: String, column: String, _ bars: [Bar]) -> [String: Any] {
+            let total = bars.reduce(0) { $0 + $1.value }
+            return ["id": id, "title": title, "column": column, "svg": AdminCharts.bars(bars, id: id, title: title),
+                    "rows": bars.map { ["label": $0.label, "value": $0.value, "share": AdminOverviewStatistics.percent($0.value, of: total)] }]
+        }
+        func results(_ counts: AdminOverviewStatistics.Counts) -> [Bar] {
+            [Bar(label: "Success", value: counts.success, color: AdminCharts.green),
+             Bar(label: "Failure", value: counts.failure, color: AdminCharts.red),
+             Bar(label: "Interrupted", value: counts.interrupted, color: AdminCharts.grey)]
+        }
+        let palette = [AdminCharts.blue, AdminCharts.purple, AdminCharts.amber, AdminCharts.green, AdminCharts.grey]
+        let methods = stats.methods.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.enumerated()
+            .map { Bar(label: $1.key, value: $1.value, color: palette[$0 % palette.count]) }
+        let pushColors = ["approved": AdminCharts.green, "denied": AdminCharts.red, "reported": AdminCharts.purple,
+                          "timedOut": AdminCharts.amber, "other": AdminCharts.grey]
+        let push = AdminOverviewStatistics.pushOutcomes.map {
+            Bar(label: AdminOverviewStatistics.pushLabels[$0]!, value: stats.push[$0, default: 0], color: pushColors[$0]!)
+        }
+        return [
+            "users": users.count, "unregistered": unregistered, "registered": users.count - unregistered,
+            "unregisteredPercent": AdminOverviewStatistics.percent(unregistered, of: users.count),
+            "blocks": blocked.count, "signIns24": stats.last24Hours.total,
+            "blocked": blocked.map { user, security in
+                ["id": user.id, "name": user.userPrincipalName,
+                 "state": security.pushLockedAt != nil ? "push locked after failures" : "push blocked after a report"] as [String: Any]
+            },
+            "charts": [
+                chart("chart-24h", "Sign-ins, last 24 hours, by result", column: "Result", results(stats.last24Hours)),
+                chart("chart-7d", "Sign-ins, last 7 days, by result", column: "Result", results(stats.last7Days)),
+                chart("chart-methods", "Sign-ins, last 7 days, by method", column: "Method", methods),
+                chart("chart-push", "Push requests, last 7 days, by outcome", column: "Outcome", push),
+            ],
+        ]
+    }
+
+    // MARK: read-mostly lists
+
+    func registerLists(on router: Router<TandemRequestContext>) {
+        router.get("/admin/risky-users") { request, _ in
+            let visitor = try await self.portal.visitor(request)
+            return try await self.riskyUsers(visitor, saved: request.uri.queryParameters.get("saved") != nil ? "The risk was dismissed." : nil)
+        }
+        router.post("/admin/risky-users/{id}/dismiss") { request, context in
+            let visitor = try await self.portal.visitor(request, anyOf: AdminAccess.methodAdmins)
+            _ = try await self.portal.form(request, visitor)
+            let user = try await DirectoryAdminService(env: self.env).user(try context.parameters.require("id"))
             do {
-                try await self.policy.save(updated, by: admin)
-            } catch let error as TandemError where error.code == .badRequest {
-                return try await self.render(admin: admin, csrf: Web.csrfToken(session: Web.cookie(Web.sessionCookie, request)), saved: false,
-                                             error: error.message)
+                try await ReportService(env: self.env).unblock(user, by: visitor.user)   // the boundary of decision 0012 is inside
+            } catch let error as TandemError where error.code == .forbidden {
+                return try await self.riskyUsers(visitor, error: error.message, status: .forbidden)
             }
-            return Web.redirect("/admin/authenticator?saved=1")
+            return Web.redirect("/admin/risky-users?saved=1")
+        }
+        router.get("/admin/applications") { request, _ in
+            let visitor = try await self.portal.visitor(request)
+            let apps: [[String: Any]] = try await self.storage.oidcClients().sorted { $0.displayName < $1.displayName }.map { client in
+                ["name": client.displayName, "clientId": client.clientID, "type": client.isPublic ? "Public client" : "Confidential client",
+                 "redirects": client.redirectURIs]
+            }
+            return self.portal.page("applications", title: "Applications", section: .applications, visitor, ["apps": apps])
+        }
+        router.get("/admin/named-locations") { request, _ in
+            let visitor = try await self.portal.visitor(request)
+            let locations: [[String: Any]] = try await self.storage.namedLocations().map { location in
+                ["name": location.displayName, "trusted": location.isTrusted, "ranges": location.ipRanges.joined(separator: ", ")]
+            }
+            return self.portal.page("namedLocations", title: "Named locations", section: .namedLocations, visitor, ["locations": locations])
         }
     }
 
-    func administrator(_ request: Request) async throws -> (User, Session) {
-        guard let (user, session) = try await signIn.user(sessionToken: Web.cookie(Web.sessionCookie, request)) else {
-            throw TandemError(.unauthorized, "Sign in first.")
+    func riskyUsers(_ visitor: AdminPortal.Visitor, saved: String? = nil, error: String? = nil,
+                    status: HTTPResponse.Status = .ok) async throws -> Response {
+        let mayDismiss = visitor.holds(AdminAccess.methodAdmins)
+        let users: [[String: Any]] = try await storage.riskyUsers().map { user, security in
+            let push = security.pushLockedAt != nil ? "Locked after failures"
+                : (security.pushBlockedUntil.map { $0 > env.clock.now() } ?? false) ? "Blocked until \(AdminPortalRenderer.date(security.pushBlockedUntil!))" : "Allowed"
+            return ["id": user.id, "name": user.userPrincipalName, "level": security.riskLevel, "state": security.riskState,
+                    "detail": security.riskDetail ?? "", "push": push, "updated": security.riskUpdatedAt.map(AdminPortalRenderer.date) ?? "",
+                    "mayDismiss": mayDismiss, "csrf": visitor.csrf]
         }
-        try await access.require(user, anyOf: AdminAccess.policyAdmins)
-        return (user, session)
-    }
-
-    func render(admin: User, csrf: String, saved: Bool, error: String?) async throws -> Response {
-        let current = try await policy.authenticatorPolicy()
-        let modeLabels: [(AuthenticatorPolicy.Mode, String)] = [(.any, "Any"), (.push, "Push"), (.deviceBasedPush, "Passwordless")]
-        func modes(selected: AuthenticatorPolicy.Mode?) -> [[String: Any]] {
-            modeLabels.map { ["value": $0.0.rawValue, "label": $0.1, "selected": $0.0 == (selected ?? .any)] }
-        }
-        let allTarget = current.includeTargets.first { $0.id == AuthenticatorPolicy.allUsers }
-        let groups: [[String: Any]] = try await storage.groups().map { group in
-            let target = current.includeTargets.first { $0.targetType == .group && $0.id == group.id }
-            return ["id": group.id, "name": group.displayName, "included": target != nil, "modes": modes(selected: target?.authenticationMode),
-                    "excluded": current.excludeTargets.contains { $0.targetType == .group && $0.id == group.id }]
-        }
-        var values: [String: Any] = ["admin": admin.userPrincipalName, "csrf": csrf, "enabled": current.state == .enabled,
-                                     "allUsers": allTarget != nil, "allModes": modes(selected: allTarget?.authenticationMode),
-                                     "groups": groups, "saved": saved]
+        var values: [String: Any] = ["users": users]
+        if let saved { values["saved"] = saved }
         if let error { values["error"] = error }
-        return pages.page("adminPolicy", title: "Microsoft Authenticator settings", values, status: error == nil ? .ok : .badRequest)
+        return portal.page("riskyUsers", title: "Risky users", section: .riskyUsers, visitor, values, status: status)
     }
 }

@@ -88,7 +88,13 @@ public actor InMemoryStorage: TandemStorage {
 
     public func insertFlow(_ flow: SignInFlow) { flowsByID[flow.id] = flow }
     public func flow(id: String) -> SignInFlow? { flowsByID[id] }
-    public func updateFlow(_ flow: SignInFlow) { flowsByID[flow.id] = flow }
+    public func updateFlow(_ flow: SignInFlow) -> Bool {
+        guard let stored = flowsByID[flow.id], stored.version == flow.version else { return false }
+        var written = flow
+        written.version += 1
+        flowsByID[flow.id] = written
+        return true
+    }
 
     public func insertSession(_ session: Session) { sessionsByID[session.id] = session }
     public func session(id: String) -> Session? { sessionsByID[id] }

@@ -106,7 +106,7 @@ struct DeploymentTests {
                 challenge.signInID = "si\(n)"
                 try await storage.insertChallenge(challenge)
                 try await storage.appendTrail(challengeID: challenge.id, TrailEvent(event: "sent", at: now))
-                try await storage.insertFlow(SignInFlow(id: "f\(n)", username: "alice", userID: user.id, stage: .password, createdAt: now,
+                try await storage.insertFlow(SignInFlow(id: "f\(n)", username: "alice", userID: user.id, createdAt: now,
                                                         expiresAt: now.addingTimeInterval(900)))
                 try await storage.insertSession(Session(id: "s\(n)", userID: user.id, methods: ["pwd"], createdAt: now, expiresAt: now.addingTimeInterval(8 * 3600)))
                 try await storage.insertSignIn(SignInRecord(id: "si\(n)", createdAt: now, updatedAt: now, userID: user.id, userPrincipalName: user.userPrincipalName,

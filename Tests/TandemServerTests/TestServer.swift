@@ -23,10 +23,13 @@ struct TestServer {
     static func run(
         configure: (inout TandemConfiguration) -> Void,
         mode: TestingSetup = .router,
+        counter: StatementCounter? = nil,
         _ test: @Sendable (SQLStore, any TestClientProtocol) async throws -> Void
     ) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-server-\(UUID().uuidString).sqlite").path
-        let store = try await SQLStore.openSQLite(path: path)
+        let opened = try await SQLStore.openSQLite(path: path)
+        // With a counter, everything the application sends is counted (the test's own reads too).
+        let store = counter.map { opened.counted(by: $0) } ?? opened
         defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
         do {
             let passwords = BcryptPasswordHasher(cost: 4)
@@ -39,10 +42,10 @@ struct TestServer {
             let app = try buildApplication(configuration: config, storage: store, passwords: passwords)
             try await app.test(mode) { client in try await test(store, client) }
         } catch {
-            try? await store.close()
+            try? await opened.close()
             throw error
         }
-        try await store.close()
+        try await opened.close()
     }
 }
 

@@ -53,7 +53,7 @@ struct TemporaryAccessPassTests {
         #expect(flow.stage == .password)
         #expect(try await s.signIn.options(token: token).temporaryAccessPass)
         let after = try await s.signIn.submitPassword(token: token, password: code, context: Scenario.context)
-        #expect(after.stage == .password && after.factors == ["tap"])
+        #expect(after.stage == .password && after.proven == [.temporaryAccessPass])
         let completed = try await s.signIn.completeSignIn(token: token)
         #expect(completed.session.methods == ["mfa", "tap"])
         #expect(completed.registrationRequired)

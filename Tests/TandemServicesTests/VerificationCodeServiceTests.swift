@@ -82,7 +82,7 @@ struct VerificationCodeServiceTests {
         let token = try await Self.codePage(s)
         let code = totp.code(at: s.t.clock.now().addingTimeInterval(Double(offset * 30)))
         if abs(offset) <= 1 {
-            #expect(try await s.signIn.submitCode(token: token, code: code).factors.contains("otp"))
+            #expect(try await s.signIn.submitCode(token: token, code: code).proven.contains(.verificationCode))
         } else {
             await #expect(throws: TandemError(.unauthorized, "")) { try await s.signIn.submitCode(token: token, code: code) }
         }
@@ -105,7 +105,7 @@ struct VerificationCodeServiceTests {
         #expect(try await s.t.storage.user(id: s.user.id)?.pushFailures == 1)
         // The next step's code works.
         s.t.clock.advance(by: 30)
-        #expect(try await s.signIn.submitCode(token: second, code: totp.code(at: s.t.clock.now())).factors.contains("otp"))
+        #expect(try await s.signIn.submitCode(token: second, code: totp.code(at: s.t.clock.now())).proven.contains(.verificationCode))
         #expect(try await s.t.storage.user(id: s.user.id)?.pushFailures == 0, "a success resets the failures")
     }
 
@@ -151,7 +151,7 @@ struct VerificationCodeServiceTests {
         let (s, _, totp) = try await Self.scenario()
         let token = try await Self.codePage(s)
         let code = totp.code(at: s.t.clock.now())
-        #expect(try await s.signIn.submitCode(token: token, code: String(code.prefix(3)) + " " + String(code.suffix(3))).factors.contains("otp"))
+        #expect(try await s.signIn.submitCode(token: token, code: String(code.prefix(3)) + " " + String(code.suffix(3))).proven.contains(.verificationCode))
     }
 
     @Test("I can't use my Authenticator app withdraws the notification; the code page can send one again")
@@ -176,7 +176,7 @@ struct VerificationCodeServiceTests {
         }
         let (token, _) = try await s.signIn.begin(username: "alice@contoso.com", context: Scenario.context)
         #expect(try await s.signIn.options(token: token).verificationCode)
-        if how == "choice" { #expect(try await s.signIn.chooseCode(token: token).choice == "code") }
+        if how == "choice" { #expect(try await s.signIn.chooseCode(token: token).choice == .code) }
         let flow = try await s.signIn.submitPassword(token: token, password: "correct horse", context: Scenario.context)
         #expect(flow.stage == .code && flow.challengeID == nil)
         #expect(s.t.push.deliveries.allSatisfy { $0.offer.kind == .registration }, "no notification was sent")

@@ -27,7 +27,7 @@ struct HousekeepingStoreTests {
                 try await s.appendTrail(challengeID: id, TrailEvent(event: "sent", at: Self.t0, channel: "websocket"))
             }
             for (id, expiry) in [("f-old", old), ("f-live", live)] {
-                try await s.insertFlow(SignInFlow(id: id, username: "alice", userID: user.id, stage: .password, createdAt: Self.t0, expiresAt: expiry))
+                try await s.insertFlow(SignInFlow(id: id, username: "alice", userID: user.id, createdAt: Self.t0, expiresAt: expiry))
             }
             for (id, expiry) in [("a-old", old), ("a-live", live)] {
                 try await s.insertActivation(Activation(id: id, userID: user.id, codeDigest: "d-\(id)", createdAt: Self.t0, expiresAt: expiry))

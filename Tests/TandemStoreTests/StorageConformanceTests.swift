@@ -169,17 +169,45 @@ struct StorageConformanceTests {
         }
     }
 
+    @Test("A flow is written with a compare-and-set: of two writers that read the same version, one wins", arguments: Backend.allCases)
+    func flowCompareAndSet(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            var first = SignInFlow(id: "f-cas", username: "alice", userID: user.id, createdAt: Fixtures.t0, expiresAt: Fixtures.t0.addingTimeInterval(900))
+            try await s.insertFlow(first)
+            _ = first.firstFactor(.password, then: .complete)
+            var second = try #require(try await s.flow(id: "f-cas"))
+            var third = second
+            #expect(first.complete(redeemed: nil) == .session(amr: ["pwd"]))
+            #expect(try await s.updateFlow(first))
+            // Read at the same version as `first`: refused, and the stored flow is still first's.
+            _ = second.firstFactor(.temporaryAccessPass, then: .complete)
+            #expect(try await s.updateFlow(second) == false)
+            #expect(try await s.flow(id: "f-cas")?.stage == .done)
+            // Concurrent writers from one read: exactly one succeeds.
+            third = try #require(try await s.flow(id: "f-cas"))
+            let racer = third
+            let wins = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { try await s.updateFlow(racer) } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(wins == 1)
+            #expect(try await s.flow(id: "f-cas")?.version == racer.version + 1)
+        }
+    }
+
     @Test("Flows and sessions round-trip", arguments: Backend.allCases)
     func flowsAndSessions(backend: Backend) async throws {
         try await OpenStore.with(backend) { s in
             let user = Fixtures.user()
             try await s.insertUser(user)
-            var flow = SignInFlow(id: "f1", username: "alice", userID: user.id, stage: .password, createdAt: Fixtures.t0, expiresAt: Fixtures.t0.addingTimeInterval(900))
+            var flow = SignInFlow(id: "f1", username: "alice", userID: user.id, createdAt: Fixtures.t0, expiresAt: Fixtures.t0.addingTimeInterval(900))
             try await s.insertFlow(flow)
-            flow.stage = .push
-            flow.passwordVerified = true
-            flow.challengeID = "c1"
-            try await s.updateFlow(flow)
+            _ = flow.firstFactor(.password, then: .push)
+            flow.pushSent(.mfa, challengeID: "c1")
+            #expect(try await s.updateFlow(flow))
+            flow.version += 1
             #expect(try await s.flow(id: "f1") == flow)
             let session = Session(id: "s1", userID: user.id, methods: ["pwd", "mfa"], createdAt: Fixtures.t0, expiresAt: Fixtures.t0.addingTimeInterval(3600))
             try await s.insertSession(session)

@@ -47,7 +47,9 @@ public protocol ActivationStore: Sendable {
 public protocol FlowStore: Sendable {
     func insertFlow(_ flow: SignInFlow) async throws
     func flow(id: String) async throws -> SignInFlow?
-    func updateFlow(_ flow: SignInFlow) async throws
+    /// Writes `flow` if the stored flow is still at `flow.version` (compare-and-set), bumping the
+    /// stored version; `false` when another write came first (nothing is written then).
+    func updateFlow(_ flow: SignInFlow) async throws -> Bool
 }
 
 /// Browser sessions.

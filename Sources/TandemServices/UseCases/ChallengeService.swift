@@ -18,16 +18,21 @@ public struct ChallengeService: Sendable {
     /// Push protection first (`PushProtectionService.admit`): barred users, the pending cap and the
     /// growing waits refuse the request before anything is stored. A request from an unfamiliar
     /// place is stored and listed but not pushed (quiet). `signInID` ties it to the sign-in log.
+    ///
+    /// `facts`: the devices and the policy's verdict the caller has just read for the same user (a
+    /// sign-in's snapshot), so they are not read again.
     public func issue(to user: User, kind: ChallengeKind, context: ChallengeContext, targetDevice: Device? = nil,
-                      signInID: String? = nil) async throws -> Challenge {
+                      signInID: String? = nil, facts: IssueFacts? = nil) async throws -> Challenge {
         let recipients: [Device]
         if let targetDevice {
             recipients = [targetDevice]
+        } else if let facts {
+            recipients = facts.devices.filter { $0.userID == user.id && $0.mayAnswer(kind) }
         } else {
             recipients = try await env.storage.devices(userID: user.id).filter { $0.mayAnswer(kind) }
         }
         guard !recipients.isEmpty else { throw TandemError(.conflict, "No authenticator can answer this request.") }
-        let verdict = try await PolicyService(env: env).verdict(for: user)
+        let verdict = if let facts { facts.verdict } else { try await PolicyService(env: env).verdict(for: user) }
         guard verdict.allows(kind) else { throw TandemError(.forbidden, "The authentication methods policy does not allow this request.") }
         let protection = PushProtectionService(env: env)
         try await protection.admit(user, kind: kind)
@@ -64,6 +69,17 @@ public struct ChallengeService: Sendable {
         }
         env.metrics.pushSent(kind: kind, devices: challenge.suppressed ? 0 : recipients.count)
         return challenge
+    }
+
+    /// What a caller already read about the user a push is for.
+    public struct IssueFacts: Sendable {
+        public var devices: [Device]
+        public var verdict: AuthenticatorVerdict
+
+        public init(devices: [Device], verdict: AuthenticatorVerdict) {
+            self.devices = devices
+            self.verdict = verdict
+        }
     }
 
     /// The device's view of a challenge (never the number).

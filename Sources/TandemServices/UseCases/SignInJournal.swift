@@ -101,13 +101,16 @@ public struct SignInJournal: Sendable {
     }
 
     /// Sets the outcome without a step.
-    public func finish(_ id: String?, _ outcome: Outcome) async throws {
-        guard let id, var record = try await env.storage.signIn(id: id) else { return }
+    /// Returns the finished record.
+    @discardableResult
+    public func finish(_ id: String?, _ outcome: Outcome) async throws -> SignInRecord? {
+        guard let id, var record = try await env.storage.signIn(id: id) else { return nil }
         record.errorCode = outcome.code
         record.failureReason = outcome.reason
         record.additionalDetails = outcome.details
         record.updatedAt = env.clock.now()
         try await env.storage.updateSignIn(record)
+        return record
     }
 
     /// The step result Entra writes for a push outcome.

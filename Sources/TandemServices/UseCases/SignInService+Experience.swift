@@ -48,36 +48,11 @@ extension SignInService {
         return method
     }
 
-    /// Whether the user can be sent a phone sign-in request now: the policy allows it, a device
-    /// has phone sign-in on, and push is not locked or blocked.
-    func passwordlessAvailable(_ user: User, verdict: AuthenticatorVerdict? = nil) async throws -> Bool {
-        guard user.accountEnabled else { return false }
-        var evaluated = verdict
-        if evaluated == nil { evaluated = try await PolicyService(env: env).verdict(for: user) }
-        guard let verdict = evaluated else { return false }
-        guard verdict.passwordlessAllowed,
-              try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.passwordless) })
-        else { return false }
-        return !(try await PushProtectionService(env: env).security(userID: user.id)).isPushBarred(at: env.clock.now())
-    }
-
-    /// Whether a new sign-in starts the phone request at once (decision 0010): the last method —
-    /// this browser's if it remembers one for the user, else the user's — was phone sign-in, or the
-    /// user has nothing else (no password and no usable Temporary Access Pass); and no phone
-    /// sign-in request of the user from another browser is still unanswered.
-    func startsPasswordless(_ user: User, browserMethod cookie: String?) async throws -> Bool {
-        let remembered: String?
-        if let fromBrowser = Self.browserMethod(cookie, userID: user.id) {
-            remembered = fromBrowser
-        } else {
-            remembered = try await env.storage.lastSignInMethod(userID: user.id)
-        }
-        var starts = remembered == LastMethod.passwordless
-        if !starts, user.passwordHash == nil {
-            starts = !(try await TemporaryAccessPassService(env: env).hasUsablePass(user))
-        }
-        guard starts else { return false }
-        return try await !hasUnansweredPasswordless(user)
+    /// Whether the last method — this browser's if it remembers one for the user, else the
+    /// user's — was phone sign-in (decision 0010).
+    func lastMethodWasPhone(_ user: User, browserMethod cookie: String?) async throws -> Bool {
+        if let fromBrowser = Self.browserMethod(cookie, userID: user.id) { return fromBrowser == LastMethod.passwordless }
+        return try await env.storage.lastSignInMethod(userID: user.id) == LastMethod.passwordless
     }
 
     /// A phone sign-in request of the user still waiting for an answer.
@@ -98,30 +73,33 @@ extension SignInService {
     public func options(token: String) async throws -> SignInOptions {
         let flow = try await flow(token: token)
         var options = SignInOptions(username: flow.username, stage: flow.stage, passwordless: false, temporaryAccessPass: false,
-                                    verificationCode: false, notification: false, choseCode: flow.choice == "code", waitingElsewhere: false)
+                                    verificationCode: false, notification: false, choseCode: flow.choice == .code, waitingElsewhere: false)
         guard let userID = flow.userID, let user = try await env.storage.user(id: userID), user.accountEnabled else { return options }
-        options.passwordless = try await passwordlessAvailable(user)
-        options.temporaryAccessPass = try await TemporaryAccessPassService(env: env).hasUsablePass(user)
-        options.verificationCode = try await VerificationCodeService(env: env).available(for: user)
-        options.notification = try await pushAvailable(user)
+        let snapshot = try await SignInSnapshot.load(user, env: env)
+        options.passwordless = snapshot.phoneSignInAvailable
+        options.temporaryAccessPass = snapshot.usablePass != nil
+        options.verificationCode = snapshot.codesAvailable
+        options.notification = snapshot.notificationAvailable
         if flow.stage == .password, !flow.passwordVerified, options.passwordless {
             options.waitingElsewhere = try await hasUnansweredPasswordless(user)
         }
         return options
     }
 
+    /// The flow's user, enabled, with the snapshot its decisions need; `nil` for an unknown or
+    /// disabled name.
+    func snapshot(of flow: SignInFlow) async throws -> SignInSnapshot? {
+        guard let userID = flow.userID, let user = try await env.storage.user(id: userID), user.accountEnabled else { return nil }
+        return try await SignInSnapshot.load(user, env: env)
+    }
+
     /// "Approve a request on my Authenticator app" on the password page: sends a phone sign-in
     /// request (refused when the policy or the devices don't allow it).
     public func usePasswordless(token: String, context: ChallengeContext) async throws -> SignInFlow {
         var flow = try await flow(token: token)
-        guard flow.stage == .password, let userID = flow.userID, let user = try await env.storage.user(id: userID),
-              try await passwordlessAvailable(user)
-        else { throw TandemError(.conflict, "Approving a request in the Authenticator app isn't available for this account. Enter your password.") }
-        flow.challengeID = try await issueLogged(to: user, kind: .passwordless, context: context, signInID: flow.signInID).id
-        flow.stage = .push
-        flow.passwordVerified = false
-        flow.factors = []
-        try await env.storage.updateFlow(flow)
+        let refused = "Approving a request in the Authenticator app isn't available for this account. Enter your password."
+        guard let snapshot = try await snapshot(of: flow), snapshot.phoneSignInAvailable else { throw TandemError(.conflict, refused) }
+        try await advance(&flow, flow.requestPush(.passwordless), refused: refused, user: snapshot.user, snapshot: snapshot, context: context)
         return flow
     }
 
@@ -130,9 +108,7 @@ extension SignInService {
     /// 0013); after the password it applies only when codes are available.
     public func chooseCode(token: String) async throws -> SignInFlow {
         var flow = try await flow(token: token)
-        guard flow.stage == .password else { throw TandemError(.conflict, "Enter your password first.") }
-        flow.choice = "code"
-        try await env.storage.updateFlow(flow)
+        try await advance(&flow, flow.chooseCode(), refused: "Enter your password first.")
         return flow
     }
 
@@ -140,28 +116,18 @@ extension SignInService {
     /// withdraws it and asks for a verification code.
     public func useCode(token: String) async throws -> SignInFlow {
         var flow = try await flow(token: token)
-        guard flow.passwordVerified, flow.stage == .push || flow.stage == .code,
-              let userID = flow.userID, let user = try await env.storage.user(id: userID),
-              try await VerificationCodeService(env: env).available(for: user)
-        else { throw TandemError(.conflict, "There is no other way to verify your identity. Contact your administrator.") }
-        if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
-        flow.challengeID = nil
-        flow.stage = .code
-        flow.choice = "code"
-        try await env.storage.updateFlow(flow)
+        let refused = "There is no other way to verify your identity. Contact your administrator."
+        guard let snapshot = try await snapshot(of: flow), snapshot.codesAvailable else { throw TandemError(.conflict, refused) }
+        try await advance(&flow, flow.useCode(), refused: refused)
         return flow
     }
 
     /// "Approve a request on my Authenticator app instead" on the code page: sends the notification.
     public func useNotification(token: String, context: ChallengeContext) async throws -> SignInFlow {
         var flow = try await flow(token: token)
-        guard flow.passwordVerified, flow.stage == .code, let userID = flow.userID,
-              let user = try await env.storage.user(id: userID), try await pushAvailable(user)
-        else { throw TandemError(.conflict, "A notification can't be sent for this account.") }
-        flow.challengeID = try await issueLogged(to: user, kind: .mfa, context: context, signInID: flow.signInID).id
-        flow.stage = .push
-        flow.choice = nil
-        try await env.storage.updateFlow(flow)
+        let refused = "A notification can't be sent for this account."
+        guard let snapshot = try await snapshot(of: flow), snapshot.notificationAvailable else { throw TandemError(.conflict, refused) }
+        try await advance(&flow, flow.requestPush(.mfa), refused: refused, user: snapshot.user, snapshot: snapshot, context: context)
         return flow
     }
 
@@ -193,22 +159,7 @@ extension SignInService {
         }
         try await journal.step(flow.signInID, method: "Verification code", succeeded: true, detail: "MFA successfully completed")
         try await throttle.refundAddressToken(ip)
-        flow.factors.append("otp")
-        try await env.storage.updateFlow(flow)
+        try await advance(&flow, flow.codeVerified(), refused: "Enter your password first.")
         return flow
-    }
-
-    /// Which second factor follows the password: a notification, or a code — the code when the
-    /// person chose it on the password page or made it their default method, or when it is the
-    /// only one; none on a trusted network or a remembered browser (not in a step-up); and with no
-    /// usable second factor, the registration interrupt when MFA is required (fail closed,
-    /// decision 0013), else none.
-    func secondFactor(for user: User, flow: SignInFlow, context: ChallengeContext, rememberedBrowser: String?) async throws -> SignInFlow.Stage {
-        let push = try await pushAvailable(user)
-        let code = try await VerificationCodeService(env: env).available(for: user)
-        guard push || code else { return try await mfaRequired(user) ? .register : .password }
-        if !flow.stepUp, try await mfaSkipped(user, context: context, rememberedBrowser: rememberedBrowser) { return .password }
-        if code, !push || flow.choice == "code" || user.preferredMethod == "oath" { return .code }
-        return .push
     }
 }

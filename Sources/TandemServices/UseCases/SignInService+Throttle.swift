@@ -10,8 +10,8 @@ extension SignInService {
     /// an administrator's pass still is (that is how a locked user gets back in). Throws
     /// `tooManyRequests` for a refused attempt (logged with 50053); returns the factor (`pwd`,
     /// `tap`) or `nil` for a wrong secret (the caller counts it), and the name's counter key.
-    func checkFirstFactor(_ typed: String, flow: SignInFlow, user: User?, found: User?,
-                          context: ChallengeContext) async throws -> (factor: String?, key: String) {
+    func checkFirstFactor(_ typed: String, flow: SignInFlow, user: User?, found: User?, context: ChallengeContext,
+                          snapshot: SignInSnapshot?) async throws -> (factor: AuthenticationMethod?, key: String) {
         let throttle = SignInThrottleService(env: env)
         let key = SignInThrottleService.accountKey(userID: found?.id, typedName: flow.username)
         guard try await throttle.takeAddressToken(context.ipAddress) else {
@@ -25,12 +25,12 @@ extension SignInService {
             await env.passwords.verifyDecoy(typed)
             passwordRight = false
         }
-        let pass = try await matchingPass(typed, for: user)
-        var factor: String? = nil
+        let pass = await matchingPass(typed, usable: snapshot?.usablePass)
+        var factor: AuthenticationMethod? = nil
         if passwordRight, refusal == nil {
-            factor = "pwd"
+            factor = .password
         } else if let pass, let user, try await spend(pass, of: user) {
-            factor = "tap"
+            factor = .temporaryAccessPass
         }
         if let refusal, factor == nil { try await refuse(refusal, flow: flow, userID: found?.id) }
         if factor != nil {
@@ -42,11 +42,9 @@ extension SignInService {
 
     /// The user's usable pass if `typed` is it. Exactly one bcrypt verification (a decoy when the
     /// user has no usable pass, or the text can't be one).
-    func matchingPass(_ typed: String, for user: User?) async throws -> TemporaryAccessPass? {
-        let now = env.clock.now()
+    func matchingPass(_ typed: String, usable: TemporaryAccessPass?) async -> TemporaryAccessPass? {
         let candidate = typed.trimmingCharacters(in: .whitespaces)
-        let passes = try await user.asyncMap { try await env.storage.temporaryAccessPasses(userID: $0.id) } ?? []
-        guard let pass = passes.first(where: { $0.isUsable(at: now) }), TemporaryAccessPassService.lengthRange.contains(candidate.count) else {
+        guard let pass = usable, TemporaryAccessPassService.lengthRange.contains(candidate.count) else {
             await env.passwords.verifyDecoy(candidate)
             return nil
         }
@@ -74,10 +72,7 @@ extension SignInService {
     /// has an active authenticator (a sign-in never ends weaker than the methods the user has).
     /// Such a user with no usable second factor gets the registration interrupt, never a session.
     public func mfaRequired(_ user: User) async throws -> Bool {
-        if user.mfaState != .disabled { return true }
-        let policy = PolicyService(env: env)
-        if PolicyEvaluator.covers(try await policy.authenticatorPolicy(), try await policy.subject(for: user)) { return true }
-        return try await env.storage.devices(userID: user.id).contains { $0.state == .active }
+        try await SignInSnapshot.load(user, env: env).mfaRequired
     }
 
     /// The store id of a registration-interrupt session: a different digest from a session's, so
@@ -87,8 +82,8 @@ extension SignInService {
 
     /// Whether the user has a second factor that works now (a notification or a code).
     public func hasUsableSecondFactor(_ user: User) async throws -> Bool {
-        if try await pushAvailable(user) { return true }
-        return try await VerificationCodeService(env: env).available(for: user)
+        let snapshot = try await SignInSnapshot.load(user, env: env)
+        return snapshot.notificationAvailable || snapshot.codesAvailable
     }
 
     /// The user of a registration-interrupt session, if `sessionToken` is one.

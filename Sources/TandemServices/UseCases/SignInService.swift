@@ -48,19 +48,23 @@ public struct SignInService: Sendable {
         let place = await env.locator.locate(context.ipAddress)
         let journal = SignInJournal(env: env)
         let signInID = try await journal.open(username: username, user: user, context: context, place: place)
-        var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id, stage: .password,
+        var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id,
                               createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID)
         flow.returnTo = SignInFlow.safeReturnPath(returnTo)
         flow.stepUp = stepUp
         if let user, user.accountEnabled {
-            let verdict = try await PolicyService(env: env).verdict(for: user)
-            try await journal.note(signInID, policyReason: verdict.reason)
-            if try await passwordlessAvailable(user, verdict: verdict),
-               try await startsPasswordless(user, browserMethod: browserMethod) {
+            let snapshot = try await SignInSnapshot.load(user, env: env)
+            try await journal.note(signInID, policyReason: snapshot.verdict.reason)
+            var facts = snapshot.facts
+            if facts.phoneSignInAvailable {
+                facts.lastMethodWasPhone = try await lastMethodWasPhone(user, browserMethod: browserMethod)
+                facts.phoneSignInWaitingElsewhere = try await hasUnansweredPasswordless(user)
+            }
+            if SignInDecision.startsWithPhone(facts), case .proceed = flow.requestPush(.passwordless) {
                 do {
-                    let challenge = try await challenges.issue(to: user, kind: .passwordless, context: context, signInID: signInID)
-                    flow.stage = .push
-                    flow.challengeID = challenge.id
+                    let challenge = try await challenges.issue(to: user, kind: .passwordless, context: context, signInID: signInID,
+                                                               facts: snapshot.issueFacts)
+                    flow.pushSent(.passwordless, challengeID: challenge.id)
                 } catch let error as TandemError where error.code == .tooManyRequests {
                     // Flooded: no passwordless push this time; the password page is still there.
                     try await journal.step(signInID, method: "Passwordless phone sign-in", succeeded: false, detail: error.message)
@@ -98,9 +102,10 @@ public struct SignInService: Sendable {
         let found = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
         let user = found?.accountEnabled == true ? found : nil
         let journal = SignInJournal(env: env)
+        let snapshot = try await user.asyncMap { try await SignInSnapshot.load($0, env: env) }
         // Throttled first (decision 0013): the source address's bucket, then the name's counter.
-        let (factor, key) = try await checkFirstFactor(password, flow: flow, user: user, found: found, context: context)
-        guard let factor, let user else {
+        let (factor, key) = try await checkFirstFactor(password, flow: flow, user: user, found: found, context: context, snapshot: snapshot)
+        guard let factor, let user, let snapshot else {
             env.metrics.signIn(method: "password", result: "wrongPassword")
             let outcome: SignInJournal.Outcome = found == nil ? .unknownUser : (user == nil ? .disabledUser : .wrongPassword)
             if user != nil { logger.notice("wrong password", metadata: ["tandem.user": "\(found?.id ?? "-")"]) }
@@ -112,67 +117,89 @@ public struct SignInService: Sendable {
             }
             throw TandemError(.unauthorized, "Your account or password is incorrect.")
         }
-        if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
-        flow.challengeID = nil
-        flow.factors = [factor]
-        if factor == "tap" {
+        if factor == .temporaryAccessPass {
             // A Temporary Access Pass is strong on its own: no second factor (as in Entra); it also
             // ends a second-factor lock (decision 0013).
             try await PushProtectionService(env: env).recordPassSuccess(userID: user.id)
             try await journal.step(flow.signInID, method: "Temporary Access Pass", succeeded: true, detail: "Temporary Access Pass accepted")
-            flow.passwordVerified = false
-            flow.stage = .password
-            try await env.storage.updateFlow(flow)
+            try await advance(&flow, flow.firstFactor(.temporaryAccessPass, then: .complete), refused: "Enter your password first.")
             return flow
         }
         try await journal.step(flow.signInID, method: "Password", succeeded: true, detail: "Correct password")
-        flow.passwordVerified = true
-        flow.stage = try await secondFactor(for: user, flow: flow, context: context, rememberedBrowser: rememberedBrowser)
-        if flow.stage == .push {
-            flow.challengeID = try await issueLogged(to: user, kind: .mfa, context: context, signInID: flow.signInID).id
+        var facts = snapshot.facts
+        if !flow.stepUp {
+            facts.trustedNetwork = snapshot.trustedNetwork(context.ipAddress)
+            facts.rememberedBrowser = try await isRemembered(user, rememberedBrowser: rememberedBrowser, trusted: facts.trustedNetwork)
         }
-        if flow.stage == .register {
+        let next = SignInDecision.afterPassword(facts, stepUp: flow.stepUp, choseCode: flow.choice == .code)
+        if next == .register {
             // The registration interrupt: room to set up the first method, never a session.
             flow.expiresAt = env.clock.now().addingTimeInterval(env.settings.flowLifetime)
             try await journal.step(flow.signInID, method: "Registration", succeeded: false,
                                    detail: "MFA is required and the user has no usable second factor: registration interrupt",
                                    outcome: .interrupted)
         }
-        try await env.storage.updateFlow(flow)
+        try await advance(&flow, flow.firstFactor(.password, then: next), refused: "Enter your password first.",
+                          user: user, snapshot: snapshot, context: context)
         return flow
+    }
+
+    /// Carries out an accepted event's effects — withdraws the push it replaces, sends the push it
+    /// asks for (refusals written to the sign-in log) — then writes the flow with a
+    /// compare-and-set. A refused event throws `conflict` with `refused`; a write that lost the
+    /// race to another request on the same flow throws `conflict` and changes nothing more.
+    func advance(_ flow: inout SignInFlow, _ action: SignInFlow.Action, refused: String,
+                 user: User? = nil, snapshot: SignInSnapshot? = nil, context: ChallengeContext? = nil) async throws {
+        let effects: SignInFlow.Effects
+        switch action {
+        case .proceed(let accepted): effects = accepted
+        case .reject(.finished): throw TandemError(.conflict, "This sign-in was already completed.")
+        case .reject: throw TandemError(.conflict, refused)
+        case .session, .registrationOnly: effects = .init()
+        }
+        if let old = effects.withdraw { try await challenges.withdraw(challengeID: old, reason: effects.reason) }
+        if let kind = effects.send {
+            guard let user, let context else { throw TandemError(.conflict, refused) }
+            let challenge = try await issueLogged(to: user, kind: kind, context: context, signInID: flow.signInID, facts: snapshot?.issueFacts)
+            flow.pushSent(kind, challengeID: challenge.id)
+        }
+        try await save(&flow)
+    }
+
+    /// Writes the flow if no other request changed it since it was read (compare-and-set).
+    func save(_ flow: inout SignInFlow) async throws {
+        guard try await env.storage.updateFlow(flow) else {
+            logger.notice("sign-in flow changed by a concurrent request", metadata: ["tandem.signin": "\(flow.signInID ?? "-")"])
+            throw TandemError(.conflict, "This sign-in changed in another window. Start again.")
+        }
+        flow.version += 1
     }
 
     /// A notification can be the second factor: the legacy "notification through mobile app"
     /// option is on, the user has an active authenticator, and the policy allows push.
     func pushAvailable(_ user: User) async throws -> Bool {
-        let policy = PolicyService(env: env)
-        guard try await policy.legacySettings().notificationThroughMobileApp,
-              try await env.storage.devices(userID: user.id).contains(where: { $0.mayAnswer(.mfa) }),
-              try await policy.verdict(for: user).pushAllowed
+        try await SignInSnapshot.load(user, env: env).notificationAvailable
+    }
+
+    /// The browser is remembered for this user after an earlier MFA sign-in (the cookie's token).
+    /// Not looked up when the network is trusted anyway.
+    func isRemembered(_ user: User, rememberedBrowser: String?, trusted: Bool) async throws -> Bool {
+        if trusted {
+            logger.info("MFA skipped: trusted IP", metadata: ["tandem.user": "\(user.id)"])
+            return false
+        }
+        guard let rememberedBrowser, !rememberedBrowser.isEmpty,
+              try await env.storage.rememberedBrowser(id: SecretDigest.of(rememberedBrowser), now: env.clock.now()) == user.id
         else { return false }
+        logger.info("MFA skipped: remembered browser", metadata: ["tandem.user": "\(user.id)"])
         return true
     }
 
-    /// No second factor this time: the browser's IP is in a trusted range, or the browser is
-    /// remembered (`rememberedBrowser`, the cookie's token).
-    func mfaSkipped(_ user: User, context: ChallengeContext, rememberedBrowser: String?) async throws -> Bool {
-        let legacy = try await PolicyService(env: env).legacySettings()
-        if legacy.trustedIPRanges.compactMap(CIDR.init).contains(where: { $0.contains(context.ipAddress) }) {
-            logger.info("MFA skipped: trusted IP", metadata: ["tandem.user": "\(user.id)"])
-            return true
-        }
-        if let rememberedBrowser, !rememberedBrowser.isEmpty,
-           try await env.storage.rememberedBrowser(id: SecretDigest.of(rememberedBrowser), now: env.clock.now()) == user.id {
-            logger.info("MFA skipped: remembered browser", metadata: ["tandem.user": "\(user.id)"])
-            return true
-        }
-        return false
-    }
-
     /// Issues a push and writes a refusal (barred, flooded) to the sign-in log before rethrowing it.
-    func issueLogged(to user: User, kind: ChallengeKind, context: ChallengeContext, signInID: String?) async throws -> Challenge {
+    func issueLogged(to user: User, kind: ChallengeKind, context: ChallengeContext, signInID: String?,
+                     facts: ChallengeService.IssueFacts? = nil) async throws -> Challenge {
         do {
-            return try await challenges.issue(to: user, kind: kind, context: context, signInID: signInID)
+            return try await challenges.issue(to: user, kind: kind, context: context, signInID: signInID, facts: facts)
         } catch let error as TandemError where error.code == .locked || error.code == .tooManyRequests {
             let security = try await env.storage.security(userID: user.id)
             let outcome: SignInJournal.Outcome = error.code == .tooManyRequests ? .rateLimited(error.message)
@@ -185,23 +212,16 @@ public struct SignInService: Sendable {
     /// "Use your password instead": withdraws the phone sign-in request and asks for the password.
     public func usePassword(token: String) async throws -> SignInFlow {
         var flow = try await flow(token: token)
-        if let old = flow.challengeID { try await challenges.withdraw(challengeID: old, reason: .cancelled) }
-        flow.challengeID = nil
-        flow.stage = .password
-        flow.passwordVerified = false
-        try await env.storage.updateFlow(flow)
+        try await advance(&flow, flow.usePassword(), refused: "Start again.")
         return flow
     }
 
     /// "Send another request": withdraws the current push and sends a new one of the same kind.
     public func resend(token: String, context: ChallengeContext) async throws -> SignInFlow {
         var flow = try await flow(token: token)
-        guard flow.stage == .push, let old = flow.challengeID, let userID = flow.userID,
-              let previous = try await env.storage.challenge(id: old), let user = try await env.storage.user(id: userID)
+        guard flow.stage == .push, let userID = flow.userID, let user = try await env.storage.user(id: userID), user.accountEnabled
         else { throw TandemError(.conflict, "There is no request to send again.") }
-        try await challenges.withdraw(challengeID: old, reason: .superseded)
-        flow.challengeID = try await issueLogged(to: user, kind: previous.kind, context: context, signInID: flow.signInID).id
-        try await env.storage.updateFlow(flow)
+        try await advance(&flow, flow.resend(), refused: "There is no request to send again.", user: user, context: context)
         return flow
     }
 
@@ -255,31 +275,20 @@ public struct SignInService: Sendable {
     public func completeSignIn(token: String) async throws -> Completed {
         var flow = try await flow(token: token)
         guard let userID = flow.userID else { throw TandemError(.unauthorized, "Your account or password is incorrect.") }
+        // A push is redeemed first, exactly once (a compare-and-set on the challenge).
+        let redeemed = try await flow.pushToRedeem.asyncMap { try await challenges.redeem(challengeID: $0).kind }
+        let action = flow.complete(redeemed: redeemed)
         let methods: [String]
-        switch flow.stage {
-        case .push:
-            guard let challengeID = flow.challengeID else { throw TandemError(.conflict, "Nothing to complete.") }
-            let challenge = try await challenges.redeem(challengeID: challengeID)
-            methods = challenge.kind == .passwordless ? ["mfa", "pin", "swk"] : ["mfa", "pwd", "swk"]
-        case .password:
-            if flow.factors.contains("tap") {
-                methods = ["mfa", "tap"]
-            } else {
-                guard flow.passwordVerified else { throw TandemError(.unauthorized, "Enter your password first.") }
-                methods = ["pwd"]
-            }
-        case .register:
-            return try await completeRegistrationInterrupt(flow)
-        case .code:
-            guard flow.passwordVerified, flow.factors.contains("otp") else {
-                throw TandemError(.unauthorized, "Enter the code from your Authenticator app first.")
-            }
-            methods = ["mfa", "otp", "pwd"]
-        case .done:
-            throw TandemError(.conflict, "This sign-in was already completed.")
+        switch action {
+        case .session(let amr): methods = amr
+        case .registrationOnly: return try await completeRegistrationInterrupt(&flow)
+        case .reject(.finished): throw TandemError(.conflict, "This sign-in was already completed.")
+        case .reject(.codeFirst): throw TandemError(.unauthorized, "Enter the code from your Authenticator app first.")
+        case .reject(.pushNotApproved): throw TandemError(.conflict, "Nothing to complete.")
+        case .reject, .proceed: throw TandemError(.unauthorized, "Enter your password first.")
         }
-        flow.stage = .done
-        try await env.storage.updateFlow(flow)
+        // The flow completes once: a second request racing this one loses the compare-and-set.
+        try await save(&flow)
         if methods.contains("mfa") {
             // A strong sign-in ends the name's wait or lock (decision 0013).
             try await SignInThrottleService(env: env).reset(key: SignInThrottleService.accountKey(userID: userID, typedName: flow.username))
@@ -290,40 +299,44 @@ public struct SignInService: Sendable {
                               createdAt: now, expiresAt: now.addingTimeInterval(env.settings.sessionLifetime))
         try await env.storage.insertSession(session)
         logger.info("signed in", metadata: ["tandem.user": "\(userID)", "tandem.methods": "\(methods.joined(separator: " "))"])
-        env.metrics.signIn(method: methods.contains("pin") ? "passwordless" : methods.contains("mfa") ? "mfa" : "password", result: "success")
-        let lastMethod = methods.contains("pin") ? LastMethod.passwordless : LastMethod.password
+        let phone = methods.contains("pin")
+        env.metrics.signIn(method: phone ? "passwordless" : methods.contains("mfa") ? "mfa" : "password", result: "success")
+        let lastMethod = phone ? LastMethod.passwordless : LastMethod.password
         try await env.storage.setLastSignInMethod(userID: userID, method: lastMethod)
-        try await SignInJournal(env: env).finish(flow.signInID, methods.contains("mfa") ? .success : .successSingleFactor)
-        if let signInID = flow.signInID, let record = try await env.storage.signIn(id: signInID), methods.contains("mfa") {
+        let record = try await SignInJournal(env: env).finish(flow.signInID, methods.contains("mfa") ? .success : .successSingleFactor)
+        if let record, methods.contains("mfa") {
             // A network the user signed in from with MFA becomes familiar (push suppression).
             try await PushProtectionService(env: env).recordFamiliar(userID: userID, ipAddress: record.ipAddress,
                                                                      place: await env.locator.locate(record.ipAddress))
         }
-        let legacy = try await PolicyService(env: env).legacySettings()
         var rememberToken: String? = nil
-        if methods.contains("mfa"), methods.contains("pwd"), legacy.rememberMultiFactorDays > 0 {
-            let remember = env.random.identifier(byteCount: 32)
-            try await env.storage.insertRememberedBrowser(id: SecretDigest.of(remember), userID: userID,
-                                                          expiresAt: now.addingTimeInterval(Double(legacy.rememberMultiFactorDays) * 86_400))
-            rememberToken = remember
-        }
+        var rememberDays = 0
         var registrationRequired = false
-        if let user = try await env.storage.user(id: userID), user.mfaState != .disabled || methods.contains("tap"),
-           try await env.storage.devices(userID: userID).allSatisfy({ $0.state != .active }) {
-            registrationRequired = true
+        if !phone {
+            // Phone sign-in proves an active authenticator and remembers no browser: nothing to read.
+            let legacy = try await PolicyService(env: env).legacySettings()
+            rememberDays = legacy.rememberMultiFactorDays
+            if methods.contains("mfa"), methods.contains("pwd"), legacy.rememberMultiFactorDays > 0 {
+                let remember = env.random.identifier(byteCount: 32)
+                try await env.storage.insertRememberedBrowser(id: SecretDigest.of(remember), userID: userID,
+                                                              expiresAt: now.addingTimeInterval(Double(legacy.rememberMultiFactorDays) * 86_400))
+                rememberToken = remember
+            }
+            if let user = try await env.storage.user(id: userID), user.mfaState != .disabled || methods.contains("tap"),
+               try await env.storage.devices(userID: userID).allSatisfy({ $0.state != .active }) {
+                registrationRequired = true
+            }
         }
         return Completed(sessionToken: sessionToken, session: session, rememberToken: rememberToken,
-                         rememberDays: legacy.rememberMultiFactorDays, registrationRequired: registrationRequired, returnTo: flow.returnTo,
+                         rememberDays: rememberDays, registrationRequired: registrationRequired, returnTo: flow.returnTo,
                          methodCookie: Self.methodCookie(method: lastMethod, userID: userID))
     }
 
     /// The registration interrupt's end: a registration-only session (15 minutes at most), the
     /// sign-in log still "interrupted" (50074). No session, no remembered browser, no last method.
-    func completeRegistrationInterrupt(_ flow: SignInFlow) async throws -> Completed {
-        guard let userID = flow.userID, flow.passwordVerified else { throw TandemError(.unauthorized, "Enter your password first.") }
-        var done = flow
-        done.stage = .done
-        try await env.storage.updateFlow(done)
+    func completeRegistrationInterrupt(_ flow: inout SignInFlow) async throws -> Completed {
+        guard let userID = flow.userID else { throw TandemError(.unauthorized, "Enter your password first.") }
+        try await save(&flow)
         let token = env.random.identifier(byteCount: 32)
         let now = env.clock.now()
         try await env.storage.insertSession(Session(id: Self.registrationSessionID(token), userID: userID, methods: ["pwd"],

@@ -1,0 +1,57 @@
+import Foundation
+
+/// What deciding a sign-in needs to know about the user, read once per step from one snapshot
+/// (`SignInSnapshot` in TandemServices loads it). Plain facts, so the decision is a pure function.
+public struct SignInFacts: Sendable, Equatable {
+    /// The user has a password.
+    public var hasPassword = false
+    /// The user has a Temporary Access Pass that works now.
+    public var hasUsablePass = false
+    /// Phone sign-in can be requested now: the policy allows it, a device has it on, and push is
+    /// neither locked nor blocked.
+    public var phoneSignInAvailable = false
+    /// A notification can be the second factor: the legacy option is on, an active device may
+    /// answer it, and the policy allows push.
+    public var notificationAvailable = false
+    /// Verification codes can be used now.
+    public var codesAvailable = false
+    /// MFA is required (decision 0013): per-user MFA on, the policy's targets cover the user, or the
+    /// user has an active authenticator.
+    public var mfaRequired = false
+    /// The browser's address is in a trusted range (legacy MFA setting).
+    public var trustedNetwork = false
+    /// The browser is remembered after an earlier MFA sign-in.
+    public var rememberedBrowser = false
+    /// The last way this user signed in, as this browser remembers it, else as the server does.
+    public var lastMethodWasPhone = false
+    /// The user made the verification code their default method.
+    public var prefersCode = false
+    /// A phone sign-in request of the user from another browser or tab is still unanswered.
+    public var phoneSignInWaitingElsewhere = false
+
+    public init() {}
+}
+
+/// The sign-in decisions of decision 0010 and 0013, as pure functions of the facts.
+public enum SignInDecision {
+    /// Whether a new sign-in sends the phone sign-in request at once: phone sign-in is available,
+    /// the last method was phone sign-in or the user has nothing else (no password, no usable
+    /// pass), and no phone sign-in request of the user is waiting elsewhere (one at a time).
+    public static func startsWithPhone(_ facts: SignInFacts) -> Bool {
+        guard facts.phoneSignInAvailable else { return false }
+        let starts = facts.lastMethodWasPhone || (!facts.hasPassword && !facts.hasUsablePass)
+        return starts && !facts.phoneSignInWaitingElsewhere
+    }
+
+    /// What a correct password leads to. With no usable second factor: the registration interrupt
+    /// when MFA is required (fail closed), else a single-factor sign-in. A trusted network or a
+    /// remembered browser skips the second factor, except in a step-up. The code when the person
+    /// chose it, made it their default, or it is the only one; else the notification.
+    public static func afterPassword(_ facts: SignInFacts, stepUp: Bool, choseCode: Bool) -> SignInFlow.AfterPassword {
+        let push = facts.notificationAvailable, code = facts.codesAvailable
+        guard push || code else { return facts.mfaRequired ? .register : .complete }
+        if !stepUp, facts.trustedNetwork || facts.rememberedBrowser { return .complete }
+        if code, !push || choseCode || facts.prefersCode { return .code }
+        return .push
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TandemCore
+import TandemServer
+import TandemServices
+import TandemStore
+import TandemTesting
+import Testing
+
+/// Issue 11's deterministic guard: the SQL statements (and writes) one sign-in costs, counted
+/// through the real SQLite store over real HTTP. Timings in CI are noise; counts are not.
+///
+/// The budgets live in `SignInBudget` below. When a change lowers a count, lower the budget in
+/// the same commit; when a change must raise one, raise it on purpose and say why in the commit
+/// message (and in docs/performance.md).
+enum SignInBudget {
+    /// `POST /login` (the browser remembers phone sign-in) → status → the phone's answer →
+    /// `/login/complete` → `GET /`.
+    static let passwordless = (statements: 1_000, writes: 1_000)
+    /// `POST /login` → password → status → the phone's answer → complete → `GET /`.
+    static let mfa = (statements: 1_000, writes: 1_000)
+    /// `POST /login` → the phone denies → status shows it.
+    static let denial = (statements: 1_000, writes: 1_000)
+    /// Browser requests a passwordless sign-in page needs, `POST /login` to `GET /` (the status
+    /// poll included once).
+    static let passwordlessRequests = 5
+}
+
+@Suite("Statements per sign-in (issue 11)")
+struct SignInStatementCountTests {
+    /// A phone registered, phone sign-in on, one passwordless sign-in done so the browser remembers it.
+    static func prepared(_ store: SQLStore, _ client: any TestClientProtocol) async throws -> (Browser, TestPhone) {
+        let (_, phone, _) = try await SignInPagesTests.setUp(store, client)
+        #expect(try await PushChannelTests.enablePhoneSignIn(phone, client) == .ok)
+        let browser = Browser(client)
+        try await browser.request("/login", method: .post, form: ["username": "alice@contoso.com"])
+        try await browser.request("/login/passwordless", method: .post)
+        try await approve(browser, phone, client, counter: nil)
+        #expect(try await browser.request("/login/complete").headers[.location] == "/")
+        return (browser, phone)
+    }
+
+    /// The phone approves the flow's request; the test's own fetch of the offer (a connected phone
+    /// receives it over its WebSocket) is not counted.
+    static func approve(_ browser: Browser, _ phone: TestPhone, _ client: any TestClientProtocol, counter: StatementCounter?,
+                        decision: AnswerDecision = .approve) async throws {
+        let number = try #require(try await browser.request("/login/status").json(PushChannelTests.StatusView.self).number)
+        let mark = counter?.count ?? 0
+        let offer = try #require(try await PushChannelTests.pending(phone, client).first)
+        counter?.discard(since: mark)
+        let answer = try await PushChannelTests.answer(phone, offer, decision, number: number, client)
+        #expect(answer.state == (decision == .approve ? .approved : .denied))
+    }
+
+    static func report(_ name: String, _ counter: StatementCounter) {
+        let tables = counter.byTable.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        print("[statements] \(name): \(counter.count) statements, \(counter.writes) writes — \(tables)")
+        if ProcessInfo.processInfo.environment["TANDEM_PRINT_STATEMENTS"] != nil {
+            for statement in counter.statements { print("  " + statement.replacingOccurrences(of: "\n", with: " ").prefix(160)) }
+        }
+    }
+
+    @Test("A passwordless sign-in stays within its statement budget")
+    func passwordless() async throws {
+        let counter = StatementCounter()
+        try await TestServer.run(configure: { _ in }, counter: counter) { store, client in
+            let (browser, phone) = try await Self.prepared(store, client)
+            counter.reset()
+            #expect(try await browser.request("/login", method: .post, form: ["username": "alice@contoso.com"]).headers[.location] == "/login/approve")
+            try await Self.approve(browser, phone, client, counter: counter)
+            #expect(try await browser.request("/login/complete").headers[.location] == "/")
+            #expect(try await browser.request("/").status == .ok)
+            Self.report("passwordless", counter)
+            #expect(counter.count <= SignInBudget.passwordless.statements)
+            #expect(counter.writes <= SignInBudget.passwordless.writes)
+        }
+    }
+
+    @Test("An MFA sign-in (password, then push) stays within its statement budget")
+    func mfa() async throws {
+        let counter = StatementCounter()
+        try await TestServer.run(configure: { _ in }, counter: counter) { store, client in
+            let (_, phone, _) = try await SignInPagesTests.setUp(store, client)
+            let browser = Browser(client)
+            try await browser.request("/login")
+            counter.reset()
+            #expect(try await browser.request("/login", method: .post, form: ["username": "alice@contoso.com"]).headers[.location] == "/login/password")
+            #expect(try await browser.request("/login/password", method: .post, form: ["password": "correct horse"]).headers[.location] == "/login/approve")
+            try await Self.approve(browser, phone, client, counter: counter)
+            #expect(try await browser.request("/login/complete").headers[.location] == "/")
+            #expect(try await browser.request("/").status == .ok)
+            Self.report("mfa", counter)
+            #expect(counter.count <= SignInBudget.mfa.statements)
+            #expect(counter.writes <= SignInBudget.mfa.writes)
+        }
+    }
+
+    @Test("A denied passwordless sign-in stays within its statement budget")
+    func denial() async throws {
+        let counter = StatementCounter()
+        try await TestServer.run(configure: { _ in }, counter: counter) { store, client in
+            let (browser, phone) = try await Self.prepared(store, client)
+            counter.reset()
+            #expect(try await browser.request("/login", method: .post, form: ["username": "alice@contoso.com"]).headers[.location] == "/login/approve")
+            try await Self.approve(browser, phone, client, counter: counter, decision: .deny)
+            #expect(try await browser.request("/login/status").json(PushChannelTests.StatusView.self).state == "denied")
+            Self.report("denial", counter)
+            #expect(counter.count <= SignInBudget.denial.statements)
+            #expect(counter.writes <= SignInBudget.denial.writes)
+        }
+    }
+}

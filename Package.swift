@@ -33,7 +33,7 @@ let package = Package(
         // Pure domain: no I/O, no clock, no randomness of its own.
         .target(
             name: "TandemCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
         ),
         // Use cases over narrow protocols (store, push, clock, password hashing).
         .target(

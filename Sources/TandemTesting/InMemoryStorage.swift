@@ -28,6 +28,7 @@ public actor InMemoryStorage: TandemStorage {
     var deviceHardening = InMemoryDeviceHardeningTables()
     var adminHardening = InMemoryAdminHardeningTables()
     var throttles: [String: ThrottleRecord] = [:]
+    var passkeyTables = InMemoryPasskeyTables()
 
     public init() {}
 

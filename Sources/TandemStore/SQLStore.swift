@@ -9,6 +9,8 @@ public final class SQLStore: Sendable {
     let db: any SQLDatabase
     /// Set when the store is on PostgreSQL: the pool, for LISTEN/NOTIFY between instances.
     let postgres: PostgresHandle?
+    /// 0 for the store itself; 1 inside a transaction, more inside savepoints (`transaction(_:)`).
+    let transactionDepth: Int
     private let onClose: @Sendable () async throws -> Void
 
     /// Wraps an open database; `onClose` releases it.
@@ -16,9 +18,11 @@ public final class SQLStore: Sendable {
         self.init(database: database, postgres: nil, onClose: onClose)
     }
 
-    init(database: any SQLDatabase, postgres: PostgresHandle?, onClose: @escaping @Sendable () async throws -> Void) {
+    init(database: any SQLDatabase, postgres: PostgresHandle?, transactionDepth: Int = 0,
+         onClose: @escaping @Sendable () async throws -> Void) {
         self.db = database
         self.postgres = postgres
+        self.transactionDepth = transactionDepth
         self.onClose = onClose
     }
 

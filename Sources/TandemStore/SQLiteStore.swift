@@ -8,7 +8,8 @@ extension SQLStore {
     public static func openSQLite(path: String, migrate: Bool = true, logger: Logger = Logger(label: "tandem.store")) async throws -> SQLStore {
         let connection = try await SQLiteConnection.open(storage: .file(path: path), logger: logger.forDatabaseDriver)
         // No query log at any level: SQLKit's would print the bind values (numbers, nonces).
-        let database = connection.sql(queryLogLevel: nil)
+        // One connection for every request: the gate keeps a transaction's statements to itself.
+        let database = GatedDatabase(base: connection.sql(queryLogLevel: nil), gate: ConnectionGate())
         let store = SQLStore(database: database) { try await connection.close() }
         do {
             _ = try await database.raw("PRAGMA journal_mode=WAL").all()

@@ -29,6 +29,9 @@ public actor InMemoryStorage: TandemStorage {
     var adminHardening = InMemoryAdminHardeningTables()
     var throttles: [String: ThrottleRecord] = [:]
     var passkeyTables = InMemoryPasskeyTables()
+    // A new table above must also go into `Snapshot` (InMemoryStorage+Transactions.swift).
+    var transactionOpen = false
+    var transactionQueue: [CheckedContinuation<Void, Never>] = []
 
     public init() {}
 

@@ -78,7 +78,8 @@ struct AdminMethodsController: Sendable {
         body["excludeTargets"] = keptUsers + groups.filter { form["exclude-\($0.id)"] == "on" }.map { ["targetType": "group", "id": $0.id] as [String: Any] }
         if form["configure"] == "1" { body["isSoftwareOathEnabled"] = form["isSoftwareOathEnabled"] == "on" }
         if let digits = form["tandemNumberDigits"] {
-            body["tandemNumberDigits"] = Int(digits.trimmingCharacters(in: .whitespaces)) as Any? ?? digits   // a non-number: the codec's 400
+            // As JSON numbers arrive (`Double`); a non-number stays text and gets the codec's 400.
+            body["tandemNumberDigits"] = Double(digits.trimmingCharacters(in: .whitespaces)) as Any? ?? digits
         }
         if let presentation = form["tandemNumberPresentation"] { body["tandemNumberPresentation"] = presentation }
         var settings: [String: Any] = [:]

@@ -1,0 +1,248 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import TandemCore
+import TandemServer
+import TandemServices
+import Testing
+
+/// Users, groups and authentication methods in the portal over real HTTP: a change made on a page
+/// shows in the Graph API and the audit log and the reverse, and each role boundary holds when
+/// attacked from the page.
+@Suite("Admin portal: users, groups and methods")
+struct AdminPortalDirectoryTests {
+    typealias Portal = AdminPortalTests
+
+    @Test("Users: search and paging; a Global Administrator creates a user (CSRF enforced), seen by Graph and the audit log")
+    func createAndSearch() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "global@contoso.com", role: .globalAdministrator)
+            let global = try await Portal.admin(graph, client, "global@contoso.com", .globalAdministrator)
+            for index in 0..<55 {
+                _ = try await DirectoryAdminService(env: graph.env).createUser(userPrincipalName: String(format: "user%02d@contoso.com", index),
+                                                                               displayName: nil, password: nil, accountEnabled: true, by: nil)
+            }
+            let first = try await global.request("/admin/users")
+            #expect(first.text.contains("57 users") && first.text.contains("Page 1 of 2") && first.text.contains(#"id="next""#))
+            #expect(try await global.request("/admin/users?page=2").text.contains("user54@contoso.com"))
+            let found = try await global.request("/admin/users?q=ALICE")
+            #expect(found.text.contains("1 users") && found.text.contains("alice@contoso.com") && !found.text.contains("user00@"))
+            let form = ["userPrincipalName": "bob@contoso.com", "displayName": "Bob"]
+            #expect(try await global.request("/admin/users", method: .post, form: form).status == .forbidden)   // no token
+            var withToken = form
+            withToken["csrf"] = try Portal.csrf(first)
+            let created = try await global.request("/admin/users", method: .post, form: withToken)
+            #expect(created.status == .seeOther || created.status == .found)
+            #expect(created.headers[.location]?.hasSuffix("?saved=created") == true)
+            let bob = try await graph.json(.get, "/v1.0/users/bob@contoso.com", token: token)
+            #expect(bob["displayName"] as? String == "Bob")
+            let audits = try await graph.json(.get, "/v1.0/auditLogs/directoryAudits", token: token)["value"] as? [[String: Any]] ?? []
+            #expect(audits.contains { ($0["activityDisplayName"] as? String) == "Add user" && "\($0)".contains("global@contoso.com") })
+            #expect(try await global.request("/admin/users", method: .post, form: withToken).status == .conflict)   // taken name
+            // An Authentication Administrator may read the list but not create.
+            let helpdesk = try await Portal.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            let list = try await helpdesk.request("/admin/users")
+            #expect(list.status == .ok && !list.text.contains(#"id="create-user""#))
+            var attempt = form
+            attempt["userPrincipalName"] = "carol@contoso.com"
+            attempt["csrf"] = try Portal.csrf(list)
+            #expect(try await helpdesk.request("/admin/users", method: .post, form: attempt).status == .forbidden)
+            #expect(try await store.user(principalName: "carol@contoso.com") == nil)
+        }, mode: .live)
+    }
+
+    @Test("Disabling asks for a confirmation first, is a Global Administrator's, and shows in Graph")
+    func disable() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "global@contoso.com", role: .globalAdministrator)
+            let global = try await Portal.admin(graph, client, "global@contoso.com", .globalAdministrator)
+            let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
+            let page = try await global.request("/admin/users/\(alice.id)")
+            let csrf = try Portal.csrf(page)
+            let confirm = try await global.request("/admin/users/\(alice.id)/disable", method: .post, form: ["csrf": csrf])
+            #expect(confirm.status == .ok && confirm.text.contains(#"name="confirm" value="yes""#))
+            #expect(try await store.user(id: alice.id)?.accountEnabled == true)
+            let helpdesk = try await Portal.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            let helpdeskCSRF = try Portal.csrf(try await helpdesk.request("/admin/users/\(alice.id)"))
+            #expect(try await helpdesk.request("/admin/users/\(alice.id)/disable", method: .post,
+                                               form: ["csrf": helpdeskCSRF, "confirm": "yes"]).status == .forbidden)
+            // Another administrator's token is not this session's.
+            #expect(try await global.request("/admin/users/\(alice.id)/disable", method: .post,
+                                             form: ["csrf": helpdeskCSRF, "confirm": "yes"]).status == .forbidden)
+            #expect(try await store.user(id: alice.id)?.accountEnabled == true)
+            let done = try await global.request("/admin/users/\(alice.id)/disable", method: .post, form: ["csrf": csrf, "confirm": "yes"])
+            #expect(done.headers[.location] == "/admin/users/\(alice.id)?saved=disabled")
+            #expect(try await graph.json(.get, "/v1.0/users/\(alice.id)", token: token)["accountEnabled"] as? Bool == false)
+        }, mode: .live)
+    }
+
+    @Test("A Temporary Access Pass is shown once; an Authentication Administrator cannot issue one for an administrator, a Privileged one can")
+    func temporaryAccessPass() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "global@contoso.com", role: .globalAdministrator)
+            let globalUser = try #require(try await store.user(principalName: "global@contoso.com"))
+            let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
+            let helpdesk = try await Portal.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            let csrf = try Portal.csrf(try await helpdesk.request("/admin/users/\(alice.id)"))
+            let issued = try await helpdesk.request("/admin/users/\(alice.id)/temporary-access-pass", method: .post,
+                                                    form: ["csrf": csrf, "lifetimeInMinutes": "60", "isUsableOnce": "on"])
+            #expect(issued.status == .ok && issued.headers[.cacheControl] == "no-store")
+            let code = try #require(issued.text.firstMatch(of: /id="tap-code">([^<]+)</)?.1).description
+            #expect(code.count == 8)
+            #expect(try await helpdesk.request("/admin/users/\(alice.id)").text.contains(code) == false)   // shown once
+            let methods = try await graph.json(.get, "/v1.0/users/\(alice.id)/authentication/temporaryAccessPassMethods", token: token)
+            #expect((methods["value"] as? [[String: Any]])?.count == 1)
+            let tooLong = try await helpdesk.request("/admin/users/\(alice.id)/temporary-access-pass", method: .post,
+                                                     form: ["csrf": csrf, "lifetimeInMinutes": "99999"])
+            #expect(tooLong.status == .badRequest)
+            // The boundary of decision 0012, attacked from the page.
+            let refused = try await helpdesk.request("/admin/users/\(globalUser.id)/temporary-access-pass", method: .post,
+                                                     form: ["csrf": csrf, "lifetimeInMinutes": "60"])
+            #expect(refused.status == .forbidden && refused.text.contains("holds an admin role"))
+            #expect(try await store.temporaryAccessPasses(userID: globalUser.id).isEmpty)
+            let privileged = try await Portal.admin(graph, client, "privileged@contoso.com", .privilegedAuthenticationAdministrator)
+            let privilegedCSRF = try Portal.csrf(try await privileged.request("/admin/users/\(globalUser.id)"))
+            let allowed = try await privileged.request("/admin/users/\(globalUser.id)/temporary-access-pass", method: .post,
+                                                       form: ["csrf": privilegedCSRF, "lifetimeInMinutes": "60"])
+            #expect(allowed.status == .ok && allowed.text.contains(#"id="tap-code""#))
+            // A user without a role cannot even reach the form.
+            try await TestServer.allowPasswordOnly(store, ["alice@contoso.com"])
+            let aliceBrowser = try await AdminPageTests.signIn(client, "alice@contoso.com", "correct horse")
+            #expect(try await aliceBrowser.request("/admin/users/\(alice.id)/temporary-access-pass", method: .post,
+                                                   form: ["csrf": WebSecurity.csrfToken(cookie: aliceBrowser.cookies["tandem_session"] ?? ""),
+                                                          "lifetimeInMinutes": "60"]).status == .forbidden)
+        }, mode: .live)
+    }
+
+    @Test("Revoke sessions ends the user's browser session after a confirmation, within the role boundary")
+    func revokeSessions() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
+            try await TestServer.allowPasswordOnly(store, ["alice@contoso.com"])
+            let aliceBrowser = try await AdminPageTests.signIn(client, "alice@contoso.com", "correct horse")
+            #expect(try await aliceBrowser.request("/").status == .ok)
+            let global = try await Portal.admin(graph, client, "global@contoso.com", .globalAdministrator)
+            let globalUser = try #require(try await store.user(principalName: "global@contoso.com"))
+            let helpdesk = try await Portal.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            let csrf = try Portal.csrf(try await helpdesk.request("/admin/users/\(alice.id)"))
+            let refused = try await helpdesk.request("/admin/users/\(globalUser.id)/revoke-sessions", method: .post,
+                                                     form: ["csrf": csrf, "confirm": "yes"])
+            #expect(refused.status == .forbidden)
+            #expect(try await global.request("/admin").status == .ok)   // the Global Administrator is still signed in
+            let asked = try await helpdesk.request("/admin/users/\(alice.id)/revoke-sessions", method: .post, form: ["csrf": csrf])
+            #expect(asked.text.contains("Sign alice@contoso.com out everywhere"))
+            #expect(try await aliceBrowser.request("/").status == .ok)
+            let done = try await helpdesk.request("/admin/users/\(alice.id)/revoke-sessions", method: .post, form: ["csrf": csrf, "confirm": "yes"])
+            #expect(done.headers[.location] == "/admin/users/\(alice.id)?saved=revoked")
+            #expect(try await aliceBrowser.request("/").headers[.location] == "/login")
+        }, mode: .live)
+    }
+
+    @Test("Groups: create, add a user and a nested group, see them in Graph, remove after a confirmation; used-by lists policy targets")
+    func groups() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "global@contoso.com", role: .globalAdministrator)
+            let global = try await Portal.admin(graph, client, "global@contoso.com", .globalAdministrator)
+            let csrf = try Portal.csrf(try await global.request("/admin/groups"))
+            let created = try await global.request("/admin/groups", method: .post, form: ["csrf": csrf, "displayName": "Pilot"])
+            let location = try #require(created.headers[.location])
+            let id = try #require(location.firstMatch(of: /\/admin\/groups\/([^?]+)/)?.1).description
+            _ = try await global.request("/admin/groups", method: .post, form: ["csrf": csrf, "displayName": "Nested"])
+            #expect(try await global.request("/admin/groups/\(id)/members", method: .post,
+                                             form: ["csrf": csrf, "member": "alice@contoso.com"]).headers[.location] == "/admin/groups/\(id)?saved=added")
+            _ = try await global.request("/admin/groups/\(id)/members", method: .post, form: ["csrf": csrf, "member": "Nested"])
+            let unknown = try await global.request("/admin/groups/\(id)/members", method: .post, form: ["csrf": csrf, "member": "nobody"])
+            #expect(unknown.status == .badRequest)
+            let members = try await graph.json(.get, "/v1.0/groups/\(id)/members", token: token)["value"] as? [[String: Any]] ?? []
+            #expect(Set(members.compactMap { ($0["userPrincipalName"] ?? $0["displayName"]) as? String }) == ["alice@contoso.com", "Nested"])
+            // A Graph change shows on the page: the policy now targets the group.
+            let patch = #"{"includeTargets": [{"targetType": "group", "id": "\#(id)", "authenticationMode": "push"}]}"#
+            let patched = try await graph.call(.patch, "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/MicrosoftAuthenticator",
+                                               token: token, body: patch)
+            #expect(patched.status == .noContent)
+            let page = try await global.request("/admin/groups/\(id)")
+            #expect(page.text.contains("Microsoft Authenticator: included, mode push") && page.text.contains("alice@contoso.com"))
+            let helpdesk = try await Portal.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            let helpdeskCSRF = try Portal.csrf(try await helpdesk.request("/admin/groups/\(id)"))
+            #expect(try await helpdesk.request("/admin/groups/\(id)/members", method: .post,
+                                               form: ["csrf": helpdeskCSRF, "member": "helpdesk@contoso.com"]).status == .forbidden)
+            let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
+            let ask = try await global.request("/admin/groups/\(id)/members/\(alice.id)/remove", method: .post, form: ["csrf": csrf])
+            #expect(ask.text.contains(#"name="confirm" value="yes""#))
+            #expect(try await store.members(groupID: id).count == 2)
+            _ = try await global.request("/admin/groups/\(id)/members/\(alice.id)/remove", method: .post, form: ["csrf": csrf, "confirm": "yes"])
+            #expect(try await store.members(groupID: id).map(\.kind) == [.group])
+        }, mode: .live)
+    }
+
+    @Test("Authentication methods: the page saves what Graph reads, refuses what Graph refuses, and shows what Graph changed")
+    func methods() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
+            try await graph.group(id: "22222222-0000-0000-0000-000000000001", name: "Pilot")
+            let admin = try await Portal.admin(graph, client, "policy@contoso.com", .authenticationPolicyAdministrator)
+            let page = try await admin.request("/admin/authenticator")
+            #expect(page.status == .ok)
+            for field in ["displayAppInformationRequiredState-state", "displayLocationInformationRequiredState-include",
+                          "companionAppAllowedState-exclude", "tandemNumberDigits", "tandemNumberPresentation", "isSoftwareOathEnabled"] {
+                #expect(page.text.contains(#"name="\#(field)""#), "\(field)")
+            }
+            let csrf = try Portal.csrf(page)
+            let before = try await PolicyService(env: graph.env).authenticatorPolicy()
+            // "Select groups" with no group ticked: refused with the service's message, nothing saved.
+            let none = try await admin.request("/admin/authenticator", method: .post,
+                                               form: ["csrf": csrf, "configure": "1", "enabled": "on", "target": "groups"])
+            #expect(none.status == .badRequest && none.text.contains("select at least one group"))
+            let digits = try await admin.request("/admin/authenticator", method: .post,
+                                                 form: ["csrf": csrf, "configure": "1", "enabled": "on", "target": "all", "tandemNumberDigits": "9"])
+            #expect(digits.status == .badRequest && digits.text.contains("tandemNumberDigits"))
+            #expect(try await PolicyService(env: graph.env).authenticatorPolicy() == before)
+            let saved = try await admin.request("/admin/authenticator", method: .post, form: [
+                "csrf": csrf, "configure": "1", "enabled": "on", "target": "groups",
+                "include-22222222-0000-0000-0000-000000000001": "on", "mode-22222222-0000-0000-0000-000000000001": "push",
+                "required-22222222-0000-0000-0000-000000000001": "on", "tandemNumberDigits": "6", "tandemNumberPresentation": "chooseFromThree",
+                "displayAppInformationRequiredState-state": "enabled",
+                "displayAppInformationRequiredState-include": "22222222-0000-0000-0000-000000000001",
+                "displayAppInformationRequiredState-exclude": AuthenticatorPolicy.noOne,
+            ])
+            #expect(saved.headers[.location] == "/admin/authenticator?saved=1", "\(saved.text.firstMatch(of: /id="error">([^<]*)</)?.1 ?? "")")
+            let path = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/MicrosoftAuthenticator"
+            let read = try await graph.json(.get, path, token: token)
+            #expect(read["tandemNumberDigits"] as? Int == 6 && read["tandemNumberPresentation"] as? String == "chooseFromThree")
+            #expect(read["isSoftwareOathEnabled"] as? Bool == false)
+            let target = (read["includeTargets"] as? [[String: Any]])?.first
+            #expect(target?["id"] as? String == "22222222-0000-0000-0000-000000000001" && target?["isRegistrationRequired"] as? Bool == true)
+            let app = (read["featureSettings"] as? [String: Any])?["displayAppInformationRequiredState"] as? [String: Any]
+            #expect(app?["state"] as? String == "enabled")
+            let audits = try await graph.json(.get, "/v1.0/auditLogs/directoryAudits", token: token)["value"] as? [[String: Any]] ?? []
+            #expect(audits.contains { ($0["activityDisplayName"] as? String) == "Update authentication methods policy" && "\($0)".contains("policy@contoso.com") })
+            // The reverse: a Graph PATCH shows on the page.
+            #expect(try await graph.call(.patch, path, token: token, body: #"{"tandemNumberDigits": 4}"#).status == .noContent)
+            #expect(try await admin.request("/admin/authenticator").text.contains(#"id="digits" value="4""#))
+            // Legacy MFA service settings: the same validation as the Graph PATCH.
+            let legacyCSRF = try Portal.csrf(try await admin.request("/admin/mfa-settings"))
+            let badRange = try await admin.request("/admin/mfa-settings", method: .post,
+                                                   form: ["csrf": legacyCSRF, "trustedIPRanges": "10.0.0.0/8\nnot-a-range", "rememberMultiFactorDays": "7"])
+            #expect(badRange.status == .badRequest && badRange.text.contains("not-a-range"))
+            _ = try await admin.request("/admin/mfa-settings", method: .post, form: [
+                "csrf": legacyCSRF, "trustedIPRanges": "10.0.0.0/8", "rememberMultiFactorDays": "7", "notificationThroughMobileApp": "on"])
+            let legacy = try await graph.json(.get, "/v1.0/policies/mfaServiceSettings", token: token)
+            #expect(legacy["trustedIPRanges"] as? [String] == ["10.0.0.0/8"] && legacy["rememberMultiFactorDays"] as? Int == 7)
+            #expect(legacy["verificationCodeFromMobileApp"] as? Bool == false)
+            // An Authentication Administrator may not change the policy.
+            let helpdesk = try await Portal.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            let forged = try await helpdesk.request("/admin/authenticator", method: .post,
+                                                    form: ["csrf": WebSecurity.csrfToken(cookie: helpdesk.cookies["tandem_session"] ?? ""),
+                                                           "enabled": "", "target": "all"])
+            #expect(forged.status == .forbidden)
+            #expect(try await PolicyService(env: graph.env).authenticatorPolicy().state == .enabled)
+        }, mode: .live)
+    }
+}

@@ -77,6 +77,7 @@ struct SecurityInfoController: Sendable {
                 return (Web.json(status), ![.awaitingDevice, .confirming].contains(status.state))
             }
         }
+        registerPasskeys(on: router)
     }
 
     func signedIn(_ request: Request) async throws -> (User, Session, String) {
@@ -136,7 +137,9 @@ struct SecurityInfoController: Sendable {
             "defaultChoices": info.defaultChoices.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == info.defaultMethod] },
             "needsStepUp": !(try await security.mayChangeMethods(session)),
         ]
-        if let done = request.uri.queryParameters.get("done"), let notice = Self.notices[String(done)] { values["notice"] = notice }
+        values.merge(try await passkeyValues(of: user, csrf: csrf)) { $1 }
+        if let done = request.uri.queryParameters.get("done"),
+           let notice = Self.notices[String(done)] ?? Self.passkeyNotices[String(done)] { values["notice"] = notice }
         if let lock = try await security.lockNotice(for: user) { values["lockNotice"] = lock }
         if let error { values["error"] = error }
         return pages.page("securityInfo", title: "Security info", values, status: status)

@@ -36,5 +36,6 @@ enum PageScripts {
     """
 
     /// Path → script, for the static route.
-    static let byName: [String: String] = ["registration.js": registration, "sign-in-wait.js": signInWait]
+    static let byName: [String: String] = ["registration.js": registration, "sign-in-wait.js": signInWait,
+                                           "passkey-register.js": passkeyRegistration]
 }

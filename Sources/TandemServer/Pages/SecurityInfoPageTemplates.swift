@@ -29,6 +29,15 @@ enum SecurityInfoPageTemplates {
       <input type="hidden" name="csrf" value="{{csrf}}">
       <button type="submit" id="add-authenticator">Add sign-in method: Authenticator app</button>
     </form>
+    {{^needsStepUp}}
+    <div class="add-passkey" id="passkey-add">
+      <label for="passkey-name">Passkey name (optional)</label>
+      <input id="passkey-name" name="name" maxlength="64" autocomplete="off" placeholder="e.g. Work laptop">
+      <button type="button" id="add-passkey">Add sign-in method: Passkey</button>
+      <p id="passkey-status" role="status"></p>
+    </div>
+    <script type="module" src="/static/passkey-register.js" data-passkey-csrf="{{csrf}}"></script>
+    {{/needsStepUp}}
     <ul class="methods" id="methods">
       {{#hasPassword}}<li class="method" id="method-password"><span class="method-name">Password</span></li>{{/hasPassword}}
       {{#devices}}
@@ -47,6 +56,20 @@ enum SecurityInfoPageTemplates {
         </form>
       </li>
       {{/devices}}
+      {{#passkeys}}
+      <li class="method passkey" id="passkey-{{index}}">
+        <span class="method-name">Passkey ({{kind}})</span>
+        <span class="device-name">{{name}}</span>
+        <dl class="meta">
+          <dt>Added</dt><dd>{{added}}</dd>
+          <dt>Last used</dt><dd>{{lastUsed}}</dd>
+        </dl>
+        <form method="post" action="/mysecurityinfo/passkeys/{{id}}/delete">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <button type="submit" class="link danger" id="delete-passkey-{{index}}" aria-label="Delete {{name}}">Delete</button>
+        </form>
+      </li>
+      {{/passkeys}}
       {{#passes}}<li class="method" id="method-tap"><span class="method-name">Temporary Access Pass</span> <span class="meta">until {{until}}</span></li>{{/passes}}
     </ul>
     <p><a href="/" id="back">Back</a></p>

@@ -1,0 +1,71 @@
+"""Passkeys in real Chromium with the WebDriver virtual authenticator (decision 0020): after a
+push sign-in, security info's "Add sign-in method: Passkey" runs navigator.credentials.create()
+against the real server, the passkey is listed and can be deleted. Phone- and desktop-sized."""
+
+import pytest
+
+from browser_harness import chrome, e2e, phone  # noqa: F401 (fixtures)
+
+
+@pytest.fixture
+def server(tmp_path):
+    """The server with public URL and browser on http://localhost (WebAuthn takes no IP address as RP ID)."""
+    s = e2e.Server(tmp_path / "server")
+    s.stop()
+    s.public_url = s.url = f"http://localhost:{s.port}"
+    s.start()
+    yield s
+    s.stop()
+
+
+def virtual_authenticator(chrome, transport="internal", user_verified=True):
+    from selenium.webdriver.common.virtual_authenticator import Protocol, Transport, VirtualAuthenticatorOptions
+    options = VirtualAuthenticatorOptions()
+    options.protocol = Protocol.CTAP2
+    options.transport = {"internal": Transport.INTERNAL, "usb": Transport.USB}[transport]
+    options.has_resident_key = True
+    options.has_user_verification = True
+    options.is_user_verified = user_verified
+    options.is_user_consenting = True
+    chrome.driver.add_virtual_authenticator(options)
+
+
+def test_register_a_passkey_on_security_info_then_delete_it(chrome, phone):
+    e2e.register(chrome.server, phone)
+    virtual_authenticator(chrome)
+    chrome.sign_in_with_push(phone)
+    chrome.open("/mysecurityinfo")
+    chrome.wait_for_id("add-passkey")
+    chrome.check_page()
+    chrome.type_into("passkey-name", "Chromium laptop")
+    chrome.click("add-passkey")
+    chrome.wait(lambda: "done=passkeyAdded" in chrome.driver.current_url, 20, "the passkey is added")
+    assert chrome.text("notice") == "Your passkey was added."
+    assert "Chromium laptop" in chrome.text("passkey-1")
+    assert "Passkey" in chrome.text("passkey-1")
+    [credential] = chrome.driver.get_credentials()
+    assert credential.is_resident_credential, "a discoverable credential (a passkey)"
+    assert credential.rp_id == "localhost"
+    chrome.screenshot("added", show="passkey-1")
+    chrome.check_page()
+    # The same authenticator again: the browser refuses (excludeCredentials), the page says why.
+    chrome.click("add-passkey")
+    chrome.wait(lambda: "already holds a passkey" in chrome.text("passkey-status"), 20, "the duplicate is refused")
+    chrome.click("delete-passkey-1")
+    chrome.wait(lambda: "done=passkeyDeleted" in chrome.driver.current_url, 20, "deleted")
+    assert chrome.text("notice") == "The passkey was deleted."
+    assert "passkey-1" not in chrome.driver.page_source
+
+
+def test_an_authenticator_without_user_verification_is_refused(chrome, phone):
+    e2e.register(chrome.server, phone)
+    virtual_authenticator(chrome, transport="usb", user_verified=False)
+    chrome.sign_in_with_push(phone)
+    chrome.open("/mysecurityinfo")
+    chrome.click("add-passkey")
+    chrome.wait(lambda: "not" in chrome.text("passkey-status").lower() and "instructions" not in chrome.text("passkey-status"), 30,
+                "the registration fails")
+    status = chrome.text("passkey-status")
+    assert "passkey" in status.lower(), status
+    assert "passkey-1" not in chrome.driver.page_source
+    chrome.screenshot("refused", show="passkey-status")

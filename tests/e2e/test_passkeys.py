@@ -1,0 +1,172 @@
+"""Passkeys over real HTTP (issue 12, decision 0020), with Python `fido2` and `cryptography` as a
+third-party WebAuthn client: registration on security info behind the step-up, deletion, Graph's
+fido2Methods, and an attacker's forged origin, wrong RP ID, replayed challenge, missing UV,
+missing CSRF and password-only session each refused with a clear JSON error."""
+
+import hashlib
+import os
+import re
+
+import pytest
+import requests
+from cryptography.hazmat.primitives.asymmetric import ec
+from fido2.cose import ES256
+from fido2.utils import websafe_decode, websafe_encode
+from fido2.webauthn import AttestationObject, AttestedCredentialData, AuthenticatorData, CollectedClientData
+
+from conftest import PASSWORD, TANDEM, Browser, Server, register, run
+
+UP, UV, BE, AT = 0x01, 0x04, 0x08, 0x40
+
+
+class SoftwareAuthenticator:
+    """A platform authenticator in software: one P-256 credential, built with fido2's types."""
+
+    def __init__(self):
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.credential_id = os.urandom(32)
+
+    def create(self, options, origin, rp_id=None, flags=UP | UV | AT, name="Laptop"):
+        rp_id = rp_id or options["rp"]["id"]
+        client_data = CollectedClientData.create("webauthn.create", websafe_decode(options["challenge"]), origin)
+        credential = AttestedCredentialData.create(bytes(16), self.credential_id, ES256.from_cryptography_key(self.key.public_key()))
+        auth = AuthenticatorData.create(hashlib.sha256(rp_id.encode()).digest(), flags, 0, credential)
+        attestation = AttestationObject.create("none", auth, {})
+        return {"challengeId": options["challengeId"], "clientDataJSON": websafe_encode(client_data),
+                "attestationObject": websafe_encode(bytes(attestation)), "transports": ["internal", "bogus"], "name": name}
+
+
+@pytest.fixture
+def localhost_server(tmp_path):
+    """The server with its public URL on localhost (an IP address is no RP ID)."""
+    s = Server(tmp_path / "server")
+    s.stop()
+    s.public_url = f"http://localhost:{s.port}"
+    s.start()
+    yield s
+    s.stop()
+
+
+def page_csrf(browser):
+    page = browser.http.get(browser.url("/mysecurityinfo")).text
+    browser.csrf = re.search(r'data-passkey-csrf="([^"]+)"', page).group(1)
+    return page
+
+
+def options(browser, csrf=None):
+    return browser.http.post(browser.url("/mysecurityinfo/passkeys/options"), json={"csrf": csrf or browser.csrf},
+                             headers={"Accept": "application/json"})
+
+
+def finish(browser, answer, csrf=None):
+    return browser.http.post(browser.url("/mysecurityinfo/passkeys"), json=dict(answer, csrf=csrf or browser.csrf),
+                             headers={"Accept": "application/json"})
+
+
+def test_a_passkey_registers_after_a_strong_sign_in_and_is_listed_and_deleted(localhost_server, phone):
+    server = localhost_server
+    browser = register(server, phone)
+    page_csrf(browser)
+    o = options(browser)
+    assert o.status_code == 200, o.text
+    o = o.json()
+    assert o["rp"]["id"] == "localhost" and o["attestation"] == "none"
+    assert o["authenticatorSelection"]["userVerification"] == "required"
+    assert [p["alg"] for p in o["pubKeyCredParams"]] == [-7, -8, -257]
+    assert o["excludeCredentials"] == []
+    authenticator = SoftwareAuthenticator()
+    r = finish(browser, authenticator.create(o, server.public_url))
+    assert r.status_code == 201, r.text
+    assert r.json()["name"] == "Laptop" and r.json()["passkeyType"] == "deviceBound"
+    page = page_csrf(browser)
+    assert 'id="passkey-1"' in page and "Laptop" in page and "Passkey (device-bound)" in page
+    # The same authenticator again: excluded in the options, refused if sent anyway.
+    o2 = options(browser).json()
+    assert o2["excludeCredentials"][0]["id"] == websafe_encode(authenticator.credential_id)
+    assert o2["excludeCredentials"][0]["transports"] == ["internal"], "unknown transports are dropped"
+    again = finish(browser, authenticator.create(o2, server.public_url))
+    assert again.status_code == 409 and again.json()["error"]["message"] == "This passkey is already registered."
+
+    # Graph: an authentication administrator sees it.
+    run([TANDEM, "users", "add", "admin@contoso.com", "--password", PASSWORD, "--database", server.db, "--bcrypt-cost", "4"])
+    run([TANDEM, "admin", "roles", "assign", "Authentication Administrator", "admin@contoso.com", "--database", server.db])
+    token = run([TANDEM, "admin", "token", "--user", "admin@contoso.com", "--database", server.db]).stdout.strip()
+    headers = {"Authorization": "Bearer " + token}
+    users = requests.get(server.url + "/v1.0/users", headers=headers).json()["value"]
+    alice = next(u for u in users if u["userPrincipalName"] == "alice@contoso.com")["id"]
+    listed = requests.get(server.url + f"/v1.0/users/{alice}/authentication/fido2Methods", headers=headers)
+    assert listed.status_code == 200, listed.text
+    [method] = listed.json()["value"]
+    assert method["@odata.type"] == "#microsoft.graph.fido2AuthenticationMethod"
+    assert method["displayName"] == "Laptop" and method["aaGuid"] == "00000000-0000-0000-0000-000000000000"
+    assert method["attestationLevel"] == "notAttested" and method["passkeyType"] == "deviceBound"
+    one = requests.get(server.url + f"/v1.0/users/{alice}/authentication/fido2Methods/{method['id']}", headers=headers)
+    assert one.status_code == 200 and one.json()["id"] == method["id"]
+    assert requests.get(server.url + f"/v1.0/users/{alice}/authentication/fido2Methods/nope", headers=headers).status_code == 404
+    assert requests.get(server.url + f"/v1.0/users/{alice}/authentication/fido2Methods").status_code == 401
+
+    # The user deletes it from security info (a form with the session's CSRF token).
+    page = page_csrf(browser)
+    form_csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    r = browser.http.post(browser.url(f"/mysecurityinfo/passkeys/{method['id']}/delete"), data={"csrf": form_csrf}, allow_redirects=False)
+    assert r.headers["Location"] == "/mysecurityinfo?done=passkeyDeleted"
+    assert "passkey-1" not in page_csrf(browser)
+    assert requests.get(server.url + f"/v1.0/users/{alice}/authentication/fido2Methods", headers=headers).json()["value"] == []
+    audits = requests.get(server.url + "/v1.0/auditLogs/directoryAudits", headers=headers)
+    assert audits.status_code == 200, audits.text
+    activities = [a["activityDisplayName"] for a in audits.json()["value"]]
+    assert "Add passkey (FIDO2) method" in activities and "Delete passkey (FIDO2) method" in activities
+
+
+@pytest.mark.parametrize("attack,message", [
+    ("origin", "the origin is not this server's"),
+    ("rp_id", "the RP ID hash is not this server's"),
+    ("no_uv", "user verification is required"),
+    ("replay", "The passkey request expired or was already used. Try again."),
+    ("other_challenge", "The passkey request expired or was already used. Try again."),
+])
+def test_a_forged_registration_is_refused_with_a_clear_error(localhost_server, phone, attack, message):
+    server = localhost_server
+    browser = register(server, phone)
+    page_csrf(browser)
+    o = options(browser).json()
+    authenticator = SoftwareAuthenticator()
+    if attack == "origin":
+        answer = authenticator.create(o, "http://localhost.evil.example:" + str(server.port))
+    elif attack == "rp_id":
+        answer = authenticator.create(o, server.public_url, rp_id="evil.example")
+    elif attack == "no_uv":
+        answer = authenticator.create(o, server.public_url, flags=UP | AT)
+    elif attack == "replay":
+        assert finish(browser, authenticator.create(o, server.public_url)).status_code == 201
+        page_csrf(browser)   # the registration renewed the session and its CSRF token
+        answer = SoftwareAuthenticator().create(o, server.public_url)
+    else:
+        answer = dict(authenticator.create(o, server.public_url), challengeId="not-a-challenge")
+    r = finish(browser, answer)
+    assert 400 <= r.status_code < 500, r.text
+    assert r.json()["error"]["message"] == message
+    if attack != "replay":
+        assert "passkey-1" not in page_csrf(browser), "nothing was stored"
+
+
+def test_no_csrf_token_or_a_password_only_session_gets_no_options(localhost_server, phone):
+    server = localhost_server
+    owner = register(server, phone)
+    page_csrf(owner)
+    missing = owner.http.post(owner.url("/mysecurityinfo/passkeys/options"), json={}, headers={"Accept": "application/json"})
+    assert missing.status_code == 403 and "did not come from this site" in missing.json()["error"]["message"]
+    garbage = owner.http.post(owner.url("/mysecurityinfo/passkeys/options"), data="{{{", headers={"Accept": "application/json"})
+    assert garbage.status_code == 400 and garbage.json()["error"]["message"]
+    assert options(owner).status_code == 200
+    # A password-only session (the trusted range skips the push) must step up first.
+    run([TANDEM, "admin", "mfa-settings", "set", "--trusted-ips", "127.0.0.0/8", "--database", server.db])
+    attacker = Browser(server)
+    assert attacker.sign_in_with_password() == "/"
+    page = attacker.http.get(attacker.url("/mysecurityinfo")).text
+    assert "add-passkey" not in page, "no passkey button before the step-up"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)
+    r = options(attacker, csrf=csrf)
+    assert r.status_code == 403 and r.json()["error"]["message"] == "Verify your identity again to change your sign-in methods."
+    anonymous = requests.post(server.url + "/mysecurityinfo/passkeys/options", json={}, headers={"Accept": "application/json"})
+    assert anonymous.status_code == 401

@@ -80,7 +80,7 @@ public func buildApplication(
                  body: .init(byteBuffer: ByteBuffer(string: PageTemplates.stylesheet)))
     }
     SignInController(signIn: signIn, pages: pages, settings: settings, secureCookies: configuration.secureCookies,
-                     random: random).register(on: router)
+                     random: random, applications: OIDCApplicationContext(storage: storage, fallback: settings.applicationName)).register(on: router)
     SecurityInfoController(signIn: signIn, registration: registration, security: SecurityInfoService(env: env), pages: pages,
                            publicURL: { publicURL.get() }).register(on: router)
     try AdminPagesController(signIn: signIn, env: env).register(on: router)

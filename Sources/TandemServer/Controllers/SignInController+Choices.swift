@@ -11,7 +11,7 @@ extension SignInController {
             try Web.checkFlowCSRF(try await Web.form(request), request)
             do {
                 _ = try await self.signIn.usePasswordless(token: Web.cookie(Web.flowCookie, request),
-                                                          context: Web.challengeContext(request, context, application: self.settings.applicationName))
+                                                          context: await self.challengeContext(request, context))
             } catch let error as TandemError where [.conflict, .tooManyRequests, .locked, .forbidden].contains(error.code) {
                 return try await self.passwordPage(request, error: error.message, status: Self.status(error.code))
             }
@@ -31,7 +31,7 @@ extension SignInController {
             try Web.checkFlowCSRF(try await Web.form(request), request)
             do {
                 _ = try await self.signIn.useNotification(token: Web.cookie(Web.flowCookie, request),
-                                                          context: Web.challengeContext(request, context, application: self.settings.applicationName))
+                                                          context: await self.challengeContext(request, context))
             } catch let error as TandemError where [.conflict, .tooManyRequests, .locked, .forbidden].contains(error.code) {
                 return try await self.codePage(request, error: error.message, status: Self.status(error.code))
             }
@@ -43,7 +43,7 @@ extension SignInController {
             try Web.checkFlowCSRF(form, request)
             do {
                 _ = try await self.signIn.submitCode(token: Web.cookie(Web.flowCookie, request), code: form["code"] ?? "",
-                                                     context: Web.challengeContext(request, context, application: self.settings.applicationName))
+                                                     context: await self.challengeContext(request, context))
             } catch let error as TandemError where [.unauthorized, .locked, .forbidden, .tooManyRequests].contains(error.code) {
                 guard (try? await self.signIn.flow(token: Web.cookie(Web.flowCookie, request))) != nil else { throw error }
                 return try await self.codePage(request, error: error.message, status: Self.status(error.code))

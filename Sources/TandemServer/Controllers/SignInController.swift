@@ -12,6 +12,16 @@ struct SignInController: Sendable {
     let settings: ServiceSettings
     let secureCookies: Bool
     let random: any RandomSource
+    /// The application each sign-in is for (an OIDC client's name, else Tandem), for the phone and the log.
+    let applications: OIDCApplicationContext
+
+    /// The challenge context of this request: the application is the one whose authorization the
+    /// sign-in returns to (`returnTo`, or the flow's), so the phone and the sign-in log name it.
+    func challengeContext(_ request: Request, _ context: TandemRequestContext, returnTo: String? = nil) async -> ChallengeContext {
+        let target: String?
+        if let returnTo { target = returnTo } else { target = (try? await signIn.flow(token: Web.cookie(Web.flowCookie, request)))?.returnTo }
+        return Web.challengeContext(request, context, application: await applications.name(returnTo: target))
+    }
 
     func register(on router: Router<TandemRequestContext>) {
         router.get("/") { request, _ in try await self.home(request) }
@@ -31,7 +41,7 @@ struct SignInController: Sendable {
         router.post("/login/resend") { request, context in
             try Web.checkFlowCSRF(try await Web.form(request), request)
             _ = try await self.signIn.resend(token: Web.cookie(Web.flowCookie, request),
-                                             context: Web.challengeContext(request, context, application: self.settings.applicationName))
+                                             context: await self.challengeContext(request, context))
             return Web.redirect("/login/approve")
         }
         router.post("/login/use-password") { request, _ in
@@ -81,7 +91,7 @@ struct SignInController: Sendable {
         }
         let started: (token: String, flow: SignInFlow)
         do {
-            started = try await signIn.begin(username: username, context: Web.challengeContext(request, context, application: settings.applicationName),
+            started = try await signIn.begin(username: username, context: await challengeContext(request, context, returnTo: returnTo),
                                              returnTo: form["return_to"], browserMethod: Web.cookie(Web.methodCookie, request),
                                              previousFlowToken: Web.cookie(Web.flowCookie, request))
         } catch let error as TandemError where error.code == .badRequest {
@@ -109,7 +119,7 @@ struct SignInController: Sendable {
         try Web.checkFlowCSRF(form, request)
         do {
             let flow = try await signIn.submitPassword(token: token, password: form["password"] ?? "",
-                                                       context: Web.challengeContext(request, context, application: settings.applicationName),
+                                                       context: await challengeContext(request, context),
                                                        rememberedBrowser: Web.cookie(Web.rememberCookie, request))
             switch flow.stage {
             case .push: return Web.redirect("/login/approve")

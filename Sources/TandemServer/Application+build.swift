@@ -60,6 +60,7 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware(security: WebSecurity(secretKey: configuration.secretKey,
                                                                           secureCookies: configuration.secureCookies)))
     router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
+    router.add(middleware: RequestMemoMiddleware())
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
     HealthEndpoints.register(on: router, storage: storage)   // GET /healthz, /readyz

@@ -141,13 +141,14 @@ extension SQLStore: DefenceStore {
     }
 
     public func appendTrail(challengeID: String, _ e: TrailEvent) async throws {
-        // seq = 1 + the current count; retried on the rare clash of two writers.
+        // One statement: seq = 1 + the highest so far, computed by the insert itself; retried on
+        // the rare clash of two writers (the primary key refuses the second).
         for _ in 0..<5 {
-            let next = (try await db.raw("SELECT COUNT(*) AS n FROM push_trail WHERE challenge_id = \(bind: challengeID)").first()?
-                .decode(column: "n", as: Int.self) ?? 0) + 1
             let inserted = try await db.raw("""
                 INSERT INTO push_trail (challenge_id, seq, at, event, channel, device_id, detail)
-                VALUES (\(bind: challengeID), \(bind: next), \(bind: Self.millis(e.at)), \(bind: e.event), \(bind: e.channel), \(bind: e.deviceID), \(bind: e.detail))
+                SELECT \(bind: challengeID), COALESCE(MAX(seq), 0) + 1, \(bind: Self.millis(e.at)), \(bind: e.event), \(bind: e.channel),
+                       \(bind: e.deviceID), \(bind: e.detail)
+                FROM push_trail WHERE challenge_id = \(bind: challengeID)
                 ON CONFLICT DO NOTHING RETURNING seq
                 """).first()
             if inserted != nil { return }

@@ -31,7 +31,10 @@ public struct TandemLocator: Locator {
     public var hasCountryDatabase: Bool { v4 != nil || v6 != nil }
 
     public func locate(_ ipAddress: String) async -> Place {
-        if let named = (try? await storage.namedLocations())?.first(where: { location in
+        let storage = storage
+        let named = if let memo = RequestMemo.current { try? await memo.namedLocations { try await storage.namedLocations() } }
+                    else { try? await storage.namedLocations() }
+        if let named = named?.first(where: { location in
             location.ipRanges.compactMap(CIDR.init).contains { $0.contains(ipAddress) }
         }) {
             return Place(displayName: named.displayName, country: nil, namedLocationID: named.id)

@@ -87,7 +87,7 @@ public struct PolicyService: Sendable {
 
     /// The legacy MFA service settings.
     public func legacySettings() async throws -> LegacyMFASettings {
-        guard let body = try await env.storage.policyDocument(id: Self.legacyMFAID),
+        guard let body = try await env.policyDocument(id: Self.legacyMFAID),
               let settings = try? JSONDecoder().decode(LegacyMFASettings.self, from: Data(body.utf8))
         else { return LegacyMFASettings() }
         return settings

@@ -180,7 +180,7 @@ public struct PushProtectionService: Sendable {
     }
 
     func load<T: Decodable>(_ id: String) async throws -> T? {
-        guard let body = try await env.storage.policyDocument(id: id) else { return nil }
+        guard let body = try await env.policyDocument(id: id) else { return nil }
         return try? JSONDecoder().decode(T.self, from: Data(body.utf8))
     }
 

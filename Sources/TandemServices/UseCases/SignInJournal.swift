@@ -64,7 +64,7 @@ public struct SignInJournal: Sendable {
     }
 
     /// Opens the record of a new attempt.
-    public func open(username: String, user: User?, context: ChallengeContext, place: Place) async throws -> String {
+    public func open(username: String, user: User?, context: ChallengeContext, place: Place, policyReason: String? = nil) async throws -> String {
         let now = env.clock.now()
         let id = env.random.uuid()
         try await env.storage.insertSignIn(SignInRecord(
@@ -73,7 +73,7 @@ public struct SignInJournal: Sendable {
             ipAddress: context.ipAddress, location: place.displayName, clientApp: "Browser",
             errorCode: user == nil ? Outcome.unknownUser.code : Outcome.interrupted.code,
             failureReason: user == nil ? Outcome.unknownUser.reason : Outcome.interrupted.reason,
-            additionalDetails: nil, policyReason: nil, steps: []))
+            additionalDetails: nil, policyReason: policyReason, steps: []))
         return id
     }
 

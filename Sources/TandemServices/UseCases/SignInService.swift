@@ -47,14 +47,15 @@ public struct SignInService: Sendable {
         let user = try await env.storage.user(principalName: username)
         let place = await env.locator.locate(context.ipAddress)
         let journal = SignInJournal(env: env)
-        let signInID = try await journal.open(username: username, user: user, context: context, place: place)
+        let enabled = user?.accountEnabled == true ? user : nil
+        let snapshot = try await enabled.asyncMap { try await SignInSnapshot.load($0, env: env) }
+        let signInID = try await journal.open(username: username, user: user, context: context, place: place,
+                                              policyReason: snapshot?.verdict.reason)
         var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id,
                               createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID)
         flow.returnTo = SignInFlow.safeReturnPath(returnTo)
         flow.stepUp = stepUp
-        if let user, user.accountEnabled {
-            let snapshot = try await SignInSnapshot.load(user, env: env)
-            try await journal.note(signInID, policyReason: snapshot.verdict.reason)
+        if let user = enabled, let snapshot {
             var facts = snapshot.facts
             if facts.phoneSignInAvailable {
                 facts.lastMethodWasPhone = try await lastMethodWasPhone(user, browserMethod: browserMethod)

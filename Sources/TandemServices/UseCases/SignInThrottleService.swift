@@ -18,7 +18,7 @@ public struct SignInThrottleService: Sendable {
     }
 
     public func settings() async throws -> SignInProtectionSettings {
-        guard let body = try await env.storage.policyDocument(id: Self.settingsID),
+        guard let body = try await env.policyDocument(id: Self.settingsID),
               let settings = try? JSONDecoder().decode(SignInProtectionSettings.self, from: Data(body.utf8))
         else { return SignInProtectionSettings() }
         return settings

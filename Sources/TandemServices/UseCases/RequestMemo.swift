@@ -1,0 +1,47 @@
+import Foundation
+import Synchronization
+import TandemCore
+
+/// What one request has already read of configuration that changes rarely — policy documents
+/// and named locations (issue 11): a sign-in step asks "what does the policy say" from several
+/// services, and each used to go back to the store. Within one request the first answer is
+/// kept; the next request reads again, so a change applies to the next step, as before.
+///
+/// Installed per request by the server for the sign-in and device routes only (never where an
+/// administrator changes the same documents); without one, every read goes to the store.
+public final class RequestMemo: Sendable {
+    @TaskLocal public static var current: RequestMemo?
+
+    private let documents = Mutex<[String: String?]>([:])
+    private let locations = Mutex<[NamedLocation]?>(nil)
+
+    public init() {}
+
+    func policyDocument(id: String, load: () async throws -> String?) async throws -> String? {
+        if let known = documents.withLock({ $0[id] }) { return known }
+        let body = try await load()
+        documents.withLock { $0[id] = .some(body) }
+        return body
+    }
+
+    public func namedLocations(load: () async throws -> [NamedLocation]) async throws -> [NamedLocation] {
+        if let known = locations.withLock({ $0 }) { return known }
+        let list = try await load()
+        locations.withLock { $0 = list }
+        return list
+    }
+}
+
+extension ServiceEnvironment {
+    /// A policy document, through the request's memo when there is one.
+    func policyDocument(id: String) async throws -> String? {
+        guard let memo = RequestMemo.current else { return try await storage.policyDocument(id: id) }
+        return try await memo.policyDocument(id: id) { try await storage.policyDocument(id: id) }
+    }
+
+    /// The named locations, through the request's memo when there is one.
+    public func namedLocations() async throws -> [NamedLocation] {
+        guard let memo = RequestMemo.current else { return try await storage.namedLocations() }
+        return try await memo.namedLocations { try await storage.namedLocations() }
+    }
+}

@@ -35,6 +35,16 @@ class SoftwareAuthenticator:
         return {"challengeId": options["challengeId"], "clientDataJSON": websafe_encode(client_data),
                 "attestationObject": websafe_encode(bytes(attestation)), "transports": ["internal", "bogus"], "name": name}
 
+    def get(self, options, origin, counter, user_handle, flags=UP | UV, rp_id=None):
+        """An assertion for request options: the signature over authData || SHA-256(clientDataJSON)."""
+        from cryptography.hazmat.primitives import hashes
+        client_data = CollectedClientData.create("webauthn.get", websafe_decode(options["challenge"]), origin)
+        auth = bytes(AuthenticatorData.create(hashlib.sha256((rp_id or options["rpId"]).encode()).digest(), flags, counter))
+        signature = self.key.sign(auth + hashlib.sha256(client_data).digest(), ec.ECDSA(hashes.SHA256()))
+        return {"challengeId": options["challengeId"], "credentialId": websafe_encode(self.credential_id),
+                "clientDataJSON": websafe_encode(client_data), "authenticatorData": websafe_encode(auth),
+                "signature": websafe_encode(signature), "userHandle": user_handle}
+
 
 @pytest.fixture
 def localhost_server(tmp_path):
@@ -170,3 +180,77 @@ def test_no_csrf_token_or_a_password_only_session_gets_no_options(localhost_serv
     assert r.status_code == 403 and r.json()["error"]["message"] == "Verify your identity again to change your sign-in methods."
     anonymous = requests.post(server.url + "/mysecurityinfo/passkeys/options", json={}, headers={"Accept": "application/json"})
     assert anonymous.status_code == 401
+
+
+def registered_passkey(server, phone):
+    """Alice with an authenticator and a passkey registered through security info."""
+    browser = register(server, phone)
+    page_csrf(browser)
+    o = options(browser).json()
+    authenticator = SoftwareAuthenticator()
+    assert finish(browser, authenticator.create(o, server.public_url)).status_code == 201
+    return authenticator, o["user"]["id"]
+
+
+def passkey_attempt(server, authenticator, user_handle, counter, origin=None, tamper=None):
+    """A new browser on the username page: request options, then the assertion."""
+    browser = Browser(server)
+    browser.csrf = re.search(r'data-passkey-csrf="([^"]+)"', browser.http.get(browser.url("/login")).text).group(1)
+    o = browser.http.post(browser.url("/login/passkey/options"), json={"csrf": browser.csrf}, headers={"Accept": "application/json"})
+    assert o.status_code == 200, o.text
+    o = o.json()
+    assert o["rpId"] == "localhost" and o["userVerification"] == "required"
+    answer = authenticator.get(o, origin or server.public_url, counter, user_handle)
+    if tamper:
+        tamper(answer)
+    r = browser.http.post(browser.url("/login/passkey"), json=dict({"csrf": browser.csrf}, **answer), headers={"Accept": "application/json"})
+    return browser, r, answer
+
+
+def test_sign_in_with_a_passkey_in_one_step(localhost_server, phone):
+    server = localhost_server
+    authenticator, handle = registered_passkey(server, phone)
+    browser, r, answer = passkey_attempt(server, authenticator, handle, counter=1)
+    assert r.status_code == 200, r.text
+    assert r.json() == {"next": "/login/complete"}
+    done = browser.complete()
+    assert done.status_code == 303 and done.headers["Location"] in ("/", "/mysecurityinfo"), done.text
+    # A passkey sign-in is a strong (MFA) sign-in: security info needs no step-up for it.
+    page = browser.http.get(browser.url("/mysecurityinfo")).text
+    assert "add-passkey" in page and "Verify my identity" not in page
+    assert re.search(r'Last used</dt><dd>\d', page.split('id="passkey-1"')[1]), "the passkey's last use is shown"
+    # The same assertion again: its challenge is spent.
+    again = Browser(server)
+    again.csrf = re.search(r'data-passkey-csrf="([^"]+)"', again.http.get(again.url("/login")).text).group(1)
+    replay = again.http.post(again.url("/login/passkey"), json=dict(answer, csrf=again.csrf), headers={"Accept": "application/json"})
+    assert replay.status_code == 400 and "already used" in replay.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("attack", ["counter", "origin", "user_handle", "unknown_credential", "signature", "no_csrf"])
+def test_a_forged_passkey_sign_in_is_refused(localhost_server, phone, attack):
+    server = localhost_server
+    authenticator, handle = registered_passkey(server, phone)
+    browser, first, _ = passkey_attempt(server, authenticator, handle, counter=5)
+    assert first.status_code == 200
+    kwargs = {"counter": 6}
+    if attack == "counter":
+        kwargs["counter"] = 5          # not above the stored 5: a cloned authenticator?
+    elif attack == "origin":
+        kwargs["origin"] = "https://login.evil.example"
+    elif attack == "user_handle":
+        kwargs["tamper"] = lambda a: a.update(userHandle=websafe_encode(b"someone-else"))
+    elif attack == "unknown_credential":
+        kwargs["tamper"] = lambda a: a.update(credentialId=websafe_encode(os.urandom(32)))
+    elif attack == "signature":
+        kwargs["tamper"] = lambda a: a.update(signature=SoftwareAuthenticator().get(
+            {"challenge": websafe_encode(b"x" * 32), "rpId": "localhost", "challengeId": "c"}, server.public_url, 6, handle)["signature"])
+    elif attack == "no_csrf":
+        kwargs["tamper"] = lambda a: a.update(csrf="")
+    attacker, r, _ = passkey_attempt(server, authenticator, handle, **kwargs)
+    if attack == "no_csrf":
+        assert r.status_code == 403, r.text
+    else:
+        assert r.status_code == 401, r.text
+        assert r.json()["error"]["message"] == "That passkey didn't work. Try again or sign in another way."
+    attacker.complete()
+    assert "tandem_session" not in attacker.http.cookies, "no session for the attacker"

@@ -53,3 +53,59 @@ extension PageScripts {
 
     """
 }
+
+extension PageScripts {
+    /// The username page: "Sign in with a passkey" (a modal `navigator.credentials.get()`) and
+    /// passkey autofill in the username field (`mediation: 'conditional'`, started at load where
+    /// the browser supports it). `data-passkey-csrf` is the page's CSRF token, `data-return-to`
+    /// where the sign-in goes afterwards.
+    static let passkeySignIn = """
+    const script = document.querySelector('script[data-passkey-csrf]');
+    const csrf = script.dataset.passkeyCsrf;
+    const returnTo = script.dataset.returnTo || undefined;
+    const button = document.getElementById('sign-in-passkey');
+    const status = document.getElementById('passkey-status');
+    const b64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
+    const bytes = (text) => Uint8Array.from(atob(text.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+    const post = async (path, body) => {
+      const response = await fetch(path, { method: 'POST', credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' }, body: JSON.stringify({ csrf, ...body }) });
+      const data = await response.json().catch(() => ({}));
+      if (!response.ok) { throw new Error((data.error && data.error.message) || `The server answered ${response.status}.`); }
+      return data;
+    };
+    let pending = null;
+    const signIn = async (mediation) => {
+      if (pending) { pending.abort(); }
+      pending = new AbortController();
+      const options = await post('/login/passkey/options', {});
+      const credential = await navigator.credentials.get({ mediation, signal: pending.signal, publicKey: {
+        challenge: bytes(options.challenge), rpId: options.rpId, timeout: options.timeout,
+        userVerification: options.userVerification, allowCredentials: [] } });
+      const r = credential.response;
+      const done = await post('/login/passkey', {
+        challengeId: options.challengeId, returnTo, credentialId: b64(credential.rawId),
+        clientDataJSON: b64(r.clientDataJSON), authenticatorData: b64(r.authenticatorData), signature: b64(r.signature),
+        userHandle: r.userHandle ? b64(r.userHandle) : undefined });
+      window.location = done.next;
+    };
+    const report = (error) => {
+      if (error.name === 'AbortError') { return; }
+      status.textContent = error.name === 'NotAllowedError' ? 'No passkey was used (cancelled or timed out).' : error.message;
+      if (button) { button.disabled = false; }
+    };
+    if (!window.PublicKeyCredential || !navigator.credentials) {
+      if (button) { button.hidden = true; }
+    } else {
+      if (button) {
+        button.addEventListener('click', () => { button.disabled = true; status.textContent = ''; signIn('optional').catch(report); });
+      }
+      if (PublicKeyCredential.isConditionalMediationAvailable) {
+        PublicKeyCredential.isConditionalMediationAvailable().then((available) => {
+          if (available) { signIn('conditional').catch(report); }
+        });
+      }
+    }
+
+    """
+}

@@ -9,9 +9,14 @@ enum SignInPageTemplates {
       <input type="hidden" name="csrf" value="{{csrf}}">
       {{#returnTo}}<input type="hidden" name="return_to" value="{{returnTo}}">{{/returnTo}}
       <label for="username">Email, phone or user name</label>
-      <input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" autofocus required value="{{username}}"{{#error}} aria-invalid="true" aria-describedby="error"{{/error}}>
+      <input id="username" name="username" type="text" autocomplete="username webauthn" autocapitalize="none" spellcheck="false" autofocus required value="{{username}}"{{#error}} aria-invalid="true" aria-describedby="error"{{/error}}>
       <button type="submit" id="next">Next</button>
     </form>
+    <div class="passkey-sign-in" id="passkey-sign-in">
+      <button type="button" class="secondary" id="sign-in-passkey">Sign in with a passkey</button>
+      <p class="status" id="passkey-status" role="status"></p>
+    </div>
+    <script type="module" src="/static/passkey-sign-in.js" data-passkey-csrf="{{csrf}}" data-return-to="{{returnTo}}"></script>
     """
 
     /// The same page for every name — unknown, known, with a Temporary Access Pass — apart from

@@ -50,6 +50,8 @@ public struct PasskeyService: Sendable {
 
     func issueChallenge(userID: String?, purpose: PasskeyChallenge.Purpose) async throws -> PasskeyChallenge {
         let now = env.clock.now()
+        // Expired challenges go as new ones come (an indexed delete), so abandoned ceremonies don't pile up.
+        _ = try await env.storage.purgePasskeyChallenges(before: now)
         let challenge = PasskeyChallenge(id: env.random.identifier(), userID: userID, purpose: purpose,
                                          challenge: Base64URL.encode(env.random.bytes(32)), createdAt: now,
                                          expiresAt: now.addingTimeInterval(Self.challengeLifetime))

@@ -90,6 +90,7 @@ public func buildApplication(
                                 policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
                                 publicURL: { publicURL.get() }, env: env, oidcBearer: oidc.adminBearer)
     graph.register(on: router)
+    RadiusWiring.registerAdmin(on: router, graph: graph, configuration: configuration, env: env)
     oidc.register(on: router, signIn: signIn, pages: pages, actor: graph.actor)
     DeviceController(devices: DeviceService(env: env), challenges: ChallengeService(env: env), registration: registration,
                      hub: hub, random: random, applicationName: settings.applicationName,
@@ -110,7 +111,8 @@ public func buildApplication(
         },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Tandem"),
         services: backgroundServices(relay: relay, housekeeping: configuration.housekeeping.map {
-            Housekeeping(storage: storage, clock: clock, settings: $0, logger: logger) }),
+            Housekeeping(storage: storage, clock: clock, settings: $0, logger: logger) })
+            + RadiusWiring.services(configuration: configuration, env: env, metrics: metrics, logger: logger),
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             publicURL.set(configuration.resolvedPublicURL(boundPort: port))

@@ -29,6 +29,8 @@ import TandemServices
 /// | `--tls-certificate`, `--tls-key` / `TANDEM_TLS_CERTIFICATE`, `TANDEM_TLS_KEY` | PEM files; serve https (reloaded on SIGHUP) | none (plain http) |
 /// | `--trusted-proxy` / `TANDEM_TRUSTED_PROXIES` | CIDRs of reverse proxies whose `Forwarded` / `X-Forwarded-For` are believed (repeatable, or comma-separated) | none |
 /// | `--housekeeping-interval`, `--sign-in-log-retention`, `--audit-log-retention` | see `HousekeepingSettings` | 1 h, 30 days, 30 days |
+/// | `--radius-port` / `TANDEM_RADIUS_PORT` | UDP port of the RADIUS server (decision 0019), 0 = any free port | none (off) |
+/// | `--radius-listen` / `TANDEM_RADIUS_LISTEN` | address the RADIUS server listens on | `127.0.0.1` |
 /// | `--log-format` / `TANDEM_LOG_FORMAT` | `text` or `json` (`JSONLogHandler`; CLI only) | `text` |
 ///
 /// The secrets are `secretKey` and `metricsToken`: never printed or logged.
@@ -60,6 +62,10 @@ public struct TandemConfiguration: Sendable {
     public var tls: TLSCredentials? = nil
     /// Reverse proxies allowed to say who the client is.
     public var trustedProxies = TrustedProxies([])
+    /// The RADIUS server's UDP port (decision 0019); `nil` turns it off.
+    public var radiusPort: Int? = nil
+    /// The address the RADIUS server listens on.
+    public var radiusListen = "127.0.0.1"
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
                 challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10,
@@ -78,6 +84,8 @@ public struct TandemConfiguration: Sendable {
     /// Checks the ranges; returns a one-line message for the first bad value.
     public func validate() -> String? {
         if !(0...65535).contains(port) { return "--port must be between 0 and 65535" }
+        if let radiusPort, !(0...65535).contains(radiusPort) { return "--radius-port must be between 0 and 65535" }
+        if radiusPort != nil, CIDR.parseAddress(radiusListen) == nil { return "--radius-listen must be an IP address" }
         if !(5...600).contains(challengeLifetime) { return "--challenge-lifetime must be between 5 and 600 seconds" }
         if !(2...8).contains(numberDigits) { return "--number-digits must be between 2 and 8" }
         if !(4...16).contains(bcryptCost) { return "--bcrypt-cost must be between 4 and 16" }

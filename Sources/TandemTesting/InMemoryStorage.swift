@@ -29,6 +29,7 @@ public actor InMemoryStorage: TandemStorage {
     var adminHardening = InMemoryAdminHardeningTables()
     var throttles: [String: ThrottleRecord] = [:]
     var passkeyTables = InMemoryPasskeyTables()
+    var radiusClientsByID: [String: RadiusClient] = [:]
     // A new table above must also go into `Snapshot` (InMemoryStorage+Transactions.swift).
     var transactionOpen = false
     var transactionQueue: [CheckedContinuation<Void, Never>] = []

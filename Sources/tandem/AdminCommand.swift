@@ -9,7 +9,7 @@ import TandemStore
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Administer Tandem on the database directly (roles, groups, policy, MFA settings, methods, API tokens).",
-        subcommands: [Token.self, Roles.self, Groups.self, Policy.self, MFASettings.self, Methods.self, RevokeSessions.self, Blocked.self, SignIns.self, Locations.self, Protection.self, Apps.self, TAP.self])
+        subcommands: [Token.self, Roles.self, Groups.self, Policy.self, MFASettings.self, Methods.self, RevokeSessions.self, Blocked.self, SignIns.self, Locations.self, Protection.self, Apps.self, TAP.self, RadiusClients.self])
 
     /// Runs `body` with a service environment over the store; errors become one line and exit 1.
     static func run<T>(_ db: DatabaseOptions, _ body: (ServiceEnvironment) async throws -> T) async throws -> T {

@@ -51,6 +51,10 @@ struct Serve: AsyncParsableCommand {
     var logFormat: String = environment("TANDEM_LOG_FORMAT") ?? "text"
     @Option(name: .customLong("shutdown-timeout"), help: "Seconds SIGTERM waits for requests in flight before exiting, 1-300.")
     var shutdownTimeout: Double = Double(environment("TANDEM_SHUTDOWN_TIMEOUT") ?? "") ?? 10
+    @Option(name: .customLong("radius-port"), help: "UDP port of the RADIUS server, 0 for any free port; off without it (env TANDEM_RADIUS_PORT).")
+    var radiusPort: Int? = environment("TANDEM_RADIUS_PORT").flatMap { Int($0) }
+    @Option(name: .customLong("radius-listen"), help: "Address the RADIUS server listens on (env TANDEM_RADIUS_LISTEN).")
+    var radiusListen: String = environment("TANDEM_RADIUS_LISTEN") ?? "127.0.0.1"
     @OptionGroup var oidcOptions: OIDCOptions
 
     func run() async throws {
@@ -58,6 +62,8 @@ struct Serve: AsyncParsableCommand {
                                          challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost,
                                          alertWebhook: alertWebhook, geoipDirectory: geoipDirectory == "none" ? nil : geoipDirectory)
         config.metricsToken = metricsToken
+        config.radiusPort = radiusPort
+        config.radiusListen = radiusListen
         guard (1...300).contains(shutdownTimeout) else { throw fail("--shutdown-timeout must be between 1 and 300 seconds") }
         switch TrustedProxies.parse(trustedProxy) {
         case .success(let proxies): config.trustedProxies = proxies

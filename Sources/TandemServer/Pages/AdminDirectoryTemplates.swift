@@ -6,8 +6,8 @@ enum AdminDirectoryTemplates {
     <h1>Users</h1>
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
     <form method="get" action="/admin/users" class="filters" role="search">
-      <label>Search <input type="search" name="q" id="q" value="{{q}}" placeholder="Name or user principal name"></label>
-      <label><span><input type="checkbox" name="filter" value="unregistered" id="only-unregistered" {{#unregisteredOnly}}checked{{/unregisteredOnly}}> Without an authenticator</span></label>
+      <label for="q">Search <input type="search" name="q" id="q" value="{{q}}" placeholder="Name or user principal name"></label>
+      <label for="only-unregistered"><span><input type="checkbox" name="filter" value="unregistered" id="only-unregistered" {{#unregisteredOnly}}checked{{/unregisteredOnly}}> Without an authenticator</span></label>
       <button type="submit" id="search">Search</button>
     </form>
     <p class="meta" id="user-count">{{total}} users{{#q}} matching “{{q}}”{{/q}}</p>
@@ -63,7 +63,7 @@ enum AdminDirectoryTemplates {
     <form method="post" action="/admin/users/{{id}}/temporary-access-pass" id="tap-form">
       <input type="hidden" name="csrf" value="{{csrf}}">
       <label for="tap-minutes">Lifetime in minutes (10 to 43 200)</label><input type="number" name="lifetimeInMinutes" id="tap-minutes" value="60" min="10" max="43200">
-      <label><input type="checkbox" name="isUsableOnce" value="on" id="tap-once"> One-time use</label>
+      <label for="tap-once"><input type="checkbox" name="isUsableOnce" value="on" id="tap-once"> One-time use</label>
       <div class="actions"><button type="submit" id="issue-tap">Issue a Temporary Access Pass</button></div>
     </form>
     {{/mayManageMethods}}

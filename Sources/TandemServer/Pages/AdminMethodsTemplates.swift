@@ -11,12 +11,12 @@ enum AdminMethodsTemplates {
     <form method="post" action="/admin/authenticator" id="policy-form">
       <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="configure" value="1">
       <h2>Enable and target</h2>
-      <p><label><input type="checkbox" name="enabled" id="enabled" value="on" {{#enabled}}checked{{/enabled}}> Enable</label></p>
+      <p><label for="enabled"><input type="checkbox" name="enabled" id="enabled" value="on" {{#enabled}}checked{{/enabled}}> Enable</label></p>
       <fieldset>
         <legend>Include</legend>
         <p>
-          <label><input type="radio" name="target" value="all" id="target-all" {{#allUsers}}checked{{/allUsers}}> All users</label>
-          <label><input type="radio" name="target" value="groups" id="target-groups" {{^allUsers}}checked{{/allUsers}}> Select groups</label>
+          <label for="target-all"><input type="radio" name="target" value="all" id="target-all" {{#allUsers}}checked{{/allUsers}}> All users</label>
+          <label for="target-groups"><input type="radio" name="target" value="groups" id="target-groups" {{^allUsers}}checked{{/allUsers}}> Select groups</label>
         </p>
         <div class="table-wrap">
         <table class="targets">
@@ -26,15 +26,15 @@ enum AdminMethodsTemplates {
               <td>All users</td><td>(with "All users")</td>
               <td><label class="visually-hidden" for="mode-all_users">Authentication mode for all users</label>
                 <select name="mode-all_users" id="mode-all_users">{{#allModes}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/allModes}}</select></td>
-              <td><label><input type="checkbox" name="required-all_users" value="on" id="required-all_users" {{#allRequired}}checked{{/allRequired}}> Required</label></td>
+              <td><label for="required-all_users"><input type="checkbox" name="required-all_users" value="on" id="required-all_users" {{#allRequired}}checked{{/allRequired}}> Required</label></td>
             </tr>
             {{#groups}}
             <tr>
               <td>{{name}}</td>
-              <td><label><input type="checkbox" name="include-{{id}}" value="on" id="include-{{id}}" {{#included}}checked{{/included}}> <span class="visually-hidden">Include {{name}}</span></label></td>
+              <td><label for="include-{{id}}"><input type="checkbox" name="include-{{id}}" value="on" id="include-{{id}}" {{#included}}checked{{/included}}> <span class="visually-hidden">Include {{name}}</span></label></td>
               <td><label class="visually-hidden" for="mode-{{id}}">Authentication mode for {{name}}</label>
                 <select name="mode-{{id}}" id="mode-{{id}}">{{#modes}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/modes}}</select></td>
-              <td><label><input type="checkbox" name="required-{{id}}" value="on" {{#required}}checked{{/required}}> Required</label></td>
+              <td><label for="required-{{id}}"><input type="checkbox" name="required-{{id}}" value="on" id="required-{{id}}" {{#required}}checked{{/required}}> Required</label></td>
             </tr>
             {{/groups}}
           </tbody>
@@ -43,7 +43,7 @@ enum AdminMethodsTemplates {
       </fieldset>
       <fieldset>
         <legend>Exclude</legend>
-        {{#groups}}<label><input type="checkbox" name="exclude-{{id}}" value="on" id="exclude-{{id}}" {{#excluded}}checked{{/excluded}}> {{name}}</label>{{/groups}}
+        {{#groups}}<label for="exclude-{{id}}"><input type="checkbox" name="exclude-{{id}}" value="on" id="exclude-{{id}}" {{#excluded}}checked{{/excluded}}> {{name}}</label>{{/groups}}
         {{^groups}}<p class="meta">No groups yet.</p>{{/groups}}
         {{#excludedUsers.count}}<p class="meta">Users excluded through the Graph API or the command line (kept): {{#excludedUsers}}{{.}} {{/excludedUsers}}</p>{{/excludedUsers.count}}
       </fieldset>
@@ -69,7 +69,7 @@ enum AdminMethodsTemplates {
       {{/features}}
       <fieldset>
         <legend>Verification codes</legend>
-        <label><input type="checkbox" name="isSoftwareOathEnabled" value="on" id="oath" {{#oath}}checked{{/oath}}> Allow verification codes (TOTP) from the app</label>
+        <label for="oath"><input type="checkbox" name="isSoftwareOathEnabled" value="on" id="oath" {{#oath}}checked{{/oath}}> Allow verification codes (TOTP) from the app</label>
       </fieldset>
       <div class="actions"><button type="submit" id="save">Save</button></div>
     </form>
@@ -87,8 +87,8 @@ enum AdminMethodsTemplates {
         <textarea name="trustedIPRanges" id="trusted" rows="4" cols="40">{{trusted}}</textarea>
       </fieldset>
       <fieldset><legend>Verification options</legend>
-        <label><input type="checkbox" name="notificationThroughMobileApp" value="on" id="notification" {{#notification}}checked{{/notification}}> Notification through mobile app</label>
-        <label><input type="checkbox" name="verificationCodeFromMobileApp" value="on" id="code" {{#code}}checked{{/code}}> Verification code from mobile app or hardware token</label>
+        <label for="notification"><input type="checkbox" name="notificationThroughMobileApp" value="on" id="notification" {{#notification}}checked{{/notification}}> Notification through mobile app</label>
+        <label for="code"><input type="checkbox" name="verificationCodeFromMobileApp" value="on" id="code" {{#code}}checked{{/code}}> Verification code from mobile app or hardware token</label>
       </fieldset>
       <fieldset><legend>Remember multifactor authentication on trusted devices</legend>
         <label for="remember">Days before users must re-authenticate (0 = off, at most 365)</label>

@@ -62,13 +62,13 @@ enum AdminPortalTemplates {
     static let signInLog = """
     <h1>Sign-in logs</h1>
     <form method="get" action="/admin/sign-ins" class="filters" id="sign-in-filters">
-      <label>User <input id="user" name="user" type="search" value="{{user}}"></label>
-      <label>Application <input id="app" name="app" type="search" value="{{app}}"></label>
-      <label>Status <select id="status" name="status">{{#statuses}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/statuses}}</select></label>
-      <label>Method <input id="method" name="method" type="search" value="{{method}}"></label>
-      <label>IP address <input id="ip" name="ip" type="search" value="{{ip}}"></label>
-      <label>From (UTC) <input id="from" name="from" type="datetime-local" value="{{from}}"></label>
-      <label>To (UTC) <input id="to" name="to" type="datetime-local" value="{{to}}"></label>
+      <label for="user">User <input id="user" name="user" type="search" value="{{user}}"></label>
+      <label for="app">Application <input id="app" name="app" type="search" value="{{app}}"></label>
+      <label for="status">Status <select id="status" name="status">{{#statuses}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{label}}</option>{{/statuses}}</select></label>
+      <label for="method">Method <input id="method" name="method" type="search" value="{{method}}"></label>
+      <label for="ip">IP address <input id="ip" name="ip" type="search" value="{{ip}}"></label>
+      <label for="from">From (UTC) <input id="from" name="from" type="datetime-local" value="{{from}}"></label>
+      <label for="to">To (UTC) <input id="to" name="to" type="datetime-local" value="{{to}}"></label>
       <button type="submit" id="filter">Filter</button>
       <a class="button secondary" id="export" href="/admin/sign-ins.csv?{{query}}">Download CSV</a>
     </form>

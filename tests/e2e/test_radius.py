@@ -1,0 +1,185 @@
+"""Issue 14: the RADIUS server (`tandem serve --radius-port`) driven by a third-party RADIUS client,
+pyrad, with the real `tandem-authenticator` as the phone: PAP password, Access-Challenge with the
+number, Accept after the approval, Reject after a denial, Challenge while waiting; packets without
+a right Message-Authenticator, from an unknown address or with a wrong secret get no answer at all;
+a wrong password is rejected and counted by the same throttle as the web sign-in."""
+
+import json
+import re
+import socket
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from pyrad import packet
+from pyrad.client import Client, Timeout
+from pyrad.dictionary import Dictionary
+
+from conftest import PASSWORD, PIN, TANDEM, Server, pending, register, run
+
+DICTIONARY = str(Path(__file__).with_name("radius.dictionary"))
+NUMBER = re.compile(r"enter (\d+), then press Enter")
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Radius:
+    """A server with RADIUS on, alice's phone registered, and one RADIUS client for 127.0.0.1."""
+
+    def __init__(self, folder, phone):
+        self.port = free_udp_port()
+        self.server = Server(folder, extra_args=["--radius-port", str(self.port)])
+        self.phone = phone
+        register(self.server, phone)
+        out = run([TANDEM, "admin", "radius-clients", "add", "VPN gateway", "--address", "127.0.0.1",
+                   "--database", self.server.db]).stdout
+        self.secret = re.search(r"shared secret: (\S+)", out).group(1).encode()
+        assert len(self.secret) >= 32
+        self.dictionary = Dictionary(DICTIONARY)
+
+    def client(self, secret=None, source=None, timeout=3):
+        client = Client(server="127.0.0.1", authport=self.port, secret=secret or self.secret, dict=self.dictionary,
+                        retries=1, timeout=timeout, enforce_ma=True)
+        if source:
+            client.bind((source, 0))
+        return client
+
+    def request(self, client, password=PASSWORD, state=None, user="alice@contoso.com", message_authenticator=True):
+        req = client.CreateAuthPacket(code=packet.AccessRequest, User_Name=user, message_authenticator=message_authenticator)
+        req["User-Password"] = req.PwCrypt(password)
+        req["Calling-Station-Id"] = "198.51.100.23"
+        if state is not None:
+            req["State"] = state
+        return req
+
+    def send(self, password=PASSWORD, state=None, client=None, **kwargs):
+        client = client or self.client()
+        return client.SendPacket(self.request(client, password, state, **kwargs))
+
+
+def reply_message(reply):
+    return "".join(m if isinstance(m, str) else m.decode() for m in reply.get("Reply-Message", []))
+
+
+@pytest.fixture
+def radius(tmp_path, phone):
+    r = Radius(tmp_path / "server", phone)
+    yield r
+    r.server.stop()
+
+
+def challenge(radius):
+    """The first Access-Request: an Access-Challenge with the number and a State."""
+    reply = radius.send()
+    assert reply.code == packet.AccessChallenge, reply_message(reply)
+    number = NUMBER.search(reply_message(reply)).group(1)
+    assert reply_message(reply) == f"Open your Authenticator app and enter {number}, then press Enter here."
+    return number, reply["State"][0]
+
+
+def test_accept_after_the_phone_approves_the_number(radius):
+    number, state = challenge(radius)
+    [request] = pending(radius.phone)
+    assert request["context"]["application"] == "VPN gateway"
+    assert "approved" in radius.phone.run("approve", "--number", number, "--pin", PIN).stdout
+    reply = radius.send(password="", state=state)
+    assert reply.code == packet.AccessAccept, reply_message(reply)
+    # The State is spent: the same State again is refused.
+    assert radius.send(password="", state=state).code == packet.AccessReject
+    # The sign-in log names the RADIUS client as the application, the Calling-Station-Id as the address.
+    run([TANDEM, "admin", "roles", "assign", "Global Administrator", "alice@contoso.com", "--database", radius.server.db])
+    token = run([TANDEM, "admin", "token", "--user", "alice@contoso.com", "--database", radius.server.db],
+                ).stdout.strip()
+    signins = requests.get(radius.server.url + "/v1.0/auditLogs/signIns", headers={"Authorization": "Bearer " + token}).json()["value"]
+    entry = next(s for s in signins if s["appDisplayName"] == "VPN gateway")
+    assert entry["ipAddress"] == "198.51.100.23"
+    assert entry["status"]["errorCode"] == 0
+
+
+def test_reject_after_the_phone_denies(radius):
+    _, state = challenge(radius)
+    assert "denied" in radius.phone.run("deny").stdout
+    reply = radius.send(password="", state=state)
+    assert reply.code == packet.AccessReject
+    assert "denied" in reply_message(reply)
+
+
+def test_a_wrong_number_on_the_phone_rejects(radius):
+    number, state = challenge(radius)
+    wrong = "%0*d" % (len(number), (int(number) + 1) % (10 ** len(number)))
+    radius.phone.run("approve", "--number", wrong, "--pin", PIN, check=False)
+    assert radius.send(password="", state=state).code == packet.AccessReject
+
+
+def test_another_challenge_while_the_phone_has_not_answered(radius):
+    number, state = challenge(radius)
+    started = time.monotonic()
+    reply = radius.send(password="", state=state)
+    assert time.monotonic() - started < 2.5, "a request never waits past the client's timeout"
+    assert reply.code == packet.AccessChallenge
+    assert f"enter {number} in your Authenticator app" in reply_message(reply)
+    assert reply["State"][0] == state
+
+
+def test_a_wrong_password_is_rejected_and_counted_by_the_sign_in_throttle(radius):
+    messages = []
+    for _ in range(6):
+        reply = radius.send(password="not the password")
+        assert reply.code == packet.AccessReject
+        messages.append(reply_message(reply))
+    assert messages[:5] == ["Your account or password is incorrect."] * 5
+    # The name's counter is the web sign-in's (decision 0013): after five failures the next
+    # attempt waits, so the right password now is refused too, and no push is sent.
+    assert messages[5].startswith("Too many incorrect attempts. Wait")
+    reply = radius.send()
+    assert reply.code == packet.AccessReject
+    assert reply_message(reply).startswith("Too many incorrect attempts. Wait")
+    assert pending(radius.phone) == []
+
+
+def test_requests_without_a_right_message_authenticator_are_dropped(radius):
+    with pytest.raises(Timeout):
+        radius.send(message_authenticator=False)
+    # A right packet whose Message-Authenticator is then changed: no answer either.
+    client = radius.client()
+    raw = bytearray(radius.request(client).RequestPacket())
+    assert raw[20] == 80, "pyrad puts the Message-Authenticator first"
+    raw[22] ^= 0xFF
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(2)
+        s.sendto(bytes(raw), ("127.0.0.1", radius.port))
+        with pytest.raises(socket.timeout):
+            s.recvfrom(4096)
+    assert pending(radius.phone) == []
+
+
+def test_a_wrong_shared_secret_gets_no_answer(radius):
+    with pytest.raises(Timeout):
+        radius.send(client=radius.client(secret=b"not-the-shared-secret-0123456789"))
+    assert pending(radius.phone) == []
+
+
+def test_an_unknown_address_gets_no_answer(radius):
+    # 127.0.0.2 is loopback too, but only 127.0.0.1 is registered.
+    with pytest.raises(Timeout):
+        radius.send(client=radius.client(source="127.0.0.2"))
+    assert pending(radius.phone) == []
+
+
+def test_a_retransmission_gets_the_same_answer_and_no_second_push(radius):
+    client = radius.client()
+    raw = radius.request(client).RequestPacket()
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(5)
+        s.sendto(raw, ("127.0.0.1", radius.port))
+        s.sendto(raw, ("127.0.0.1", radius.port))
+        first, _ = s.recvfrom(4096)
+        second, _ = s.recvfrom(4096)
+    assert first == second
+    assert first[0] == packet.AccessChallenge
+    assert len(pending(radius.phone)) == 1

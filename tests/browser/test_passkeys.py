@@ -69,3 +69,48 @@ def test_an_authenticator_without_user_verification_is_refused(chrome, phone):
     assert "passkey" in status.lower(), status
     assert "passkey-1" not in chrome.driver.page_source
     chrome.screenshot("refused", show="passkey-status")
+
+
+
+def add_passkey_then_leave(chrome, phone):
+    """Alice with an authenticator adds a passkey on security info, then the browser forgets her."""
+    e2e.register(chrome.server, phone)
+    virtual_authenticator(chrome)
+    chrome.sign_in_with_push(phone)
+    chrome.open("/mysecurityinfo")
+    chrome.click("add-passkey")
+    chrome.wait(lambda: "done=passkeyAdded" in chrome.driver.current_url, 20, "the passkey is added")
+    chrome.driver.delete_all_cookies()
+
+
+def signed_in_strongly(chrome, phone):
+    assert "alice@contoso.com" in chrome.driver.page_source
+    assert e2e.pending(phone) == [], "no push was sent"
+    chrome.open("/mysecurityinfo")
+    chrome.wait_for_id("add-passkey")
+    assert "Verify my identity" not in chrome.driver.page_source, "a passkey sign-in is a strong (MFA) sign-in"
+    assert "never" not in chrome.text("passkey-1"), "the passkey's last use is shown"
+
+
+def test_sign_in_with_a_passkey_button_in_one_step(chrome, phone):
+    add_passkey_then_leave(chrome, phone)
+    # Without autofill (as in a browser that has none), the button is the way in.
+    chrome.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {
+        "source": "if (window.PublicKeyCredential) { PublicKeyCredential.isConditionalMediationAvailable = async () => false; }"})
+    chrome.open("/login")
+    chrome.wait_for_id("sign-in-passkey")
+    chrome.check_page()
+    chrome.screenshot("login", show="sign-in-passkey")
+    chrome.click("sign-in-passkey")
+    chrome.wait_for_path("/", timeout=20)
+    signed_in_strongly(chrome, phone)
+
+
+def test_passkey_autofill_in_the_username_field_signs_in(chrome, phone):
+    add_passkey_then_leave(chrome, phone)
+    chrome.open("/login")
+    assert chrome.by_id("username").get_attribute("autocomplete") == "username webauthn"
+    # Conditional mediation starts at load; Chromium's virtual authenticator picks the one passkey
+    # the way a person picks it from the username field's autofill list.
+    chrome.wait_for_path("/", timeout=20)
+    signed_in_strongly(chrome, phone)

@@ -3,6 +3,8 @@ public struct TandemError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, coarsely enough to map to an HTTP status at the edge.
     public enum Code: String, Sendable, Codable {
         case badRequest, unauthorized, forbidden, notFound, conflict, expired, locked, tooManyRequests, unavailable
+        /// An `If-Match` that no longer matches (HTTP 412).
+        case preconditionFailed
     }
 
     public var code: Code

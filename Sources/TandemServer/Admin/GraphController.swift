@@ -72,15 +72,23 @@ struct GraphController: Sendable {
         v1.get(RouterPath(path)) { request, context in
             _ = try await self.actor(request, AdminAccess.policyAdmins)
             try self.requireAuthenticator(context)
-            return GraphJSON.response(GraphPolicyCodec.encode(try await self.policy.authenticatorPolicy(), baseURL: self.publicURL()))
+            let (policy, etag) = try await self.policy.taggedAuthenticatorPolicy()
+            var response = GraphJSON.response(GraphPolicyCodec.encode(policy, baseURL: self.publicURL()))
+            response.headers[.eTag] = etag
+            return response
         }
+        // Optimistic concurrency (decision 0018): the change is applied to the policy as stored
+        // and saved only if no other change came in between; with `If-Match` a stale tag is 412.
         v1.patch(RouterPath(path)) { request, context in
             let actor = try await self.actor(request, AdminAccess.policyAdmins)
             try self.requireAuthenticator(context)
             let body = try await GraphJSON.object(request)
-            let updated = try GraphPolicyCodec.apply(body, to: try await self.policy.authenticatorPolicy())
-            try await self.policy.save(updated, by: actor)
-            return GraphJSON.noContent()
+            let etag = try await self.policy.update(ifMatch: request.headers[.ifMatch], by: actor) { current in
+                try GraphPolicyCodec.apply(body, to: current)
+            }
+            var response = GraphJSON.noContent()
+            response.headers[.eTag] = etag
+            return response
         }
         v1.get("policies/mfaServiceSettings") { request, _ in
             _ = try await self.actor(request, AdminAccess.policyAdmins)

@@ -60,6 +60,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .locked: .init(code: 423, reasonPhrase: "Locked")
         case .tooManyRequests: .tooManyRequests
         case .unavailable: .serviceUnavailable
+        case .preconditionFailed: .preconditionFailed
         }
     }
 
@@ -74,6 +75,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         case .locked: "Authorization_RequestDenied"
         case .tooManyRequests: "TooManyRequests"
         case .unavailable: "ServiceNotAvailable"
+        case .preconditionFailed: "Request_PreconditionFailed"
         }
     }
 

@@ -88,6 +88,9 @@ public protocol DirectoryStore: Sendable {
 public protocol PolicyStore: Sendable {
     func policyDocument(id: String) async throws -> String?
     func savePolicyDocument(id: String, body: String, updatedAt: Date) async throws
+    /// Compare-and-set: writes `body` only if the stored document is still `expected` (`nil`: none
+    /// stored yet); returns whether it did (decision 0018, optimistic concurrency).
+    func replacePolicyDocument(id: String, body: String, updatedAt: Date, ifBodyIs expected: String?) async throws -> Bool
 }
 
 /// The audit log, append only.
@@ -144,4 +147,4 @@ public protocol DefenceStore: Sendable {
 /// Everything the services need from storage.
 public typealias TandemStorage = UserStore & DeviceStore & ChallengeStore & ActivationStore & FlowStore & SessionStore
     & DirectoryStore & PolicyStore & AuditStore & SecretStore & DefenceStore & OIDCStore & PortalStore & DeviceHardeningStore & AdminHardeningStore & SignInHardeningStore
-    & HousekeepingStore & PasskeyStore & TransactionStore & RadiusStore
+    & HousekeepingStore & PasskeyStore & TransactionStore

@@ -177,9 +177,15 @@ public struct ChallengeService: Sendable {
 
     /// Withdraws a pending challenge (replaced by a new one, or abandoned). No-op when not pending.
     public func withdraw(challengeID: String, reason: ChallengeReason) async throws {
-        guard var challenge = try await env.storage.challenge(id: challengeID) else { return }
-        guard challenge.withdraw(reason: reason, now: env.clock.now()) == .withdrawn else { return }
-        if try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) { await finished(challenge) }
+        if let challenge = try await withdrawStored(challengeID: challengeID, reason: reason) { await finished(challenge) }
+    }
+
+    /// The stored half of `withdraw` (for a caller's transaction): the withdrawn challenge, or
+    /// `nil` when it was not pending. The caller calls `finished` after committing.
+    func withdrawStored(challengeID: String, reason: ChallengeReason) async throws -> Challenge? {
+        guard var challenge = try await env.storage.challenge(id: challengeID) else { return nil }
+        guard challenge.withdraw(reason: reason, now: env.clock.now()) == .withdrawn else { return nil }
+        return try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) ? challenge : nil
     }
 
     /// Exchanges an approved challenge for its one session: `approved → redeemed`, exactly once.
@@ -235,7 +241,8 @@ public struct ChallengeService: Sendable {
     }
 
     /// Wakes waiting browsers and withdraws the request from the devices that did not answer it.
-    private func finished(_ challenge: Challenge) async {
+    /// After a challenge left `pending`: metrics, trail, sign-in log, waiting browsers, other devices.
+    func finished(_ challenge: Challenge) async {
         if let method = challenge.kind.signInMethod, challenge.state != .approved {
             env.metrics.signIn(method: method, result: challenge.state.rawValue)
         }

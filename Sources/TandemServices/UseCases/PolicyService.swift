@@ -18,9 +18,17 @@ public struct PolicyService: Sendable {
 
     /// The stored policy, or Tandem's default with the server's configured number of digits.
     public func authenticatorPolicy() async throws -> AuthenticatorPolicy {
-        guard let body = try await env.storage.policyDocument(id: Self.authenticatorPolicyID),
-              let policy = try? JSONDecoder().decode(AuthenticatorPolicy.self, from: Data(body.utf8))
-        else {
+        decode(try await env.policyDocument(id: Self.authenticatorPolicyID))
+    }
+
+    /// The policy and its entity tag (`ETag`), which changes with every saved change.
+    public func taggedAuthenticatorPolicy() async throws -> (policy: AuthenticatorPolicy, etag: String) {
+        let stored = try await env.storage.policyDocument(id: Self.authenticatorPolicyID)
+        return (decode(stored), PolicyTag.of(stored))
+    }
+
+    func decode(_ body: String?) -> AuthenticatorPolicy {
+        guard let body, let policy = try? JSONDecoder().decode(AuthenticatorPolicy.self, from: Data(body.utf8)) else {
             var policy = AuthenticatorPolicy.default
             policy.numberDigits = env.settings.numberDigits
             return policy
@@ -28,16 +36,54 @@ public struct PolicyService: Sendable {
         return policy
     }
 
-    /// Validates and saves the policy, writing the change to the audit log.
+    /// Validates and saves the policy, writing the change to the audit log in the same transaction.
     public func save(_ policy: AuthenticatorPolicy, by actor: User?) async throws {
         try await validate(policy)
-        let old = try await authenticatorPolicy()
         let body = Self.json(policy)
-        try await env.storage.savePolicyDocument(id: Self.authenticatorPolicyID, body: body, updatedAt: env.clock.now())
-        try await Auditor(env: env).record("Policy", "Update authentication methods policy", "Update", actor: actor,
-                                           targetType: "Policy", targetID: Self.authenticatorPolicyID, targetName: "Microsoft Authenticator",
-                                           property: "microsoftAuthenticator", old: Self.json(old), new: body)
+        let (now, env) = (env.clock.now(), env)
+        try await env.transaction { env in
+            let old = Self.json(PolicyService(env: env).decode(try await env.storage.policyDocument(id: Self.authenticatorPolicyID)))
+            try await env.storage.savePolicyDocument(id: Self.authenticatorPolicyID, body: body, updatedAt: now)
+            try await Self.auditUpdate(env, actor: actor, old: old, new: body)
+        }
         logger.info("authentication methods policy updated", metadata: ["tandem.actor": "\(actor?.id ?? "cli")"])
+    }
+
+    /// Changes the policy by `change` without losing a concurrent change (a Graph PATCH): the
+    /// read-modify-write is a compare-and-set on the stored document, retried when another change
+    /// came first, unless the caller sent `ifMatch` (`If-Match`), which then fails with
+    /// `.preconditionFailed`. Returns the new entity tag.
+    @discardableResult
+    public func update(ifMatch: String? = nil, by actor: User?,
+                       _ change: (AuthenticatorPolicy) throws -> AuthenticatorPolicy) async throws -> String {
+        for _ in 0..<8 {
+            let stored = try await env.storage.policyDocument(id: Self.authenticatorPolicyID)
+            if let ifMatch, !PolicyTag.matches(ifMatch, stored) { throw PolicyTag.mismatch }
+            let current = decode(stored)
+            let updated = try change(current)
+            try await validate(updated)
+            let body = Self.json(updated)
+            let (now, env) = (env.clock.now(), env)
+            let saved = try await env.transaction { env in
+                guard try await env.storage.replacePolicyDocument(id: Self.authenticatorPolicyID, body: body, updatedAt: now, ifBodyIs: stored) else {
+                    return false
+                }
+                try await Self.auditUpdate(env, actor: actor, old: Self.json(current), new: body)
+                return true
+            }
+            if saved {
+                logger.info("authentication methods policy updated", metadata: ["tandem.actor": "\(actor?.id ?? "cli")"])
+                return PolicyTag.of(body)
+            }
+            if ifMatch != nil { throw PolicyTag.mismatch }
+        }
+        throw TandemError(.conflict, "The policy is being changed by someone else; try again.")
+    }
+
+    static func auditUpdate(_ env: ServiceEnvironment, actor: User?, old: String, new: String) async throws {
+        try await Auditor(env: env).record("Policy", "Update authentication methods policy", "Update", actor: actor,
+                                           targetType: "Policy", targetID: authenticatorPolicyID, targetName: "Microsoft Authenticator",
+                                           property: "microsoftAuthenticator", old: old, new: new)
     }
 
     /// The rules Entra enforces on this configuration, plus Tandem's own ranges.
@@ -101,12 +147,15 @@ public struct PolicyService: Sendable {
         for (index, range) in settings.trustedIPRanges.enumerated() where CIDR(range) == nil {
             throw TandemError(.badRequest, "trustedIPRanges[\(index)]: \(range) is not an IP address or CIDR range.")
         }
-        let old = try await legacySettings()
         let body = Self.json(settings)
-        try await env.storage.savePolicyDocument(id: Self.legacyMFAID, body: body, updatedAt: env.clock.now())
-        try await Auditor(env: env).record("Policy", "Update MFA service settings", "Update", actor: actor,
-                                           targetType: "Policy", targetID: Self.legacyMFAID, targetName: "Multi-factor authentication service settings",
-                                           property: "serviceSettings", old: Self.json(old), new: body)
+        let now = env.clock.now()
+        try await env.transaction { env in
+            let old = try await PolicyService(env: env).legacySettings()
+            try await env.storage.savePolicyDocument(id: Self.legacyMFAID, body: body, updatedAt: now)
+            try await Auditor(env: env).record("Policy", "Update MFA service settings", "Update", actor: actor,
+                                               targetType: "Policy", targetID: Self.legacyMFAID, targetName: "Multi-factor authentication service settings",
+                                               property: "serviceSettings", old: Self.json(old), new: body)
+        }
     }
 
     /// Every group the user is in, directly or through nested groups (cycle-safe).

@@ -22,22 +22,32 @@ public struct ReportService: Sendable {
         return try await PolicyService(env: env).subject(for: user).groupIDs.contains(settings.includeTargetID)
     }
 
-    /// Acts on a report of `challenge` (already moved to `reported`).
+    /// Acts on a report of `challenge` (already moved to `reported`). The block, the withdrawals,
+    /// the ended sessions and grants and both audit entries are one transaction (decision 0018):
+    /// after a crash either all of it happened or none; notifications follow the commit.
     public func handle(_ challenge: Challenge) async throws {
         guard let user = try await env.storage.user(id: challenge.userID), try await applies(to: user) else { return }
         let now = env.clock.now()
         let minutes = try await PushProtectionService(env: env).reportSettings().blockMinutes
         let until = minutes == 0 ? Date.distantFuture : now.addingTimeInterval(Double(minutes) * 60)
-        try await env.storage.blockPush(userID: user.id, until: until, riskLevel: "high", riskDetail: "userReportedSuspiciousActivity", at: now)
-        let challenges = ChallengeService(env: env)
-        for pending in try await env.storage.pendingChallenges(userID: user.id) {
-            try await challenges.withdraw(challengeID: pending.id, reason: .reportedFraud)
+        let withdrawn = try await env.transaction { env in
+            try await env.storage.blockPush(userID: user.id, until: until, riskLevel: "high", riskDetail: "userReportedSuspiciousActivity", at: now)
+            var withdrawn: [Challenge] = []
+            for pending in try await env.storage.pendingChallenges(userID: user.id) {
+                if let done = try await ChallengeService(env: env).withdrawStored(challengeID: pending.id, reason: .reportedFraud) {
+                    withdrawn.append(done)
+                }
+            }
+            // Every session, refresh token and remembered-MFA browser ends (ASVS 5.0 V7.4).
+            try await SessionRevocation(env: env).revokeStored(userID: user.id, reason: .suspiciousActivityReported, by: user)
+            try await Auditor(env: env).record("UserManagement", "User reported suspicious activity", "Update", actor: user,
+                                               targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
+                                               property: "riskState", old: "none", new: "atRisk")
+            return withdrawn
         }
-        // Every session, refresh token and remembered-MFA browser ends (ASVS 5.0 V7.4).
-        try await SessionRevocation(env: env).revokeEverything(userID: user.id, reason: .suspiciousActivityReported, by: user)
-        try await Auditor(env: env).record("UserManagement", "User reported suspicious activity", "Update", actor: user,
-                                           targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
-                                           property: "riskState", old: "none", new: "atRisk")
+        let challenges = ChallengeService(env: env)
+        for done in withdrawn { await challenges.finished(done) }
+        try await SessionRevocation(env: env).revokeBeyondStore(userID: user.id, reason: .suspiciousActivityReported)
         logger.warning("suspicious activity reported; push blocked", metadata: ["tandem.user": "\(user.id)", "tandem.challenge": "\(challenge.id)"])
         await env.alerts.send(event: "suspiciousActivityReported", details: [
             "userId": user.id, "userPrincipalName": user.userPrincipalName, "requestId": challenge.id,
@@ -50,10 +60,13 @@ public struct ReportService: Sendable {
     /// Lifts the block and the failure lock; the risk is dismissed (Graph `riskyUsers/dismiss`).
     public func unblock(_ user: User, by actor: User?) async throws {
         try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
-        try await env.storage.unblock(userID: user.id, at: env.clock.now())
-        try await Auditor(env: env).record("UserManagement", "Dismiss user risk and unblock push sign-in", "Update", actor: actor,
-                                           targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
-                                           property: "riskState", old: "atRisk", new: "dismissed")
+        let now = env.clock.now()
+        try await env.transaction { env in
+            try await env.storage.unblock(userID: user.id, at: now)
+            try await Auditor(env: env).record("UserManagement", "Dismiss user risk and unblock push sign-in", "Update", actor: actor,
+                                               targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
+                                               property: "riskState", old: "atRisk", new: "dismissed")
+        }
     }
 }
 

@@ -1,0 +1,104 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import SQLKit
+import TandemCore
+import TandemServer
+import TandemServices
+@testable import TandemStore
+import TandemTesting
+import Testing
+
+/// Issue 17, item 1: a change and its audit entry commit together. The crash between them is
+/// played by a real SQLite trigger that makes the audit insert fail, on the real store.
+@Suite("Durability: changes are transactions")
+struct DurabilityTransactionTests {
+    static let path = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/microsoftAuthenticator"
+
+    /// Makes every audit insert (or only those of `activity`) fail, as a crash after the change would.
+    static func breakAudit(_ store: SQLStore, activity: String? = nil) async throws {
+        let when = activity.map { " WHEN NEW.activity = '\($0)'" } ?? ""
+        try await store.db.raw(SQLQueryString("CREATE TRIGGER break_audit BEFORE INSERT ON audit_logs\(when) BEGIN SELECT RAISE(ABORT, 'injected failure'); END")).run()
+    }
+
+    static func mendAudit(_ store: SQLStore) async throws {
+        try await store.db.raw("DROP TRIGGER break_audit").run()
+    }
+
+    @Test("A policy PATCH whose audit entry cannot be written leaves the policy as it was")
+    func policyAndAuditTogether() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
+            let before = try await graph.json(.get, Self.path, token: token)
+            try await Self.breakAudit(store)
+            let failed = try await graph.call(.patch, Self.path, token: token, body: #"{"tandemNumberDigits": 3}"#)
+            #expect(failed.status == .internalServerError)
+            #expect(NSDictionary(dictionary: try await graph.json(.get, Self.path, token: token)) == NSDictionary(dictionary: before))
+            #expect(try await store.audits(limit: 10, before: nil).filter { $0.category == "Policy" }.isEmpty)
+            try await Self.mendAudit(store)
+            #expect(try await graph.call(.patch, Self.path, token: token, body: #"{"tandemNumberDigits": 3}"#).status == .noContent)
+            #expect(try await graph.json(.get, Self.path, token: token)["tandemNumberDigits"] as? Int == 3)
+            #expect(try await store.audits(limit: 10, before: nil).filter { $0.activity == "Update authentication methods policy" }.count == 1)
+        }, mode: .live)
+    }
+
+    @Test("The MFA service settings and their audit entry commit together")
+    func legacySettingsAndAudit() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
+            try await Self.breakAudit(store)
+            let failed = try await graph.call(.patch, "/v1.0/policies/mfaServiceSettings", token: token, body: #"{"rememberMultiFactorDays": 7}"#)
+            #expect(failed.status == .internalServerError)
+            #expect(try await graph.json(.get, "/v1.0/policies/mfaServiceSettings", token: token)["rememberMultiFactorDays"] as? Int != 7)
+        }, mode: .live)
+    }
+
+    /// The report: block, withdrawals, ended sessions and grants, and both audit entries.
+    @Test("\"No, it's not me\" is all or nothing: when its audit entry fails, nothing of it stays; when it succeeds, everything is there")
+    func reportIsOneTransaction() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-durability-\(UUID().uuidString).sqlite").path
+        let store = try await SQLStore.openSQLite(path: path)
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+            let push = RecordingPushNotifier()
+            let env = ServiceEnvironment(storage: store, push: push, events: ImmediateChallengeEvents(), passwords: PlainTestPasswordHasher(),
+                                         clock: clock, random: SeededRandomSource(seed: 17), settings: ServiceSettings(publicURL: "http://127.0.0.1"))
+            let user = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
+            let now = clock.now()
+            try await store.insertSession(Session(id: "s1", userID: user.id, methods: ["pwd"], createdAt: now, expiresAt: now.addingTimeInterval(3600)))
+            let context = ChallengeContext(application: "App", ipAddress: "192.0.2.1", location: "Unknown location", browser: "B")
+            var reported = Challenge(id: "c-reported", userID: user.id, kind: .mfa, number: "42", nonce: "n1", context: context,
+                                     createdAt: now, expiresAt: now.addingTimeInterval(120))
+            let other = Challenge(id: "c-other", userID: user.id, kind: .mfa, number: "17", nonce: "n2", context: context,
+                                  createdAt: now, expiresAt: now.addingTimeInterval(120))
+            try await store.insertChallenge(reported)
+            try await store.insertChallenge(other)
+            reported.state = .reported
+            #expect(try await store.replaceChallenge(reported, ifStateIs: .pending))
+
+            try await Self.breakAudit(store, activity: "User reported suspicious activity")
+            await #expect(throws: (any Error).self) { try await ReportService(env: env).handle(reported) }
+            #expect(try await store.security(userID: user.id).pushBlockedUntil == nil, "the block was rolled back")
+            #expect(try await store.session(id: "s1") != nil, "the session was not ended")
+            #expect(try await store.challenge(id: "c-other")?.state == .pending, "the other request was not withdrawn")
+            #expect(try await store.sessionsValidFrom(userID: user.id) == nil)
+            #expect(try await store.audits(limit: 10, before: nil).filter { $0.category == "UserManagement" }.isEmpty,
+                    "the revocation's audit entry went with it")
+
+            try await Self.mendAudit(store)
+            try await ReportService(env: env).handle(reported)
+            #expect(try await store.security(userID: user.id).pushBlockedUntil != nil)
+            #expect(try await store.session(id: "s1") == nil)
+            #expect(try await store.challenge(id: "c-other")?.state == .withdrawn)
+            #expect(Set(try await store.audits(limit: 10, before: nil).map(\.activity)) == ["User reported suspicious activity", "Revoke sign-in sessions"])
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+}

@@ -245,4 +245,34 @@ struct AdminPortalDirectoryTests {
             #expect(try await PolicyService(env: graph.env).authenticatorPolicy().state == .enabled)
         }, mode: .live)
     }
+
+    @Test("Protection settings: saved through the services Graph uses, refused with their message, policy administrators only")
+    func protection() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
+            let admin = try await Portal.admin(graph, client, "policy@contoso.com", .authenticationPolicyAdministrator)
+            let page = try await admin.request("/admin/protection")
+            #expect(page.status == .ok && page.text.contains(#"name="failureLockThreshold""#) && page.text.contains(#"name="stepUpMinutes""#))
+            let csrf = try Portal.csrf(page)
+            let zero = try await admin.request("/admin/protection/push", method: .post, form: ["csrf": csrf, "failureLockThreshold": "0"])
+            #expect(zero.status == .badRequest && zero.text.contains("failureLockThreshold must be between 1 and 100"))
+            let text = try await admin.request("/admin/protection/push", method: .post, form: ["csrf": csrf, "failureLockThreshold": "ten"])
+            #expect(text.status == .badRequest && text.text.contains("failureLockThreshold must be a whole number"))
+            let saved = try await admin.request("/admin/protection/push", method: .post,
+                                                form: ["csrf": csrf, "failureLockThreshold": "20", "suppressUnfamiliarLocations": "on"])
+            #expect(saved.headers[.location] == "/admin/protection?saved=1")
+            #expect(try await graph.json(.get, "/v1.0/policies/tandemPushProtection", token: token)["failureLockThreshold"] as? Int == 20)
+            #expect(try await admin.request("/admin/protection/sign-in", method: .post,
+                                            form: ["csrf": csrf, "lockMinutes": "5000"]).status == .badRequest)
+            _ = try await admin.request("/admin/protection/sign-in", method: .post, form: ["csrf": csrf, "lockMinutes": "30", "firstMethodWithPassword": "on"])
+            #expect(try await SignInThrottleService(env: graph.env).settings().lockMinutes == 30)
+            let helpdesk = try await Portal.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            #expect(try await helpdesk.request("/admin/protection").status == .forbidden)
+            #expect(try await helpdesk.request("/admin/protection/push", method: .post,
+                                               form: ["csrf": WebSecurity.csrfToken(cookie: helpdesk.cookies["tandem_session"] ?? ""),
+                                                      "failureLockThreshold": "100"]).status == .forbidden)
+            #expect(try await PushProtectionService(env: graph.env).settings().failureLockThreshold == 20)
+        }, mode: .live)
+    }
 }

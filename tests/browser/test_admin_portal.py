@@ -13,6 +13,7 @@ PAGES = [
     ("/admin", "overview"), ("/admin/users", "users"), ("/admin/groups", "groups"), ("/admin/authenticator", "methods"),
     ("/admin/mfa-settings", "mfa-settings"), ("/admin/sign-ins", "sign-ins"), ("/admin/audit-logs", "audit-logs"),
     ("/admin/risky-users", "risky-users"), ("/admin/applications", "applications"), ("/admin/named-locations", "named-locations"),
+    ("/admin/protection", "protection"),
 ]
 
 

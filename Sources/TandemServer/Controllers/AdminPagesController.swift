@@ -29,6 +29,7 @@ struct AdminPagesController: Sendable {
         registerLists(on: router)
         AdminDirectoryController(env: env, portal: portal).register(on: router)
         AdminMethodsController(env: env, portal: portal).register(on: router)
+        AdminProtectionController(env: env, portal: portal).register(on: router)
     }
 
     // MARK: overview

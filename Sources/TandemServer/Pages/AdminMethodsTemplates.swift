@@ -1,7 +1,7 @@
 /// The Authentication methods pages' templates: the Microsoft Authenticator settings (Enable and
 /// target, Configure) and the legacy MFA service settings.
 enum AdminMethodsTemplates {
-    static let all: [String: String] = ["policy": policy, "mfaSettings": mfaSettings]
+    static let all: [String: String] = ["policy": policy, "mfaSettings": mfaSettings, "protection": protection]
 
     static let policy = """
     <h1>Microsoft Authenticator settings</h1>
@@ -95,6 +95,28 @@ enum AdminMethodsTemplates {
         <input type="number" name="rememberMultiFactorDays" id="remember" value="{{remember}}" min="0" max="365">
       </fieldset>
       <div class="actions"><button type="submit" id="save">Save</button></div>
+    </form>
+    """
+
+    static let protection = """
+    <h1>Protection settings</h1>
+    {{#saved}}<p class="status" role="status" id="saved">Your changes were saved.</p>{{/saved}}
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    <form method="post" action="/admin/protection/push" id="push-form">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <fieldset><legend>Push protection (<code>tandemPushProtection</code>)</legend>
+        {{#pushFields}}<label for="{{id}}">{{label}}</label><input type="number" name="{{name}}" id="{{id}}" value="{{value}}">{{/pushFields}}
+        <label for="suppress"><input type="checkbox" name="suppressUnfamiliarLocations" value="on" id="suppress" {{#suppress}}checked{{/suppress}}> Don't ring the phone for requests from an unfamiliar network and country</label>
+      </fieldset>
+      <div class="actions"><button type="submit" id="save-push">Save push protection</button></div>
+    </form>
+    <form method="post" action="/admin/protection/sign-in" id="sign-in-form">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <fieldset><legend>Sign-in protection (<code>tandemSignInProtection</code>)</legend>
+        {{#signInFields}}<label for="{{id}}">{{label}}</label><input type="number" name="{{name}}" id="{{id}}" value="{{value}}">{{/signInFields}}
+        <label for="first-method"><input type="checkbox" name="firstMethodWithPassword" value="on" id="first-method" {{#firstMethod}}checked{{/firstMethod}}> A user with no method may register the first one after the password alone</label>
+      </fieldset>
+      <div class="actions"><button type="submit" id="save-sign-in">Save sign-in protection</button></div>
     </form>
     """
 }

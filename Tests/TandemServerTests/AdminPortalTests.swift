@@ -124,4 +124,30 @@ struct AdminPortalTests {
             #expect(try await admin.request("/admin/sign-ins?before=nonsense").status == .badRequest)
         }, mode: .live)
     }
+
+    @Test("Risky users: a method administrator dismisses a user's risk, but not an administrator's; a reader sees no button")
+    func riskyUsers() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let helpdesk = try await Self.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            _ = try await graph.token(for: "global@contoso.com", role: .globalAdministrator)
+            let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
+            let global = try #require(try await store.user(principalName: "global@contoso.com"))
+            for user in [alice, global] {
+                try await store.blockPush(userID: user.id, until: Date().addingTimeInterval(3600), riskLevel: "high",
+                                          riskDetail: "userReportedSuspiciousActivity", at: Date())
+            }
+            let page = try await helpdesk.request("/admin/risky-users")
+            #expect(page.text.contains(#"id="dismiss-\#(alice.id)""#))
+            let csrf = try Self.csrf(page)
+            let refused = try await helpdesk.request("/admin/risky-users/\(global.id)/dismiss", method: .post, form: ["csrf": csrf])
+            #expect(refused.status == .forbidden && refused.text.contains("holds an admin role"))
+            #expect(try await store.security(userID: global.id).riskState == "atRisk")
+            let done = try await helpdesk.request("/admin/risky-users/\(alice.id)/dismiss", method: .post, form: ["csrf": csrf])
+            #expect(done.headers[.location] == "/admin/risky-users?saved=1")
+            #expect(try await store.security(userID: alice.id).riskState == "dismissed")
+            let overview = try await helpdesk.request("/admin")
+            #expect(overview.text.contains(#"<span class="value" id="tile-blocks">1</span>"#))
+        }, mode: .live)
+    }
 }

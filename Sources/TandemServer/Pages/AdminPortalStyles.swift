@@ -46,7 +46,7 @@ enum AdminPortalStyles {
     label { display: block; margin: .5rem 0 .2rem; }
     input[type=text], input[type=password], input[type=search], input[type=number], input[type=datetime-local], select, textarea {
       font-size: 1rem; padding: .35rem .4rem; min-height: 32px; border: 1px solid #8a8886; background: #fff; max-width: 100%; }
-    input[type=checkbox], input[type=radio] { width: 20px; height: 20px; vertical-align: middle; }
+    input[type=checkbox], input[type=radio] { width: 24px; height: 24px; vertical-align: middle; margin: 2px 6px 2px 0; }
     button, .button { display: inline-block; min-height: 32px; background: #0067b8; color: #fff; border: 1px solid #0067b8; padding: .35rem 1rem;
       font-size: .95rem; cursor: pointer; text-decoration: none; }
     button.secondary, .button.secondary { background: #fff; color: #0067b8; }

@@ -128,6 +128,8 @@ public struct RadiusSignInService: Sendable {
             guard status.state == .pending, let number = status.number else { return try await ended(status, client: client, username: username) }
             return Reply(code: .accessChallenge, message: "Open your Authenticator app and enter \(number), then press Enter here.",
                          state: try state(token, client: client))
+        case .code where flow.proven.contains(.verificationCode):
+            return try await finish(token: token, client: client, username: username)
         case .code:
             return Reply(code: .accessChallenge, message: "Enter the code from your Authenticator app.", state: try state(token, client: client))
         case .register:
@@ -149,7 +151,7 @@ public struct RadiusSignInService: Sendable {
         let flow = try await signIn.flow(token: token)
         guard ConstantTime.equals(flow.username.lowercased(), username.lowercased()) else { return .reject(Self.expired) }
         switch flow.stage {
-        case .code:
+        case .code where !flow.proven.contains(.verificationCode):
             let after = try await signIn.submitCode(token: token, code: typed.trimmingCharacters(in: .whitespaces), context: context)
             return try await next(after: after, token: token, username: username, client: client)
         case .push:

@@ -13,10 +13,13 @@ extension SQLStore {
         let store = SQLStore(database: database) { try await connection.close() }
         do {
             _ = try await database.raw("PRAGMA journal_mode=WAL").all()
-            // WAL with synchronous=NORMAL: a commit is durable once the WAL is synced at a
-            // checkpoint, not fsync'ed per statement; the database cannot be corrupted by a crash,
-            // only the last commits before a power loss can be lost (SQLite's advice for WAL).
-            try await database.raw("PRAGMA synchronous=NORMAL").run()
+            // WAL with synchronous=FULL: every commit fsyncs the WAL before it returns, so what
+            // Tandem has confirmed (a block after "No, it's not me", a removed phone, a revoked
+            // session, a policy) survives a power loss. With NORMAL the WAL was synced only at
+            // checkpoints: a crash of the process lost nothing, but a power loss could undo the
+            // commits since the last checkpoint, confirmed ones included (issue 17, item 2;
+            // decision 0018). The database is never corrupted either way.
+            try await database.raw("PRAGMA synchronous=FULL").run()
             try await database.raw("PRAGMA foreign_keys=ON").run()
             try await database.raw("PRAGMA busy_timeout=5000").run()
             if migrate { try await store.migrate() }

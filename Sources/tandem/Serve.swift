@@ -56,6 +56,9 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("radius-listen"), help: "Address the RADIUS server listens on (env TANDEM_RADIUS_LISTEN).")
     var radiusListen: String = environment("TANDEM_RADIUS_LISTEN") ?? "127.0.0.1"
     @OptionGroup var oidcOptions: OIDCOptions
+    @Flag(name: .customLong("rotate-keys-if-unreadable"),
+          help: "Start even if signing keys in the database cannot be opened with the secret key: replace them (every token issued before stops working).")
+    var rotateKeysIfUnreadable = false
 
     func run() async throws {
         var config = TandemConfiguration(host: host, port: port, publicURL: publicURL, databasePath: db.database,
@@ -103,6 +106,7 @@ struct Serve: AsyncParsableCommand {
         do { store = try await db.open() } catch { throw fail("\(error)") }
         let passwords = BcryptPasswordHasher(cost: bcryptCost)
         do {
+            try await checkStoredKeys(store: store, secretKey: config.secretKey ?? OIDCSecretKey.processDefault, logger: logger)
             let firstAdmin = try await Self.createFirstAdministrator(store: store, passwords: passwords, config: config)
             let app = try buildApplication(configuration: config, storage: store, passwords: passwords, logger: logger,
                                            bus: store.makeInstanceBus()) { port, url in

@@ -19,6 +19,7 @@ from pyrad.dictionary import Dictionary
 from conftest import PASSWORD, PIN, TANDEM, Server, pending, register, run
 
 DICTIONARY = str(Path(__file__).with_name("radius.dictionary"))
+METRICS_TOKEN = "radius-test-metrics-token"
 NUMBER = re.compile(r"enter (\d+), then press Enter")
 
 
@@ -31,9 +32,10 @@ def free_udp_port():
 class Radius:
     """A server with RADIUS on, alice's phone registered, and one RADIUS client for 127.0.0.1."""
 
-    def __init__(self, folder, phone):
+    def __init__(self, folder, phone, challenge_lifetime=120):
         self.port = free_udp_port()
-        self.server = Server(folder, extra_args=["--radius-port", str(self.port)])
+        self.server = Server(folder, challenge_lifetime=challenge_lifetime,
+                             extra_args=["--radius-port", str(self.port), "--metrics-token", METRICS_TOKEN])
         self.phone = phone
         register(self.server, phone)
         out = run([TANDEM, "admin", "radius-clients", "add", "VPN gateway", "--address", "127.0.0.1",
@@ -156,6 +158,8 @@ def test_requests_without_a_right_message_authenticator_are_dropped(radius):
         with pytest.raises(socket.timeout):
             s.recvfrom(4096)
     assert pending(radius.phone) == []
+    metrics = requests.get(radius.server.url + "/metrics", headers={"Authorization": "Bearer " + METRICS_TOKEN}).text
+    assert 'tandem_radius_dropped_total{reason="message_authenticator"} 2' in metrics
 
 
 def test_a_wrong_shared_secret_gets_no_answer(radius):
@@ -183,3 +187,47 @@ def test_a_retransmission_gets_the_same_answer_and_no_second_push(radius):
     assert first == second
     assert first[0] == packet.AccessChallenge
     assert len(pending(radius.phone)) == 1
+
+
+def test_an_expired_request_rejects(tmp_path, phone):
+    radius = Radius(tmp_path / "short", phone, challenge_lifetime=5)
+    try:
+        _, state = challenge(radius)
+        time.sleep(5.5)
+        reply = radius.send(password="", state=state)
+        assert reply.code == packet.AccessReject
+        assert "expired" in reply_message(reply)
+    finally:
+        radius.server.stop()
+
+
+def admin_token(server):
+    run([TANDEM, "admin", "roles", "assign", "Global Administrator", "alice@contoso.com", "--database", server.db])
+    return run([TANDEM, "admin", "token", "--user", "alice@contoso.com", "--database", server.db]).stdout.strip()
+
+
+def test_the_admin_api_registers_a_client_whose_secret_is_shown_once_and_works(radius):
+    url = radius.server.url + "/v1.0/tandem/radiusClients"
+    assert requests.get(url).status_code == 401
+    token = {"Authorization": "Bearer " + admin_token(radius.server)}
+    created = requests.post(url, json={"displayName": "Jump host", "address": "127.0.0.2/32"}, headers=token)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    secret = body["sharedSecret"].encode()
+    assert len(secret) == 32 and body["address"] == "127.0.0.2/32"
+    listed = requests.get(url, headers=token).json()["value"]
+    assert {c["displayName"] for c in listed} == {"VPN gateway", "Jump host"}
+    assert all(c["sharedSecret"] is None for c in listed)
+    assert requests.get(f"{url}/{body['id']}", headers=token).json()["sharedSecret"] is None
+    # Bad input is a 400 with a JSON body; a taken name is a 409.
+    bad = requests.post(url, json={"displayName": "X", "address": "not-an-address"}, headers=token)
+    assert bad.status_code == 400 and bad.json()["error"]["message"]
+    assert requests.post(url, json={"displayName": "jump HOST", "address": "127.0.0.3"}, headers=token).status_code == 409
+    # The new client signs in from its own address with its own secret.
+    reply = radius.send(client=radius.client(secret=secret, source="127.0.0.2"))
+    assert reply.code == packet.AccessChallenge
+    audits = requests.get(radius.server.url + "/v1.0/auditLogs/directoryAudits", headers=token).json()["value"]
+    assert any(a["activityDisplayName"] == "Add RADIUS client" for a in audits)
+    assert requests.delete(f"{url}/{body['id']}", headers=token).status_code == 204
+    with pytest.raises(Timeout):
+        radius.send(client=radius.client(secret=secret, source="127.0.0.2"))

@@ -180,4 +180,23 @@ struct TransactionStoreTests {
             #expect(ContinuousClock.now - started < .seconds(20))
         }
     }
+
+    @Test("A policy document is replaced only from the body it was read at (compare-and-set), also under a race", arguments: Backend.allCases)
+    func policyCompareAndSet(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s throws in
+            #expect(try await s.replacePolicyDocument(id: "p", body: "{\"v\":1}", updatedAt: Fixtures.t0, ifBodyIs: nil))
+            #expect(try await s.replacePolicyDocument(id: "p", body: "{\"v\":9}", updatedAt: Fixtures.t0, ifBodyIs: nil) == false,
+                    "a second first write loses")
+            #expect(try await s.replacePolicyDocument(id: "p", body: "{\"v\":2}", updatedAt: Fixtures.t0, ifBodyIs: "{\"v\":0}") == false)
+            #expect(try await s.policyDocument(id: "p") == "{\"v\":1}")
+            let winners = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for n in 2..<10 {
+                    group.addTask { try await s.replacePolicyDocument(id: "p", body: "{\"v\":\(n)}", updatedAt: Fixtures.t0, ifBodyIs: "{\"v\":1}") }
+                }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
+            #expect(winners == 1)
+            #expect(try await s.policyDocument(id: "p") != "{\"v\":1}")
+        }
+    }
 }

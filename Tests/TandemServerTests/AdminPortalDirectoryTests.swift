@@ -275,4 +275,42 @@ struct AdminPortalDirectoryTests {
             #expect(try await PushProtectionService(env: graph.env).settings().failureLockThreshold == 20)
         }, mode: .live)
     }
+
+    @Test("Named locations: the page and Graph share one service, one validation and one audit")
+    func namedLocations() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
+            let admin = try await Portal.admin(graph, client, "policy@contoso.com", .authenticationPolicyAdministrator)
+            let csrf = try Portal.csrf(try await admin.request("/admin/named-locations"))
+            let bad = try await admin.request("/admin/named-locations", method: .post,
+                                              form: ["csrf": csrf, "displayName": "Office", "ipRanges": "10.0.0.0/8\n192.0.2.1"])
+            #expect(bad.status == .badRequest && bad.text.contains("192.0.2.1 is not a CIDR range"))
+            let added = try await admin.request("/admin/named-locations", method: .post,
+                                                form: ["csrf": csrf, "displayName": "Office", "ipRanges": "10.0.0.0/8\n192.0.2.0/24", "isTrusted": "on"])
+            #expect(added.headers[.location] == "/admin/named-locations?saved=added")
+            let listed = try await graph.json(.get, "/v1.0/identity/conditionalAccess/namedLocations", token: token)["value"] as? [[String: Any]] ?? []
+            #expect(listed.count == 1 && listed.first?["displayName"] as? String == "Office" && listed.first?["isTrusted"] as? Bool == true)
+            let graphBody = ##"{"@odata.type": "#microsoft.graph.ipNamedLocation", "displayName": "Lab", "ipRanges": [{"cidrAddress": "198.51.100.0/24"}]}"##
+            #expect(try await graph.call(.post, "/v1.0/identity/conditionalAccess/namedLocations", token: token, body: graphBody).status == .created)
+            let badGraph = #"{"displayName": "Bad", "ipRanges": [{"cidrAddress": "198.51.100.7"}]}"#
+            #expect(try await graph.call(.post, "/v1.0/identity/conditionalAccess/namedLocations", token: token, body: badGraph).status == .badRequest)
+            let page = try await admin.request("/admin/named-locations")
+            #expect(page.text.contains("<td>Lab</td>") && page.text.contains("10.0.0.0/8, 192.0.2.0/24"))
+            let office = try #require(try await store.namedLocations().first { $0.displayName == "Office" })
+            let helpdesk = try await Portal.admin(graph, client, "helpdesk@contoso.com", .authenticationAdministrator)
+            let helpdeskPage = try await helpdesk.request("/admin/named-locations")
+            #expect(helpdeskPage.status == .ok && !helpdeskPage.text.contains(#"id="add-location""#))
+            #expect(try await helpdesk.request("/admin/named-locations/\(office.id)/delete", method: .post,
+                                               form: ["csrf": try Portal.csrf(helpdeskPage), "confirm": "yes"]).status == .forbidden)
+            let ask = try await admin.request("/admin/named-locations/\(office.id)/delete", method: .post, form: ["csrf": csrf])
+            #expect(ask.text.contains("Delete Office?"))
+            #expect(try await store.namedLocations().count == 2)
+            _ = try await admin.request("/admin/named-locations/\(office.id)/delete", method: .post, form: ["csrf": csrf, "confirm": "yes"])
+            #expect(try await store.namedLocations().map(\.displayName) == ["Lab"])
+            let audits = try await graph.json(.get, "/v1.0/auditLogs/directoryAudits", token: token)["value"] as? [[String: Any]] ?? []
+            let activities = audits.compactMap { $0["activityDisplayName"] as? String }
+            #expect(activities.filter { $0 == "Add named location" }.count == 2 && activities.contains("Delete named location"))
+        }, mode: .live)
+    }
 }

@@ -80,29 +80,17 @@ extension GraphController {
             if let type = body["@odata.type"], try GraphJSON.string(type, "@odata.type").lowercased() != "#microsoft.graph.ipnamedlocation" {
                 throw TandemError(.badRequest, "@odata.type: only #microsoft.graph.ipNamedLocation is supported.")
             }
-            let name = try GraphJSON.string(body["displayName"], "displayName")
-            guard (1...256).contains(name.count) else { throw TandemError(.badRequest, "displayName must be 1 to 256 characters.") }
             let ranges = try GraphJSON.array(body["ipRanges"], "ipRanges").enumerated().map { index, item -> String in
-                let object = try GraphJSON.object(item, "ipRanges[\(index)]")
-                let cidr = try GraphJSON.string(object["cidrAddress"], "ipRanges[\(index)].cidrAddress")
-                guard CIDR(cidr) != nil, cidr.contains("/") else { throw TandemError(.badRequest, "ipRanges[\(index)].cidrAddress: \(cidr) is not a CIDR range.") }
-                return cidr
+                try GraphJSON.string(try GraphJSON.object(item, "ipRanges[\(index)]")["cidrAddress"], "ipRanges[\(index)].cidrAddress")
             }
-            guard !ranges.isEmpty else { throw TandemError(.badRequest, "ipRanges: at least one range is required.") }
-            let location = NamedLocation(id: env.random.uuid(), displayName: name, ipRanges: ranges,
-                                         isTrusted: try body["isTrusted"].map { try GraphJSON.bool($0, "isTrusted") } ?? false, createdAt: env.clock.now())
-            try await self.storage.insertNamedLocation(location)
-            try await Auditor(env: env).record("Policy", "Add named location", "Add", actor: actor, targetType: "Policy", targetID: location.id,
-                                               targetName: location.displayName, property: "ipRanges", new: ranges.joined(separator: " "))
+            let location = try await NamedLocationService(env: env).create(
+                displayName: try GraphJSON.string(body["displayName"], "displayName"), ipRanges: ranges,
+                isTrusted: try body["isTrusted"].map { try GraphJSON.bool($0, "isTrusted") } ?? false, by: actor)
             return GraphJSON.response(Self.namedLocation(location), status: .created)
         }
         v1.delete("identity/conditionalAccess/namedLocations/{id}") { request, context in
             let actor = try await self.actor(request, AdminAccess.policyAdmins)
-            let id = try context.parameters.require("id")
-            guard try await self.storage.deleteNamedLocation(id: id) else {
-                throw TandemError(.notFound, "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")
-            }
-            try await Auditor(env: env).record("Policy", "Delete named location", "Delete", actor: actor, targetType: "Policy", targetID: id, targetName: nil)
+            try await NamedLocationService(env: env).delete(id: try context.parameters.require("id"), by: actor)
             return GraphJSON.noContent()
         }
         v1.get("policies/tandemPushProtection") { request, _ in

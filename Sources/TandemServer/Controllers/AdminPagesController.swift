@@ -119,11 +119,49 @@ struct AdminPagesController: Sendable {
         }
         router.get("/admin/named-locations") { request, _ in
             let visitor = try await self.portal.visitor(request)
-            let locations: [[String: Any]] = try await self.storage.namedLocations().map { location in
-                ["name": location.displayName, "trusted": location.isTrusted, "ranges": location.ipRanges.joined(separator: ", ")]
-            }
-            return self.portal.page("namedLocations", title: "Named locations", section: .namedLocations, visitor, ["locations": locations])
+            let saved = request.uri.queryParameters.get("saved").flatMap { ["added": "The location was created.", "deleted": "The location was deleted."][String($0)] }
+            return try await self.namedLocations(visitor, saved: saved)
         }
+        // Through NamedLocationService, the implementation and audit the Graph API uses.
+        router.post("/admin/named-locations") { request, _ in
+            let visitor = try await self.portal.visitor(request, anyOf: AdminAccess.policyAdmins)
+            let form = try await self.portal.form(request, visitor)
+            let ranges = (form["ipRanges"] ?? "").split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            do {
+                _ = try await NamedLocationService(env: self.env).create(displayName: form["displayName"] ?? "", ipRanges: ranges,
+                                                                         isTrusted: form["isTrusted"] == "on", by: visitor.user)
+            } catch let error as TandemError where error.code == .badRequest {
+                return try await self.namedLocations(visitor, error: error.message, status: .badRequest)
+            }
+            return Web.redirect("/admin/named-locations?saved=added")
+        }
+        router.post("/admin/named-locations/{id}/delete") { request, context in
+            let visitor = try await self.portal.visitor(request, anyOf: AdminAccess.policyAdmins)
+            let form = try await self.portal.form(request, visitor)
+            let id = try context.parameters.require("id")
+            guard form["confirm"] == "yes" else {
+                let name = try await self.storage.namedLocations().first { $0.id == id }?.displayName ?? id
+                return self.portal.page("confirm", title: "Delete named location", section: .namedLocations, visitor, [
+                    "heading": "Delete named location", "action": "/admin/named-locations/\(id)/delete", "button": "Delete",
+                    "message": "Delete \(name)? Sign-ins from its ranges are no longer treated as from this location.",
+                    "back": "/admin/named-locations", "fields": [[String: String]]()])
+            }
+            try await NamedLocationService(env: self.env).delete(id: id, by: visitor.user)
+            return Web.redirect("/admin/named-locations?saved=deleted")
+        }
+    }
+
+    func namedLocations(_ visitor: AdminPortal.Visitor, saved: String? = nil, error: String? = nil,
+                        status: HTTPResponse.Status = .ok) async throws -> Response {
+        let mayManage = visitor.holds(AdminAccess.policyAdmins)
+        let locations: [[String: Any]] = try await NamedLocationService(env: env).locations().map { location in
+            ["id": location.id, "name": location.displayName, "trusted": location.isTrusted, "ranges": location.ipRanges.joined(separator: ", "),
+             "mayManage": mayManage, "csrf": visitor.csrf]
+        }
+        var values: [String: Any] = ["locations": locations, "mayManage": mayManage]
+        if let saved { values["saved"] = saved }
+        if let error { values["error"] = error }
+        return portal.page("namedLocations", title: "Named locations", section: .namedLocations, visitor, values, status: status)
     }
 
     func riskyUsers(_ visitor: AdminPortal.Visitor, saved: String? = nil, error: String? = nil,

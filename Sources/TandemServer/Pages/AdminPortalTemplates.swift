@@ -147,11 +147,25 @@ enum AdminPortalTemplates {
 
     static let namedLocations = """
     <h1>Named locations</h1>
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    {{#saved}}<p class="status" role="status" id="saved">{{saved}}</p>{{/saved}}
     <div class="table-wrap">
-    <table id="named-locations"><thead><tr><th scope="col">Name</th><th scope="col">Trusted</th><th scope="col">Ranges / countries</th></tr></thead>
-    <tbody>{{#locations}}<tr><td>{{name}}</td><td>{{#trusted}}Yes{{/trusted}}{{^trusted}}No{{/trusted}}</td><td>{{ranges}}</td></tr>{{/locations}}</tbody></table>
+    <table id="named-locations"><thead><tr><th scope="col">Name</th><th scope="col">Trusted</th><th scope="col">IP ranges</th><th scope="col">Action</th></tr></thead>
+    <tbody>{{#locations}}<tr><td>{{name}}</td><td>{{#trusted}}Yes{{/trusted}}{{^trusted}}No{{/trusted}}</td><td>{{ranges}}</td>
+      <td>{{#mayManage}}<form method="post" action="/admin/named-locations/{{id}}/delete" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" class="secondary" id="delete-{{id}}">Delete</button></form>{{/mayManage}}</td></tr>{{/locations}}</tbody></table>
     </div>
     {{^locations}}<p>No named locations.</p>{{/locations}}
+    {{#mayManage}}
+    <h2>New IP ranges location</h2>
+    <form method="post" action="/admin/named-locations" id="add-location">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <label for="location-name">Name</label><input type="text" name="displayName" id="location-name" required>
+      <label for="location-ranges">IP ranges (CIDR, one a line)</label><textarea name="ipRanges" id="location-ranges" rows="3" cols="40"></textarea>
+      <label for="location-trusted"><input type="checkbox" name="isTrusted" value="on" id="location-trusted"> Mark as trusted location</label>
+      <div class="actions"><button type="submit" id="add">Create</button></div>
+    </form>
+    {{/mayManage}}
     """
 
     /// The confirmation step of a destructive action: the same form again with `confirm=yes`.

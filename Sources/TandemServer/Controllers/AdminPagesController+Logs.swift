@@ -127,7 +127,7 @@ extension AdminPagesController {
                 ["date": AdminPortalRenderer.date(e.at), "event": e.event, "channel": e.channel ?? "", "device": e.deviceID ?? "", "detail": e.detail ?? ""]
             }])
         }
-        return ["id": r.id, "date": AdminPortalRenderer.date(r.createdAt), "user": r.userPrincipalName, "app": r.appDisplayName, "appId": "",
+        return ["id": r.id, "date": AdminPortalRenderer.date(r.createdAt), "user": r.userPrincipalName, "app": r.appDisplayName,
                 "ip": r.ipAddress, "location": r.location, "status": Self.status(r), "reason": (r.additionalDetails ?? r.failureReason) ?? "",
                 "policy": r.policyReason ?? "", "trails": trails,
                 "steps": r.steps.map { ["date": AdminPortalRenderer.date($0.at), "method": $0.method, "succeeded": $0.succeeded, "detail": $0.detail] }]

@@ -77,7 +77,7 @@ enum AdminPortalTemplates {
       <h2 id="detail-heading">Activity details</h2>
       <dl class="facts">
         <dt>Date</dt><dd>{{date}}</dd><dt>Request id</dt><dd>{{id}}</dd><dt>User</dt><dd>{{user}}</dd>
-        <dt>Application</dt><dd id="detail-app">{{app}}</dd><dt>Application id</dt><dd>{{appId}}</dd>
+        <dt>Application</dt><dd id="detail-app">{{app}}</dd>
         <dt>IP address</dt><dd>{{ip}}</dd><dt>Location</dt><dd>{{location}}</dd>
         <dt>Status</dt><dd>{{status}}</dd><dt>Reason</dt><dd>{{reason}}</dd><dt>Policy</dt><dd>{{policy}}</dd>
       </dl>

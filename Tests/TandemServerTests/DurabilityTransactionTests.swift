@@ -101,4 +101,69 @@ struct DurabilityTransactionTests {
         }
         try await store.close()
     }
+
+    /// An open SQLite store with alice, a session and a pending request; closed after `body`.
+    static func withAlice(_ body: (SQLStore, ServiceEnvironment, User) async throws -> Void) async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-durability-\(UUID().uuidString).sqlite").path
+        let store = try await SQLStore.openSQLite(path: path)
+        defer { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) } }
+        do {
+            let clock = ManualClock(Date(timeIntervalSince1970: 1_800_000_000))
+            let env = ServiceEnvironment(storage: store, push: RecordingPushNotifier(), events: ImmediateChallengeEvents(), passwords: PlainTestPasswordHasher(),
+                                         clock: clock, random: SeededRandomSource(seed: 18), settings: ServiceSettings(publicURL: "http://127.0.0.1"))
+            let user = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
+            let now = clock.now()
+            try await store.insertSession(Session(id: "s1", userID: user.id, methods: ["pwd"], createdAt: now, expiresAt: now.addingTimeInterval(3600)))
+            try await body(store, env, user)
+        } catch {
+            try? await store.close()
+            throw error
+        }
+        try await store.close()
+    }
+
+    @Test("An administrator's removal of a phone is all or nothing: device, its pending request, ended sessions and audit entries")
+    func deviceRemovalIsOneTransaction() async throws {
+        try await Self.withAlice { store, env, user in
+            let now = env.clock.now()
+            let device = Device(id: "d1", userID: user.id, name: "Phone", appVersion: "1", deviceKey: "k1", approvalKey: "k2", state: .active, createdAt: now)
+            try await store.insertDevice(device)
+            let context = ChallengeContext(application: "App", ipAddress: "192.0.2.1", location: "Unknown location", browser: "B")
+            try await store.insertChallenge(Challenge(id: "c1", userID: user.id, kind: .mfa, number: "42", nonce: "n", context: context,
+                                                      createdAt: now, expiresAt: now.addingTimeInterval(120)))
+            try await Self.breakAudit(store, activity: "Revoke sign-in sessions")
+            await #expect(throws: (any Error).self) { try await DirectoryAdminService(env: env).removeDevice(device, of: user, by: nil) }
+            #expect(try await store.device(id: "d1")?.state == .active, "the phone was not removed")
+            #expect(try await store.challenge(id: "c1")?.state == .pending)
+            #expect(try await store.session(id: "s1") != nil)
+            #expect(try await store.audits(limit: 10, before: nil).isEmpty)
+            try await Self.mendAudit(store)
+            try await DirectoryAdminService(env: env).removeDevice(device, of: user, by: nil)
+            #expect(try await store.device(id: "d1")?.state == .removed)
+            #expect(try await store.challenge(id: "c1")?.state == .withdrawn)
+            #expect(try await store.session(id: "s1") == nil)
+            #expect(Set(try await store.audits(limit: 10, before: nil).map(\.activity)) == ["Delete Microsoft Authenticator method", "Revoke sign-in sessions"])
+        }
+    }
+
+    @Test("A role assignment, a group membership and a password reset are kept only with their audit entries")
+    func directoryChangesWithAudit() async throws {
+        try await Self.withAlice { store, env, user in
+            let admin = DirectoryAdminService(env: env)
+            let group = try await admin.createGroup(displayName: "Pilot", description: nil, mailNickname: nil, by: nil)
+            try await Self.breakAudit(store)
+            await #expect(throws: (any Error).self) { try await admin.assign(.globalAdministrator, to: user, by: nil) }
+            #expect(try await store.roles(userID: user.id).isEmpty, "no role without its audit entry")
+            await #expect(throws: (any Error).self) { try await admin.addMember(user.id, to: group, by: nil) }
+            #expect(try await store.members(groupID: group.id).isEmpty)
+            await #expect(throws: (any Error).self) {
+                _ = try await admin.updateUser(user, displayName: nil, accountEnabled: nil, password: "a new password", mfaState: nil, by: nil)
+            }
+            #expect(try await store.user(id: user.id)?.passwordHash == user.passwordHash, "the password was not changed")
+            #expect(try await store.session(id: "s1") != nil)
+            try await Self.mendAudit(store)
+            try await admin.assign(.globalAdministrator, to: user, by: nil)
+            #expect(try await store.roles(userID: user.id) == [DirectoryRole.globalAdministrator.rawValue])
+        }
+    }
 }

@@ -57,21 +57,26 @@ public struct DirectoryAdminService: Sendable {
         }
         if let mfaState { updated.mfaState = mfaState }
         if let preferredMethod { updated.preferredMethod = preferredMethod }
-        try await env.storage.updateUser(updated)
-        for (property, old, new) in [("displayName", user.displayName, updated.displayName),
-                                     ("accountEnabled", String(user.accountEnabled), String(updated.accountEnabled)),
-                                     ("strongAuthenticationRequirements", user.mfaState.rawValue, updated.mfaState.rawValue),
-                                     ("preferredMethod", user.preferredMethod ?? "", updated.preferredMethod ?? "")] where old != new {
-            try await audit.record("UserManagement", "Update user", "Update", actor: actor, targetType: "User", targetID: user.id,
-                                   targetName: user.userPrincipalName, property: property, old: old, new: new)
-        }
-        if password != nil {
-            try await audit.record("UserManagement", "Reset user password", "Update", actor: actor, targetType: "User", targetID: user.id,
-                                   targetName: user.userPrincipalName, property: "password")
-            if actor?.id != user.id {
-                try await SessionRevocation(env: env, logger: logger).revokeEverything(userID: user.id, reason: .passwordReset, by: actor)
+        // The change, its audit entries and the ended sessions commit together (decision 0018).
+        let (final, logger) = (updated, logger)
+        let revokes = password != nil && actor?.id != user.id
+        try await env.transaction { env in
+            try await env.storage.updateUser(final)
+            let audit = Auditor(env: env)
+            for (property, old, new) in [("displayName", user.displayName, final.displayName),
+                                         ("accountEnabled", String(user.accountEnabled), String(final.accountEnabled)),
+                                         ("strongAuthenticationRequirements", user.mfaState.rawValue, final.mfaState.rawValue),
+                                         ("preferredMethod", user.preferredMethod ?? "", final.preferredMethod ?? "")] where old != new {
+                try await audit.record("UserManagement", "Update user", "Update", actor: actor, targetType: "User", targetID: user.id,
+                                       targetName: user.userPrincipalName, property: property, old: old, new: new)
             }
+            if password != nil {
+                try await audit.record("UserManagement", "Reset user password", "Update", actor: actor, targetType: "User", targetID: user.id,
+                                       targetName: user.userPrincipalName, property: "password")
+            }
+            if revokes { try await SessionRevocation(env: env, logger: logger).revokeStored(userID: user.id, reason: .passwordReset, by: actor) }
         }
+        if revokes { try await SessionRevocation(env: env, logger: logger).revokeBeyondStore(userID: user.id, reason: .passwordReset) }
         return updated
     }
 
@@ -83,8 +88,11 @@ public struct DirectoryAdminService: Sendable {
         let nickname = mailNickname ?? name.filter { $0.isLetter || $0.isNumber }
         let group = Group(id: env.random.uuid(), displayName: name, description: description, mailNickname: nickname.isEmpty ? "group" : nickname,
                           createdAt: env.clock.now())
-        try await env.storage.insertGroup(group)
-        try await audit.record("GroupManagement", "Add group", "Add", actor: actor, targetType: "Group", targetID: group.id, targetName: group.displayName)
+        try await env.transaction { env in
+            try await env.storage.insertGroup(group)
+            try await Auditor(env: env).record("GroupManagement", "Add group", "Add", actor: actor, targetType: "Group", targetID: group.id,
+                                               targetName: group.displayName)
+        }
         return group
     }
 
@@ -96,12 +104,23 @@ public struct DirectoryAdminService: Sendable {
     }
 
     public func deleteGroup(_ group: Group, by actor: User?) async throws {
-        try await env.storage.deleteGroup(id: group.id)
-        try await audit.record("GroupManagement", "Delete group", "Delete", actor: actor, targetType: "Group", targetID: group.id, targetName: group.displayName)
+        try await env.transaction { env in
+            try await env.storage.deleteGroup(id: group.id)
+            try await Auditor(env: env).record("GroupManagement", "Delete group", "Delete", actor: actor, targetType: "Group", targetID: group.id,
+                                               targetName: group.displayName)
+        }
     }
 
-    /// Adds a user or a group to a group. Refuses a group that would contain itself.
+    /// Adds a user or a group to a group. Refuses a group that would contain itself. The cycle
+    /// check, the membership and its audit entry are one transaction.
     public func addMember(_ memberID: String, to group: Group, by actor: User?) async throws {
+        let logger = logger
+        try await env.transaction { env in
+            try await DirectoryAdminService(env: env, logger: logger).addMemberNow(memberID, to: group, by: actor)
+        }
+    }
+
+    func addMemberNow(_ memberID: String, to group: Group, by actor: User?) async throws {
         let member: GroupMember
         var memberName: String
         if let user = try await env.storage.user(id: memberID) {
@@ -125,11 +144,13 @@ public struct DirectoryAdminService: Sendable {
     }
 
     public func removeMember(_ memberID: String, from group: Group, by actor: User?) async throws {
-        guard try await env.storage.removeMember(groupID: group.id, memberID: memberID) else {
-            throw TandemError(.notFound, "Resource '\(memberID)' is not a member of the group.")
+        try await env.transaction { env in
+            guard try await env.storage.removeMember(groupID: group.id, memberID: memberID) else {
+                throw TandemError(.notFound, "Resource '\(memberID)' is not a member of the group.")
+            }
+            try await Auditor(env: env).record("GroupManagement", "Remove member from group", "Unassign", actor: actor, targetType: "Group",
+                                               targetID: group.id, targetName: group.displayName, property: "members", old: memberID)
         }
-        try await audit.record("GroupManagement", "Remove member from group", "Unassign", actor: actor, targetType: "Group", targetID: group.id,
-                               targetName: group.displayName, property: "members", old: memberID)
     }
 
     /// Whether `groupID` contains `memberID` directly or through nested groups.
@@ -149,20 +170,24 @@ public struct DirectoryAdminService: Sendable {
 
     public func assign(_ role: DirectoryRole, to user: User, by actor: User?) async throws {
         try await AdminAccess(env: env).requireMayAssignRoles(by: actor)
-        guard try await env.storage.assignRole(role.rawValue, userID: user.id) else {
-            throw TandemError(.badRequest, "One or more added object references already exist for the following modified properties: 'members'.")
+        try await env.transaction { env in
+            guard try await env.storage.assignRole(role.rawValue, userID: user.id) else {
+                throw TandemError(.badRequest, "One or more added object references already exist for the following modified properties: 'members'.")
+            }
+            try await Auditor(env: env).record("RoleManagement", "Add member to role", "Assign", actor: actor, targetType: "User", targetID: user.id,
+                                               targetName: user.userPrincipalName, property: "Role.DisplayName", new: role.displayName)
         }
-        try await audit.record("RoleManagement", "Add member to role", "Assign", actor: actor, targetType: "User", targetID: user.id,
-                               targetName: user.userPrincipalName, property: "Role.DisplayName", new: role.displayName)
     }
 
     public func unassign(_ role: DirectoryRole, from user: User, by actor: User?) async throws {
         try await AdminAccess(env: env).requireMayAssignRoles(by: actor)
-        guard try await env.storage.unassignRole(role.rawValue, userID: user.id) else {
-            throw TandemError(.notFound, "The user is not a member of the role.")
+        try await env.transaction { env in
+            guard try await env.storage.unassignRole(role.rawValue, userID: user.id) else {
+                throw TandemError(.notFound, "The user is not a member of the role.")
+            }
+            try await Auditor(env: env).record("RoleManagement", "Remove member from role", "Unassign", actor: actor, targetType: "User",
+                                               targetID: user.id, targetName: user.userPrincipalName, property: "Role.DisplayName", old: role.displayName)
         }
-        try await audit.record("RoleManagement", "Remove member from role", "Unassign", actor: actor, targetType: "User", targetID: user.id,
-                               targetName: user.userPrincipalName, property: "Role.DisplayName", old: role.displayName)
     }
 
     // MARK: methods
@@ -175,21 +200,31 @@ public struct DirectoryAdminService: Sendable {
         var removed = device
         removed.state = .removed
         removed.phoneSignInKey = nil
-        try await env.storage.updateDevice(removed)
-        try await env.storage.deleteTOTPSecret(deviceID: device.id)
+        // The removal, the withdrawn requests, its audit entry and the ended sessions are one
+        // transaction (decision 0018); the channels close and the phones hear after it commits.
+        let (final, logger) = (removed, logger)
+        let revokes = actor?.id != user.id
+        let withdrawn = try await env.transaction { env in
+            try await env.storage.updateDevice(final)
+            try await env.storage.deleteTOTPSecret(deviceID: device.id)
+            let challenges = ChallengeService(env: env)
+            let remaining = try await env.storage.devices(userID: user.id)
+            var withdrawn: [Challenge] = []
+            for pending in try await env.storage.pendingChallenges(userID: user.id) {
+                let answerable = remaining.contains { $0.mayAnswer(pending.kind) && (pending.targetDeviceID == nil || pending.targetDeviceID == $0.id) }
+                if !answerable, let done = try await challenges.withdrawStored(challengeID: pending.id, reason: .cancelled) { withdrawn.append(done) }
+            }
+            try await Auditor(env: env).record("UserAuthenticationMethod", "Delete Microsoft Authenticator method", "Delete", actor: actor,
+                                               targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
+                                               property: "microsoftAuthenticatorMethods", old: device.name)
+            if revokes { try await SessionRevocation(env: env, logger: logger).revokeStored(userID: user.id, reason: .authenticatorRemoved, by: actor) }
+            return withdrawn
+        }
         let challenges = ChallengeService(env: env)
-        let remaining = try await env.storage.devices(userID: user.id)
-        for pending in try await env.storage.pendingChallenges(userID: user.id) {
-            let answerable = remaining.contains { $0.mayAnswer(pending.kind) && (pending.targetDeviceID == nil || pending.targetDeviceID == $0.id) }
-            if !answerable { try await challenges.withdraw(challengeID: pending.id, reason: .cancelled) }
-        }
+        for done in withdrawn { await challenges.finished(done) }
         await env.push.disconnect(deviceID: device.id)
-        try await audit.record("UserAuthenticationMethod", "Delete Microsoft Authenticator method", "Delete", actor: actor, targetType: "User",
-                               targetID: user.id, targetName: user.userPrincipalName, property: "microsoftAuthenticatorMethods", old: device.name)
         logger.info("authenticator removed", metadata: ["tandem.user": "\(user.id)", "tandem.device": "\(device.id)"])
-        if actor?.id != user.id {
-            try await SessionRevocation(env: env, logger: logger).revokeEverything(userID: user.id, reason: .authenticatorRemoved, by: actor)
-        }
+        if revokes { try await SessionRevocation(env: env, logger: logger).revokeBeyondStore(userID: user.id, reason: .authenticatorRemoved) }
     }
 
     // MARK: sessions

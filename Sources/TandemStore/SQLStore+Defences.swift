@@ -41,7 +41,7 @@ extension SQLStore: DefenceStore {
     }
 
     public func resetPushCounter(userID: String) async throws {
-        try await db.raw("UPDATE users SET pushes_since_success = 0 WHERE id = \(bind: userID)").run()
+        try await db.raw("UPDATE users SET pushes_since_success = 0, push_failures = 0 WHERE id = \(bind: userID)").run()
     }
 
     public func lockPush(userID: String, at: Date) async throws {

@@ -15,7 +15,10 @@ extension InMemoryStorage {
         return true
     }
 
-    public func resetPushCounter(userID: String) { securityByUser[userID, default: UserSecurity()].pushesSinceSuccess = 0 }
+    public func resetPushCounter(userID: String) {
+        securityByUser[userID, default: UserSecurity()].pushesSinceSuccess = 0
+        _ = recordPushFailure(userID: userID, reset: true)
+    }
 
     public func lockPush(userID: String, at: Date) {
         var s = security(userID: userID)

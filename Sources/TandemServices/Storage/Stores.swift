@@ -114,7 +114,7 @@ public protocol DefenceStore: Sendable {
     func security(userID: String) async throws -> UserSecurity
     /// Counts one more push, atomically: succeeds only if the counter still reads `expected` (else another push won).
     func reservePush(userID: String, expected: UserSecurity, now: Date) async throws -> Bool
-    /// After a successful sign-in: counters to zero.
+    /// After a successful sign-in: counters to zero (pushes since the last success and push failures), in one write.
     func resetPushCounter(userID: String) async throws
     func lockPush(userID: String, at: Date) async throws
     /// Blocks push until `until` and marks the user at risk.

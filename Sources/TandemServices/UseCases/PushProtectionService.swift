@@ -136,11 +136,11 @@ public struct PushProtectionService: Sendable {
 
     /// After a successful sign-in: failures and the push counter go back to zero.
     public func recordSuccess(userID: String) async throws {
-        try await env.storage.recordPushFailure(userID: userID, reset: true)
+        // Both counters to zero in one write.
         try await env.storage.resetPushCounter(userID: userID)
         let throttle = SignInThrottleService(env: env)
         if let record = try await env.storage.throttleRecord(key: "passwordless|" + userID), record.failures > 0 {
-            let _: Void = try await throttle.update(record.key) { $0.failures = 0 }
+            let _: Void = try await throttle.update(record.key, known: record) { $0.failures = 0 }
         }
     }
 

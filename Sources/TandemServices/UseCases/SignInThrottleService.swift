@@ -99,7 +99,7 @@ public struct SignInThrottleService: Sendable {
     /// A right first factor, or a strong sign-in: the name's failures and lock end.
     public func reset(key: String) async throws {
         guard let record = try await env.storage.throttleRecord(key: key), record.failures > 0 || record.lockedUntil != nil else { return }
-        let _: Void = try await update(key) { record in
+        let _: Void = try await update(key, known: record) { record in
             record.failures = 0
             record.lockedUntil = nil
             record.lastFailureAt = nil
@@ -143,10 +143,15 @@ public struct SignInThrottleService: Sendable {
     }
 
     /// Read, change, compare-and-set; again on a lost race.
-    func update<T>(_ key: String, fresh: (inout ThrottleRecord) -> Void = { _ in },
+    ///
+    /// `known`: the record the caller has just read (it saves the first read; a stale one only
+    /// costs a retry, since the write is a compare-and-set).
+    func update<T>(_ key: String, known: ThrottleRecord? = nil, fresh: (inout ThrottleRecord) -> Void = { _ in },
                    _ change: (inout ThrottleRecord) throws -> T) async throws -> T {
+        var known = known
         for _ in 0..<16 {
-            let stored = try await env.storage.throttleRecord(key: key)
+            let stored: ThrottleRecord?
+            if let first = known { stored = first; known = nil } else { stored = try await env.storage.throttleRecord(key: key) }
             var record: ThrottleRecord
             if let stored {
                 record = stored

@@ -100,17 +100,15 @@ public struct RadiusSignInService: Sendable {
     // MARK: the first Access-Request
 
     func start(username: String, password: String, client: RadiusClient, context: ChallengeContext) async throws -> Reply {
-        let throttle = SignInThrottleService(env: env)
-        // The client's bucket of failed attempts: checked here, a token taken on each failure.
-        guard try await throttle.takeAddressToken(Self.clientBucket(client)) else {
+        // The client's and the name's buckets of failed attempts: read here (no write, so a busy
+        // client's sign-ins don't race on one row), a token taken on each failure.
+        guard try await hasToken(Self.clientBucket(client)) else {
             logger.notice("RADIUS client throttled", metadata: ["tandem.radiusClient": "\(client.id)"])
             return .reject("Too many sign-in attempts. Wait a moment and try again.")
         }
-        try await throttle.refundAddressToken(Self.clientBucket(client))
-        guard try await throttle.takeAddressToken(Self.userBucket(username)) else {
+        guard try await hasToken(Self.userBucket(username)) else {
             return .reject("Too many sign-in attempts. Wait a moment and try again.")
         }
-        try await throttle.refundAddressToken(Self.userBucket(username))
         var (token, flow) = try await signIn.begin(username: username, context: context)
         if flow.stage == .push {
             // Phone sign-in offered first on the web: a password is always needed here.
@@ -203,6 +201,15 @@ public struct RadiusSignInService: Sendable {
 
     static func clientBucket(_ client: RadiusClient) -> String { "radius-client:" + client.id }
     static func userBucket(_ username: String) -> String { "radius-user:" + SecretDigest.of(username.lowercased()) }
+
+    /// Whether the bucket `takeAddressToken` keeps under `key` holds a token now (its refill
+    /// counted as `SignInThrottleService` counts it), without taking one.
+    func hasToken(_ key: String) async throws -> Bool {
+        guard let record = try await env.storage.throttleRecord(key: "ip|" + key) else { return true }
+        let settings = try await SignInThrottleService(env: env).settings()
+        let refill = Int(env.clock.now().timeIntervalSince(record.updatedAt) * Double(settings.ipPerMinute) * 1000 / 60)
+        return min(settings.ipBurst * 1000, record.milliTokens + max(0, refill)) >= 1000
+    }
 
     /// A failed RADIUS sign-in takes a token from the client's bucket and the name's.
     func countFailure(_ client: RadiusClient, username: String? = nil) async throws {

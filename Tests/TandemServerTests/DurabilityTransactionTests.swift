@@ -166,4 +166,23 @@ struct DurabilityTransactionTests {
             #expect(try await store.roles(userID: user.id) == [DirectoryRole.globalAdministrator.rawValue])
         }
     }
+
+    @Test("Report and sign-in protection settings are kept only with their audit entries")
+    func defenceSettingsWithAudit() async throws {
+        try await Self.withAlice { store, env, _ in
+            let protection = PushProtectionService(env: env)
+            var report = try await protection.reportSettings()
+            report.blockMinutes = 7
+            var throttle = try await SignInThrottleService(env: env).settings()
+            throttle.lockMinutes = 42
+            try await Self.breakAudit(store)
+            await #expect(throws: (any Error).self) { try await protection.saveReportSettings(report, by: nil) }
+            await #expect(throws: (any Error).self) { try await SignInThrottleService(env: env).saveSettings(throttle, by: nil) }
+            #expect(try await protection.reportSettings().blockMinutes != 7)
+            #expect(try await SignInThrottleService(env: env).settings().lockMinutes != 42)
+            try await Self.mendAudit(store)
+            try await protection.saveReportSettings(report, by: nil)
+            #expect(try await protection.reportSettings().blockMinutes == 7)
+        }
+    }
 }

@@ -187,11 +187,14 @@ public struct PushProtectionService: Sendable {
     func save<T: Encodable & Sendable>(_ id: String, _ value: T, activity: String, by actor: User?) async throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let old = try await env.storage.policyDocument(id: id)
         let body = String(decoding: try encoder.encode(value), as: UTF8.self)
-        try await env.storage.savePolicyDocument(id: id, body: body, updatedAt: env.clock.now())
-        try await Auditor(env: env).record("Policy", activity, "Update", actor: actor, targetType: "Policy", targetID: id, targetName: id,
-                                           property: id, old: old, new: body)
+        let now = env.clock.now()
+        try await env.transaction { env in  // the setting and its audit entry together (decision 0018)
+            let old = try await env.storage.policyDocument(id: id)
+            try await env.storage.savePolicyDocument(id: id, body: body, updatedAt: now)
+            try await Auditor(env: env).record("Policy", activity, "Update", actor: actor, targetType: "Policy", targetID: id, targetName: id,
+                                               property: id, old: old, new: body)
+        }
     }
 }
 

@@ -38,11 +38,14 @@ public struct SignInThrottleService: Sendable {
             throw TandemError(.badRequest, "ipBurst and ipPerMinute must be between 1 and 10000.")
         }
         guard (1...60).contains(settings.stepUpMinutes) else { throw TandemError(.badRequest, "stepUpMinutes must be between 1 and 60.") }
-        let old = try await env.storage.policyDocument(id: Self.settingsID)
         let body = PolicyService.json(settings)
-        try await env.storage.savePolicyDocument(id: Self.settingsID, body: body, updatedAt: env.clock.now())
-        try await Auditor(env: env).record("Policy", "Update sign-in protection settings", "Update", actor: actor, targetType: "Policy",
-                                           targetID: Self.settingsID, targetName: Self.settingsID, property: Self.settingsID, old: old, new: body)
+        let now = env.clock.now()
+        try await env.transaction { env in  // the settings and their audit entry together (decision 0018)
+            let old = try await env.storage.policyDocument(id: Self.settingsID)
+            try await env.storage.savePolicyDocument(id: Self.settingsID, body: body, updatedAt: now)
+            try await Auditor(env: env).record("Policy", "Update sign-in protection settings", "Update", actor: actor, targetType: "Policy",
+                                               targetID: Self.settingsID, targetName: Self.settingsID, property: Self.settingsID, old: old, new: body)
+        }
     }
 
     /// The counter of a name: the user's id when the name is a user, else a digest of the name as

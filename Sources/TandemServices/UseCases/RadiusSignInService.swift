@@ -109,11 +109,8 @@ public struct RadiusSignInService: Sendable {
         guard try await hasToken(Self.userBucket(username)) else {
             return .reject("Too many sign-in attempts. Wait a moment and try again.")
         }
-        var (token, flow) = try await signIn.begin(username: username, context: context)
-        if flow.stage == .push {
-            // Phone sign-in offered first on the web: a password is always needed here.
-            flow = try await signIn.usePassword(token: token)
-        }
+        // A password is always sent here: never phone sign-in first.
+        var (token, flow) = try await signIn.begin(username: username, context: context, passwordFirst: true)
         flow = try await signIn.submitPassword(token: token, password: password, context: context)
         return try await next(after: flow, token: token, username: username, client: client)
     }
@@ -180,11 +177,11 @@ public struct RadiusSignInService: Sendable {
         }
     }
 
-    /// Completes the flow as the web does (sign-in log, throttle reset) and ends the web session
-    /// it made at once: RADIUS needs only the verdict. Fails closed when the user must register first.
+    /// Completes the flow as the web does (sign-in log, throttle reset) without a web session, a
+    /// remembered browser or a change of the user's last web method: RADIUS needs only the
+    /// verdict. Fails closed when the user must register first.
     func finish(token: String, client: RadiusClient, username: String) async throws -> Reply {
-        let completed = try await signIn.completeSignIn(token: token)
-        try await signIn.signOut(sessionToken: completed.sessionToken)
+        let completed = try await signIn.completeSignIn(token: token, browser: false)
         guard !completed.registrationOnly, !completed.registrationRequired else {
             try await countFailure(client, username: username)
             return .reject("Your organization needs more information to keep your account secure: set up the Authenticator app first.")

@@ -38,10 +38,4 @@ extension ServiceEnvironment {
         guard let memo = RequestMemo.current else { return try await storage.policyDocument(id: id) }
         return try await memo.policyDocument(id: id) { try await storage.policyDocument(id: id) }
     }
-
-    /// The named locations, through the request's memo when there is one.
-    public func namedLocations() async throws -> [NamedLocation] {
-        guard let memo = RequestMemo.current else { return try await storage.namedLocations() }
-        return try await memo.namedLocations { try await storage.namedLocations() }
-    }
 }

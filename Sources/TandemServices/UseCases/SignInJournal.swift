@@ -93,13 +93,6 @@ public struct SignInJournal: Sendable {
         try await env.storage.updateSignIn(record)
     }
 
-    /// Writes the policy evaluator's reason.
-    public func note(_ id: String?, policyReason: String) async throws {
-        guard let id, var record = try await env.storage.signIn(id: id) else { return }
-        record.policyReason = policyReason
-        try await env.storage.updateSignIn(record)
-    }
-
     /// Sets the outcome without a step.
     /// Returns the finished record.
     @discardableResult

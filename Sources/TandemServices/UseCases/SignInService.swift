@@ -37,8 +37,11 @@ public struct SignInService: Sendable {
     ///
     /// `stepUp` (security info, decision 0013): the flow must end in a multi-factor sign-in; a
     /// trusted IP range or a remembered browser doesn't skip the second factor.
+    /// `passwordFirst`: the client always sends the password (RADIUS), so no phone sign-in request
+    /// is sent at the start.
     public func begin(username rawName: String, context: ChallengeContext, returnTo: String? = nil,
-                      browserMethod: String? = nil, previousFlowToken: String? = nil, stepUp: Bool = false) async throws -> (token: String, flow: SignInFlow) {
+                      browserMethod: String? = nil, previousFlowToken: String? = nil, stepUp: Bool = false,
+                      passwordFirst: Bool = false) async throws -> (token: String, flow: SignInFlow) {
         let username = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...256).contains(username.utf8.count) else { throw TandemError(.badRequest, "Enter a valid username.") }
         let token = env.random.identifier(byteCount: 32)
@@ -57,7 +60,10 @@ public struct SignInService: Sendable {
         flow.stepUp = stepUp
         if let user = enabled, let snapshot {
             var facts = snapshot.facts
-            if facts.phoneSignInAvailable {
+            if passwordFirst {
+                // A client that always sends the password (RADIUS): never phone sign-in first.
+                facts.phoneSignInAvailable = false
+            } else if facts.phoneSignInAvailable {
                 facts.lastMethodWasPhone = try await lastMethodWasPhone(user, browserMethod: browserMethod)
                 facts.phoneSignInWaitingElsewhere = try await hasUnansweredPasswordless(user)
             }
@@ -133,6 +139,9 @@ public struct SignInService: Sendable {
             facts.rememberedBrowser = try await isRemembered(user, rememberedBrowser: rememberedBrowser, trusted: facts.trustedNetwork)
         }
         let next = SignInDecision.afterPassword(facts, stepUp: flow.stepUp, choseCode: flow.choice == .code)
+        if next == .complete, facts.trustedNetwork || facts.rememberedBrowser {
+            logger.info("MFA skipped: \(facts.trustedNetwork ? "trusted IP" : "remembered browser")", metadata: ["tandem.user": "\(user.id)"])
+        }
         if next == .register {
             // The registration interrupt: room to set up the first method, never a session.
             flow.expiresAt = env.clock.now().addingTimeInterval(env.settings.flowLifetime)
@@ -176,24 +185,11 @@ public struct SignInService: Sendable {
         flow.version += 1
     }
 
-    /// A notification can be the second factor: the legacy "notification through mobile app"
-    /// option is on, the user has an active authenticator, and the policy allows push.
-    func pushAvailable(_ user: User) async throws -> Bool {
-        try await SignInSnapshot.load(user, env: env).notificationAvailable
-    }
-
     /// The browser is remembered for this user after an earlier MFA sign-in (the cookie's token).
     /// Not looked up when the network is trusted anyway.
     func isRemembered(_ user: User, rememberedBrowser: String?, trusted: Bool) async throws -> Bool {
-        if trusted {
-            logger.info("MFA skipped: trusted IP", metadata: ["tandem.user": "\(user.id)"])
-            return false
-        }
-        guard let rememberedBrowser, !rememberedBrowser.isEmpty,
-              try await env.storage.rememberedBrowser(id: SecretDigest.of(rememberedBrowser), now: env.clock.now()) == user.id
-        else { return false }
-        logger.info("MFA skipped: remembered browser", metadata: ["tandem.user": "\(user.id)"])
-        return true
+        guard !trusted, let rememberedBrowser, !rememberedBrowser.isEmpty else { return false }
+        return try await env.storage.rememberedBrowser(id: SecretDigest.of(rememberedBrowser), now: env.clock.now()) == user.id
     }
 
     /// Issues a push and writes a refusal (barred, flooded) to the sign-in log before rethrowing it.
@@ -273,7 +269,10 @@ public struct SignInService: Sendable {
     }
 
     /// `complete`, with the remember-this-browser token and the registration interrupt.
-    public func completeSignIn(token: String) async throws -> Completed {
+    ///
+    /// `browser: false` (RADIUS): the verdict only — no session, no remembered browser, and the
+    /// user's last web method is left as it was.
+    public func completeSignIn(token: String, browser: Bool = true) async throws -> Completed {
         var flow = try await flow(token: token)
         guard let userID = flow.userID else { throw TandemError(.unauthorized, "Your account or password is incorrect.") }
         // A push is redeemed first, exactly once (a compare-and-set on the challenge).
@@ -296,14 +295,15 @@ public struct SignInService: Sendable {
         }
         let sessionToken = env.random.identifier(byteCount: 32)
         let now = env.clock.now()
-        let session = Session(id: SecretDigest.of(sessionToken), userID: userID, methods: methods,
+        let session = Session(id: browser ? SecretDigest.of(sessionToken) : "", userID: userID, methods: methods,
                               createdAt: now, expiresAt: now.addingTimeInterval(env.settings.sessionLifetime))
-        try await env.storage.insertSession(session)
+        if browser { try await env.storage.insertSession(session) }
         logger.info("signed in", metadata: ["tandem.user": "\(userID)", "tandem.methods": "\(methods.joined(separator: " "))"])
         let phone = methods.contains("pin")
-        env.metrics.signIn(method: phone ? "passwordless" : methods.contains("mfa") ? "mfa" : "password", result: "success")
+        let passkey = flow.proven == [.passkey]
+        env.metrics.signIn(method: phone ? "passwordless" : passkey ? "passkey" : methods.contains("mfa") ? "mfa" : "password", result: "success")
         let lastMethod = phone ? LastMethod.passwordless : LastMethod.password
-        try await env.storage.setLastSignInMethod(userID: userID, method: lastMethod)
+        if browser { try await env.storage.setLastSignInMethod(userID: userID, method: lastMethod) }
         let record = try await SignInJournal(env: env).finish(flow.signInID, methods.contains("mfa") ? .success : .successSingleFactor)
         if let record, methods.contains("mfa") {
             // A network the user signed in from with MFA becomes familiar (push suppression).
@@ -313,11 +313,12 @@ public struct SignInService: Sendable {
         var rememberToken: String? = nil
         var rememberDays = 0
         var registrationRequired = false
-        if !phone {
-            // Phone sign-in proves an active authenticator and remembers no browser: nothing to read.
+        if !phone, !passkey {
+            // Phone sign-in proves an active authenticator, a passkey is itself a registered strong
+            // method, and neither remembers a browser: nothing to read.
             let legacy = try await PolicyService(env: env).legacySettings()
             rememberDays = legacy.rememberMultiFactorDays
-            if methods.contains("mfa"), methods.contains("pwd"), legacy.rememberMultiFactorDays > 0 {
+            if browser, methods.contains("mfa"), methods.contains("pwd"), legacy.rememberMultiFactorDays > 0 {
                 let remember = env.random.identifier(byteCount: 32)
                 try await env.storage.insertRememberedBrowser(id: SecretDigest.of(remember), userID: userID,
                                                               expiresAt: now.addingTimeInterval(Double(legacy.rememberMultiFactorDays) * 86_400))
@@ -328,7 +329,7 @@ public struct SignInService: Sendable {
                 registrationRequired = true
             }
         }
-        return Completed(sessionToken: sessionToken, session: session, rememberToken: rememberToken,
+        return Completed(sessionToken: browser ? sessionToken : "", session: session, rememberToken: rememberToken,
                          rememberDays: rememberDays, registrationRequired: registrationRequired, returnTo: flow.returnTo,
                          methodCookie: Self.methodCookie(method: lastMethod, userID: userID))
     }

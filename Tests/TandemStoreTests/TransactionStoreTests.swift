@@ -177,7 +177,9 @@ struct TransactionStoreTests {
                 try await group.waitForAll()
             }
             #expect(try await s.policyDocument(id: "p") == "{\"v\":9}")
-            #expect(ContinuousClock.now - started < .seconds(20))
+            // A liveness guard, not a speed target (those are benchmarks): alone this takes ~0.1 s,
+            // but beside the whole suite on two cores it once took 27 s; starvation would be minutes.
+            #expect(ContinuousClock.now - started < .seconds(120))
         }
     }
 

@@ -63,7 +63,7 @@ public enum SignedBytes {
     /// method, the path, the time, a fresh request nonce (the server accepts each nonce once) and
     /// the SHA-256 of the exact body bytes (an empty body for `GET` and `DELETE`).
     public static func requestV2(method: String, path: String, deviceID: String, time: Int64, nonce: String, body: [UInt8]) -> [UInt8]? {
-        guard ["GET", "POST", "DELETE"].contains(method), isPath(path), isToken(deviceID), time >= 0,
+        guard ["GET", "POST", "PUT", "DELETE"].contains(method), isPath(path), isToken(deviceID), time >= 0,
               isToken(nonce), nonce.utf8.count >= minimumRequestNonceLength
         else { return nil }
         return lines("tandem-device-request/v2", [

@@ -44,7 +44,9 @@ public func buildApplication(
         }
     }
     let metrics = PrometheusSignInMetrics()
-    let env = ServiceEnvironment(storage: storage, push: relay?.notifier ?? hub, events: relay?.events ?? watch, passwords: passwords,
+    let webPush = WebPushWiring(configuration: configuration, storage: storage, clock: clock, random: random,
+                                publicURL: { publicURL.get() }, registry: metrics.registry, logger: logger)
+    let env = ServiceEnvironment(storage: storage, push: webPush.notifier(wrapping: relay?.notifier ?? hub), events: relay?.events ?? watch, passwords: passwords,
                                  clock: clock, random: random, settings: settings, metrics: metrics,
                                  locator: TandemLocator(storage: storage, geoipDirectory: configuration.geoipDirectory),
                                  alerts: configuration.alertWebhook.map { WebhookAlerts(url: $0, logger: logger) as any AdminAlerts } ?? NoAlerts(),
@@ -95,6 +97,8 @@ public func buildApplication(
     DeviceController(devices: DeviceService(env: env), challenges: ChallengeService(env: env), registration: registration,
                      hub: hub, random: random, applicationName: settings.applicationName,
                      authenticationTimeout: .milliseconds(Int64(configuration.connections.headerTimeout * 1000))).register(on: router)
+
+    webPush.register(on: router, env: env)   // GET /device/v1/web-push, PUT/DELETE /device/v1/push-subscription
 
     let webSocketResponder = router.buildResponder()
     let counter = ConnectionCounter(limit: configuration.connections.perAddress)

@@ -8,8 +8,8 @@ import TandemServices
 /// keys, invalidating every token; `tandem serve` now refuses, unless the operator asks to
 /// rotate (`--rotate-keys-if-unreadable`), which removes the unreadable keys so new ones are made.
 public enum StoredKeyCheck {
-    /// The purposes whose keys are sealed with the secret key: OIDC signing and admin tokens.
-    static let purposes = [OIDCKeyRing.purpose, AdminTokens.purpose]
+    /// The purposes whose keys are sealed with the secret key: OIDC signing, admin tokens and VAPID (Web Push).
+    static let purposes = [OIDCKeyRing.purpose, AdminTokens.purpose, VAPIDKeys.purpose]
 
     /// The sealed keys `secretKey` cannot open (keys stored unsealed by an old version are the
     /// admin key ring's to replace, and are not counted).

@@ -31,6 +31,7 @@ import TandemServices
 /// | `--housekeeping-interval`, `--sign-in-log-retention`, `--audit-log-retention` | see `HousekeepingSettings` | 1 h, 30 days, 30 days |
 /// | `--radius-port` / `TANDEM_RADIUS_PORT` | UDP port of the RADIUS server (decision 0019), 0 = any free port | none (off) |
 /// | `--radius-listen` / `TANDEM_RADIUS_LISTEN` | address the RADIUS server listens on | `127.0.0.1` |
+/// | `--web-push-contact` / `TANDEM_WEB_PUSH_CONTACT`, `--allow-loopback-push-endpoints` (hidden, tests) | see `WebPushSettings` | the public URL, off |
 /// | `--log-format` / `TANDEM_LOG_FORMAT` | `text` or `json` (`JSONLogHandler`; CLI only) | `text` |
 ///
 /// The secrets are `secretKey` and `metricsToken`: never printed or logged.
@@ -66,6 +67,8 @@ public struct TandemConfiguration: Sendable {
     public var radiusPort: Int? = nil
     /// The address the RADIUS server listens on.
     public var radiusListen = "127.0.0.1"
+    /// Web Push: the VAPID contact and the test-only loopback option (`WebPushSettings`).
+    public var webPush = WebPushSettings()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
                 challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10,
@@ -87,6 +90,7 @@ public struct TandemConfiguration: Sendable {
         if let radiusPort, !(0...65535).contains(radiusPort) { return "--radius-port must be between 0 and 65535" }
         if radiusPort != nil, CIDR.parseAddress(radiusListen) == nil { return "--radius-listen must be an IP address" }
         if !(5...600).contains(challengeLifetime) { return "--challenge-lifetime must be between 5 and 600 seconds" }
+        if let problem = webPush.validate() { return problem }
         if !(2...8).contains(numberDigits) { return "--number-digits must be between 2 and 8" }
         if !(4...16).contains(bcryptCost) { return "--bcrypt-cost must be between 4 and 16" }
         if !(60...86_400).contains(oidc.idTokenLifetime) { return "--id-token-lifetime must be between 60 and 86400 seconds" }

@@ -30,6 +30,7 @@ public actor InMemoryStorage: TandemStorage {
     var throttles: [String: ThrottleRecord] = [:]
     var passkeyTables = InMemoryPasskeyTables()
     var radiusClientsByID: [String: RadiusClient] = [:]
+    var webPushSubscriptions: [String: WebPushSubscription] = [:]
     // A new table above must also go into `Snapshot` (InMemoryStorage+Transactions.swift).
     var transactionOpen = false
     var transactionQueue: [CheckedContinuation<Void, Never>] = []

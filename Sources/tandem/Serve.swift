@@ -55,6 +55,10 @@ struct Serve: AsyncParsableCommand {
     var radiusPort: Int? = environment("TANDEM_RADIUS_PORT").flatMap { Int($0) }
     @Option(name: .customLong("radius-listen"), help: "Address the RADIUS server listens on (env TANDEM_RADIUS_LISTEN).")
     var radiusListen: String = environment("TANDEM_RADIUS_LISTEN") ?? "127.0.0.1"
+    @Option(name: .customLong("web-push-contact"), help: "VAPID contact for Web Push services: mailto: address or https URL (env TANDEM_WEB_PUSH_CONTACT; default the public URL).")
+    var webPushContact: String? = environment("TANDEM_WEB_PUSH_CONTACT")
+    @Flag(name: .customLong("allow-loopback-push-endpoints"), help: .hidden)  // tests only: http push endpoints on loopback
+    var allowLoopbackPushEndpoints = false
     @OptionGroup var oidcOptions: OIDCOptions
     @Flag(name: .customLong("rotate-keys-if-unreadable"),
           help: "Start even if signing keys in the database cannot be opened with the secret key: replace them (every token issued before stops working).")
@@ -67,6 +71,7 @@ struct Serve: AsyncParsableCommand {
         config.metricsToken = metricsToken
         config.radiusPort = radiusPort
         config.radiusListen = radiusListen
+        config.webPush = WebPushSettings(contact: webPushContact, allowLoopbackEndpoints: allowLoopbackPushEndpoints)
         guard (1...300).contains(shutdownTimeout) else { throw fail("--shutdown-timeout must be between 1 and 300 seconds") }
         switch TrustedProxies.parse(trustedProxy) {
         case .success(let proxies): config.trustedProxies = proxies

@@ -2106,6 +2106,130 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/device/v1/web-push": {
+      "get": {
+        "operationId": "getWebPushKey",
+        "summary": "The server's VAPID public key (RFC 8292), the applicationServerKey a browser subscribes with",
+        "tags": [
+          "device"
+        ],
+        "responses": {
+          "200": {
+            "description": "The key.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/WebPushKeyResponse"
+                }
+              }
+            }
+          }
+        },
+        "security": []
+      }
+    },
+    "/device/v1/push-subscription": {
+      "put": {
+        "operationId": "savePushSubscription",
+        "summary": "Save this device's Web Push subscription (PushSubscription.toJSON()), replacing the one it had",
+        "tags": [
+          "device"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/XTandemDevice"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemTime"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemNonce"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemSignature"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/WebPushSubscriptionRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "204": {
+            "description": "Saved."
+          },
+          "400": {
+            "description": "Malformed body, an endpoint that is not https or whose host resolves to a loopback, private, link-local or reserved address (SSRF rule), a p256dh that is not a P-256 point, or an auth secret that is not 16 bytes.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Bad, missing or already used request signature.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          }
+        },
+        "security": []
+      },
+      "delete": {
+        "operationId": "deletePushSubscription",
+        "summary": "Remove this device's Web Push subscription",
+        "tags": [
+          "device"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/XTandemDevice"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemTime"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemNonce"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemSignature"
+          }
+        ],
+        "responses": {
+          "204": {
+            "description": "Removed (or there was none)."
+          },
+          "401": {
+            "description": "Bad, missing or already used request signature.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          }
+        },
+        "security": []
+      }
     }
   },
   "components": {
@@ -4705,6 +4829,54 @@ enum OpenAPIDocument {
             "type": "array",
             "items": {
               "$ref": "#/components/schemas/NamedLocation"
+            }
+          }
+        }
+      },
+      "WebPushKeyResponse": {
+        "type": "object",
+        "required": [
+          "vapidPublicKey"
+        ],
+        "properties": {
+          "vapidPublicKey": {
+            "type": "string",
+            "description": "base64url of the 65-byte X9.63 P-256 point."
+          }
+        }
+      },
+      "WebPushSubscriptionRequest": {
+        "type": "object",
+        "required": [
+          "endpoint",
+          "keys"
+        ],
+        "properties": {
+          "endpoint": {
+            "type": "string",
+            "maxLength": 2048,
+            "description": "The push service's https URL for this subscription."
+          },
+          "expirationTime": {
+            "type": "number",
+            "nullable": true,
+            "description": "Ignored."
+          },
+          "keys": {
+            "type": "object",
+            "required": [
+              "p256dh",
+              "auth"
+            ],
+            "properties": {
+              "p256dh": {
+                "type": "string",
+                "description": "base64url of the user agent's 65-byte P-256 public key."
+              },
+              "auth": {
+                "type": "string",
+                "description": "base64url of the 16-byte auth secret."
+              }
             }
           }
         }

@@ -207,6 +207,7 @@ public struct DirectoryAdminService: Sendable {
         let withdrawn = try await env.transaction { env in
             try await env.storage.updateDevice(final)
             try await env.storage.deleteTOTPSecret(deviceID: device.id)
+            _ = try await env.storage.deleteWebPushSubscription(deviceID: device.id)
             let challenges = ChallengeService(env: env)
             let remaining = try await env.storage.devices(userID: user.id)
             var withdrawn: [Challenge] = []

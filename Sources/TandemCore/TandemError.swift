@@ -10,10 +10,14 @@ public struct TandemError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Code
     /// A short, client-safe message. Never contains a secret.
     public var message: String
+    /// A finer code for the JSON error body than `code` gives (e.g. `passkeyRequired`,
+    /// `counterRegression`); the HTTP status still follows `code`.
+    public var wireCode: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, wireCode: String? = nil) {
         self.code = code
         self.message = message
+        self.wireCode = wireCode
     }
 
     public static func == (lhs: TandemError, rhs: TandemError) -> Bool { lhs.code == rhs.code }

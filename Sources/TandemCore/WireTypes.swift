@@ -36,14 +36,19 @@ public struct ActivationRequest: Codable, Sendable {
     /// Channel key (base64url X9.63): opens the push channel, lists, denies and reports.
     public var deviceKey: String
     /// Approval key (base64url X9.63): PIN-protected on the device, signs approvals of MFA pushes.
-    public var approvalKey: String
+    /// Required unless `platform` is `web`; a web authenticator has none (its approvals carry a
+    /// WebAuthn assertion of its approval passkey instead, protocol version 3).
+    public var approvalKey: String?
+    /// `web` for the web authenticator (`/authenticator/`); absent for an app with an approval key.
+    public var platform: String?
 
-    public init(code: String, deviceName: String, appVersion: String, deviceKey: String, approvalKey: String) {
+    public init(code: String, deviceName: String, appVersion: String, deviceKey: String, approvalKey: String?, platform: String? = nil) {
         self.code = code
         self.deviceName = deviceName
         self.appVersion = appVersion
         self.deviceKey = deviceKey
         self.approvalKey = approvalKey
+        self.platform = platform
     }
 }
 
@@ -57,13 +62,18 @@ public struct ActivationResponse: Codable, Sendable {
     /// the codes are TOTP SHA-1, 6 digits, 30 s. Present only when the policy allows software
     /// OATH for the user; the device keeps it and shows codes (`TOTP`). A secret: never logged.
     public var totpSecret: String?
+    /// For a web authenticator only: what `navigator.credentials.create()` needs to make the
+    /// device's approval passkey (`POST /device/v1/approval-passkey`).
+    public var approvalPasskey: ApprovalPasskeyOptions?
 
-    public init(deviceId: String, userId: String, userPrincipalName: String, displayName: String, totpSecret: String? = nil) {
+    public init(deviceId: String, userId: String, userPrincipalName: String, displayName: String, totpSecret: String? = nil,
+                approvalPasskey: ApprovalPasskeyOptions? = nil) {
         self.deviceId = deviceId
         self.userId = userId
         self.userPrincipalName = userPrincipalName
         self.displayName = displayName
         self.totpSecret = totpSecret
+        self.approvalPasskey = approvalPasskey
     }
 }
 
@@ -74,12 +84,17 @@ public struct AnswerRequest: Codable, Sendable {
     public var number: String?
     /// Base64url raw ECDSA signature over `SignedBytes.answer(...)`.
     public var signature: String
+    /// A web authenticator's approval: a WebAuthn assertion of its approval passkey whose
+    /// challenge is the SHA-256 of the same answer bytes. Required for `approve` from a web
+    /// device; ignored otherwise.
+    public var assertion: WebAuthnAssertion?
 
-    public init(deviceId: String, decision: AnswerDecision, number: String?, signature: String) {
+    public init(deviceId: String, decision: AnswerDecision, number: String?, signature: String, assertion: WebAuthnAssertion? = nil) {
         self.deviceId = deviceId
         self.decision = decision
         self.number = number
         self.signature = signature
+        self.assertion = assertion
     }
 }
 

@@ -95,7 +95,8 @@ public func buildApplication(
     RadiusWiring.registerAdmin(on: router, graph: graph, configuration: configuration, env: env)
     oidc.register(on: router, signIn: signIn, pages: pages, actor: graph.actor)
     DeviceController(devices: DeviceService(env: env), challenges: ChallengeService(env: env), registration: registration,
-                     hub: hub, random: random, applicationName: settings.applicationName,
+                     hub: hub, random: random, applicationName: settings.applicationName, publicURL: { publicURL.get() },
+                     webAuthenticator: WebAuthenticatorService(env: env),
                      authenticationTimeout: .milliseconds(Int64(configuration.connections.headerTimeout * 1000))).register(on: router)
 
     webPush.register(on: router, env: env)   // GET /device/v1/web-push, PUT/DELETE /device/v1/push-subscription

@@ -9,7 +9,8 @@ enum Migrations {
 
     static var all: [Migration] {
         (signIn + directory + oidc + defences + portal
-         + hardeningDevices + hardeningSignIn + hardeningAdmin + deployment + signInFlow + passkeys + radius + webPush).sorted { $0.version < $1.version }
+         + hardeningDevices + hardeningSignIn + hardeningAdmin + deployment + signInFlow + passkeys + radius
+         + webAuthenticator + webPush).sorted { $0.version < $1.version }
     }
 
     static let signIn: [Migration] = [

@@ -65,7 +65,17 @@ public actor InMemoryStorage: TandemStorage {
     public func devices(userID: String) -> [Device] {
         devicesByID.values.filter { $0.userID == userID && $0.state != .removed }.sorted { ($0.createdAt, $0.id) < ($1.createdAt, $1.id) }
     }
-    public func updateDevice(_ device: Device) { devicesByID[device.id] = device }
+    /// Writes what the SQL store's `updateDevice` writes: name, app version, phone sign-in key,
+    /// state and last use (never keys, the platform or the approval passkey).
+    public func updateDevice(_ device: Device) {
+        guard var stored = devicesByID[device.id] else { return }
+        stored.name = device.name
+        stored.appVersion = device.appVersion
+        stored.phoneSignInKey = device.phoneSignInKey
+        stored.state = device.state
+        stored.lastUsedAt = device.lastUsedAt
+        devicesByID[device.id] = stored
+    }
 
     public func insertChallenge(_ challenge: Challenge) throws {
         guard challengesByID[challenge.id] == nil else { throw TandemError(.conflict, "Duplicate challenge.") }

@@ -24,7 +24,7 @@ enum WireTargets {
         [
             roundTrip("json-activation-request", ActivationRequest.self, "ActivationRequest: POST /device/v1/activate") { request in
                 _ = DeviceSignature.publicKey(request.deviceKey)
-                _ = DeviceSignature.publicKey(request.approvalKey)
+                _ = request.approvalKey.map(DeviceSignature.publicKey)
                 _ = Base32.decode(request.code)
             },
             roundTrip("json-activation-response", ActivationResponse.self, "ActivationResponse, read by the authenticator") { response in

@@ -16,6 +16,10 @@ struct DeviceController: Sendable {
     let hub: PushHub
     let random: any RandomSource
     let applicationName: String
+    /// The server's public URL: the WebAuthn relying party of web authenticators (version 3).
+    let publicURL: @Sendable () -> String
+    /// The web authenticator's approval passkey and phone sign-in.
+    let webAuthenticator: WebAuthenticatorService
     /// How long a new push channel may take to authenticate before it is closed (finding 10).
     var authenticationTimeout: Duration = .seconds(10)
 
@@ -23,7 +27,8 @@ struct DeviceController: Sendable {
         let group = router.group("device/v1")
         group.post("activate") { request, context in
             let body = try await Self.decode(ActivationRequest.self, request)
-            let response = try await self.registration.activate(body, context: Web.challengeContext(request, context, application: self.applicationName))
+            let response = try await self.registration.activate(body, context: Web.challengeContext(request, context, application: self.applicationName),
+                                                                publicURL: self.publicURL())
             return JSONResponse.make(response, status: .created)
         }
         group.get("pending") { request, _ in
@@ -37,7 +42,7 @@ struct DeviceController: Sendable {
         group.post("challenges/{id}/answer") { request, context in
             let id = try context.parameters.require("id")
             let body = try await Self.decode(AnswerRequest.self, request)
-            return JSONResponse.make(try await self.challenges.answer(challengeID: id, body))
+            return JSONResponse.make(try await self.challenges.answer(challengeID: id, body, publicURL: self.publicURL()))
         }
         group.post("key-change-nonce") { request, _ in
             let (device, _) = try await self.authenticate(request)
@@ -45,9 +50,14 @@ struct DeviceController: Sendable {
         }
         group.post("phone-sign-in") { request, _ in
             let (device, body) = try await self.authenticate(request)
-            try await self.devices.enablePhoneSignIn(for: device, try Self.decode(PhoneSignInRequest.self, body))
+            if device.platform == .web {
+                try await self.webAuthenticator.enablePhoneSignIn(for: device, try Self.decode(WebPhoneSignInRequest.self, body), publicURL: self.publicURL())
+            } else {
+                try await self.devices.enablePhoneSignIn(for: device, try Self.decode(PhoneSignInRequest.self, body))
+            }
             return JSONResponse.make(["phoneSignIn": "enabled"])
         }
+        registerWebAuthenticator(on: group)
         group.delete("phone-sign-in") { request, _ in
             let (device, _) = try await self.authenticate(request)
             try await self.devices.disablePhoneSignIn(for: device)

@@ -12,7 +12,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as TandemError {
-            let code = request.uri.path.hasPrefix("/v1.0/") ? Self.graphCode(error.code) : error.code.rawValue
+            let code = request.uri.path.hasPrefix("/v1.0/") ? Self.graphCode(error.code) : (error.wireCode ?? error.code.rawValue)
             return respond(request, status: Self.status(error.code), code: code, message: error.message)
         } catch let error as HTTPResponseError {
             let status = error.status

@@ -237,7 +237,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/BadRequest"
           },
           "401": {
-            "description": "Unknown device or bad signature.",
+            "description": "Unknown device, bad signature, or (web authenticator) a missing or invalid passkey assertion: challenge over other bytes, UV off, another credential, a counter that did not grow (code counterRegression).",
             "content": {
               "application/json": {
                 "schema": {
@@ -247,7 +247,7 @@ enum OpenAPIDocument {
             }
           },
           "403": {
-            "description": "This device may not answer this request, or the policy turned its kind off.",
+            "description": "This device may not answer this request, the policy turned its kind off, or a web authenticator has not registered its approval passkey yet (code passkeyRequired).",
             "content": {
               "application/json": {
                 "schema": {
@@ -355,7 +355,7 @@ enum OpenAPIDocument {
     "/device/v1/phone-sign-in": {
       "post": {
         "operationId": "enablePhoneSignIn",
-        "summary": "Turn on passwordless phone sign-in with a new key, approved by the approval key",
+        "summary": "Turn on passwordless phone sign-in: a new key approved by the approval key, or (web authenticator) a passkey assertion",
         "tags": [
           "device"
         ],
@@ -378,7 +378,14 @@ enum OpenAPIDocument {
           "content": {
             "application/json": {
               "schema": {
-                "$ref": "#/components/schemas/PhoneSignInRequest"
+                "oneOf": [
+                  {
+                    "$ref": "#/components/schemas/PhoneSignInRequest"
+                  },
+                  {
+                    "$ref": "#/components/schemas/WebPhoneSignInRequest"
+                  }
+                ]
               }
             }
           }
@@ -398,7 +405,7 @@ enum OpenAPIDocument {
             "$ref": "#/components/responses/BadRequest"
           },
           "401": {
-            "description": "Bad or used request signature, no valid approval-key signature or proof, or a key-change nonce that is unknown, used, expired or another device's.",
+            "description": "Bad or used request signature, no valid approval-key signature or proof, or a key-change nonce that is unknown, used, expired or another device's. For a web authenticator: an invalid passkey assertion.",
             "content": {
               "application/json": {
                 "schema": {
@@ -419,6 +426,16 @@ enum OpenAPIDocument {
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "403": {
+            "description": "A web authenticator without its approval passkey (code passkeyRequired).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
           }
         },
         "security": []
@@ -449,6 +466,85 @@ enum OpenAPIDocument {
           },
           "401": {
             "$ref": "#/components/responses/Unauthorized"
+          }
+        },
+        "security": []
+      }
+    },
+    "/device/v1/approval-passkey": {
+      "post": {
+        "operationId": "registerApprovalPasskey",
+        "summary": "Register a web authenticator's approval passkey (once, with the challenge from the activation)",
+        "tags": [
+          "device"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/XTandemDevice"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemTime"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemNonce"
+          },
+          {
+            "$ref": "#/components/parameters/XTandemSignature"
+          }
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ApprovalPasskeyRequest"
+              }
+            }
+          }
+        },
+        "responses": {
+          "200": {
+            "description": "Registered.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/ApprovalPasskeyResponse"
+                }
+              }
+            }
+          },
+          "400": {
+            "description": "Malformed body, not a web authenticator, or a credential that does not verify (type, origin, RP ID, UP, UV, key).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "401": {
+            "description": "Bad or used request signature, or a registration challenge that is wrong, used or expired.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "409": {
+            "description": "The device already has its approval passkey, or another device registered this credential.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Error"
+                }
+              }
+            }
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
           }
         },
         "security": []
@@ -2515,8 +2611,7 @@ enum OpenAPIDocument {
           "code",
           "deviceName",
           "appVersion",
-          "deviceKey",
-          "approvalKey"
+          "deviceKey"
         ],
         "properties": {
           "code": {
@@ -2537,7 +2632,14 @@ enum OpenAPIDocument {
           },
           "approvalKey": {
             "type": "string",
-            "description": "Approval key (PIN-protected on the device), base64url X9.63; differs from deviceKey."
+            "description": "Approval key (PIN-protected on the device), base64url X9.63; differs from deviceKey. Required unless platform is web; a web authenticator must not send one."
+          },
+          "platform": {
+            "type": "string",
+            "enum": [
+              "web"
+            ],
+            "description": "`web` for the web authenticator (protocol version 3): no approvalKey; approvals carry a passkey assertion."
           }
         }
       },
@@ -2565,6 +2667,9 @@ enum OpenAPIDocument {
           "totpSecret": {
             "type": "string",
             "description": "Base32 TOTP secret; present only when the policy allows software OATH."
+          },
+          "approvalPasskey": {
+            "$ref": "#/components/schemas/ApprovalPasskeyOptions"
           }
         }
       },
@@ -2689,6 +2794,14 @@ enum OpenAPIDocument {
           "signature": {
             "type": "string",
             "description": "base64url raw r||s over the canonical answer bytes (docs/push-protocol.md)."
+          },
+          "assertion": {
+            "allOf": [
+              {
+                "$ref": "#/components/schemas/WebAuthnAssertion"
+              }
+            ],
+            "description": "Required for approve from a web authenticator: the approval passkey's assertion over SHA-256 of the answer bytes (with UP and UV)."
           }
         }
       },
@@ -4878,6 +4991,116 @@ enum OpenAPIDocument {
                 "description": "base64url of the 16-byte auth secret."
               }
             }
+          }
+        }
+      },
+      "ApprovalPasskeyOptions": {
+        "type": "object",
+        "required": [
+          "challenge",
+          "rpId",
+          "userHandle",
+          "userName",
+          "userDisplayName",
+          "timeoutMs"
+        ],
+        "description": "A web authenticator only: the options of navigator.credentials.create() for its approval passkey.",
+        "properties": {
+          "challenge": {
+            "type": "string",
+            "description": "32 random bytes, base64url: single use, this device only, until the activation window closes."
+          },
+          "rpId": {
+            "type": "string",
+            "description": "The RP ID: the host of the server's public URL."
+          },
+          "userHandle": {
+            "type": "string",
+            "description": "user.id, base64url (the device's id, not the user's)."
+          },
+          "userName": {
+            "type": "string"
+          },
+          "userDisplayName": {
+            "type": "string"
+          },
+          "timeoutMs": {
+            "type": "integer"
+          }
+        }
+      },
+      "WebAuthnAssertion": {
+        "type": "object",
+        "required": [
+          "credentialId",
+          "clientDataJSON",
+          "authenticatorData",
+          "signature"
+        ],
+        "description": "A WebAuthn assertion from navigator.credentials.get(), binary fields base64url. Its challenge is SHA-256 of the canonical bytes it approves.",
+        "properties": {
+          "credentialId": {
+            "type": "string"
+          },
+          "clientDataJSON": {
+            "type": "string"
+          },
+          "authenticatorData": {
+            "type": "string"
+          },
+          "signature": {
+            "type": "string"
+          }
+        }
+      },
+      "ApprovalPasskeyRequest": {
+        "type": "object",
+        "required": [
+          "credentialId",
+          "clientDataJSON",
+          "attestationObject"
+        ],
+        "description": "The credential from navigator.credentials.create(), binary fields base64url.",
+        "properties": {
+          "credentialId": {
+            "type": "string"
+          },
+          "clientDataJSON": {
+            "type": "string"
+          },
+          "attestationObject": {
+            "type": "string"
+          }
+        }
+      },
+      "ApprovalPasskeyResponse": {
+        "type": "object",
+        "required": [
+          "approvalPasskey"
+        ],
+        "properties": {
+          "approvalPasskey": {
+            "type": "string",
+            "enum": [
+              "registered"
+            ]
+          }
+        }
+      },
+      "WebPhoneSignInRequest": {
+        "type": "object",
+        "required": [
+          "nonce",
+          "assertion"
+        ],
+        "description": "A web authenticator turns phone sign-in on with an assertion over SHA-256 of the key-change bytes (change=phoneSignIn, key = its device key).",
+        "properties": {
+          "nonce": {
+            "type": "string",
+            "description": "The single-use nonce from POST /device/v1/key-change-nonce."
+          },
+          "assertion": {
+            "$ref": "#/components/schemas/WebAuthnAssertion"
           }
         }
       }

@@ -106,7 +106,12 @@ public struct ChallengeService: Sendable {
 
     /// Applies a device's answer. Verifies the device, the signature over the canonical bytes with the
     /// key the decision needs, then moves the challenge out of `pending` with a compare-and-set.
-    public func answer(challengeID: String, _ request: AnswerRequest) async throws -> AnswerResponse {
+    ///
+    /// A web device (protocol version 3) signs every answer with its device key, and an approval
+    /// also carries its approval passkey's assertion over the same bytes; the passkey's new counter
+    /// is written in one transaction with the compare-and-set, so a lost race writes neither.
+    /// `publicURL` (the relying party) defaults to the configured one.
+    public func answer(challengeID: String, _ request: AnswerRequest, publicURL: String? = nil) async throws -> AnswerResponse {
         guard SignedBytes.isToken(challengeID), var challenge = try await env.storage.challenge(id: challengeID) else {
             throw TandemError(.notFound, "No such request.")
         }
@@ -135,6 +140,7 @@ public struct ChallengeService: Sendable {
         }
         let key: String?
         switch (request.decision, challenge.kind) {
+        case _ where device.platform == .web: key = device.deviceKey
         case (.approve, .passwordless): key = device.phoneSignInKey
         case (.approve, _): key = device.approvalKey
         case (.deny, _), (.report, _): key = device.deviceKey
@@ -143,6 +149,10 @@ public struct ChallengeService: Sendable {
             logger.notice("answer with bad signature refused", metadata: ["tandem.challenge": "\(challengeID)", "tandem.device": "\(device.id)"])
             throw TandemError(.unauthorized, "The signature is not valid.")
         }
+        let approval: WebAuthenticatorService.VerifiedApproval? = if device.platform == .web, request.decision == .approve {
+            try WebAuthenticatorService(env: env, logger: logger).verifyApproval(request.assertion, over: bytes, device: device,
+                                                                                 publicURL: publicURL ?? env.settings.publicURL)
+        } else { nil }
         let now = env.clock.now()
         switch challenge.answer(request.decision, typedNumber: request.number, deviceID: device.id, now: now) {
         case .reject(.expired):
@@ -160,7 +170,7 @@ public struct ChallengeService: Sendable {
             logger.notice("answer to a finished request refused", metadata: ["tandem.challenge": "\(challengeID)", "tandem.state": "\(challenge.state.rawValue)"])
             throw TandemError(.conflict, "The request was already answered or withdrawn.")
         default:
-            guard try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) else {
+            guard try await commit(challenge, approval: approval, deviceID: device.id) else {
                 logger.notice("answer lost the race", metadata: ["tandem.challenge": "\(challengeID)"])
                 throw TandemError(.conflict, "The request was already answered or withdrawn.")
             }
@@ -173,6 +183,24 @@ public struct ChallengeService: Sendable {
         ])
         await finished(challenge)
         return AnswerResponse(challengeId: challenge.id, state: challenge.state, reason: challenge.reason)
+    }
+
+    /// The answer's compare-and-set; with a web approval, and the passkey counter's in the same
+    /// transaction (a counter that lost its own race undoes the answer: `counterRegression`).
+    private func commit(_ challenge: Challenge, approval: WebAuthenticatorService.VerifiedApproval?, deviceID: String) async throws -> Bool {
+        guard let approval else { return try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) }
+        do {
+            return try await env.transaction { env in
+                guard try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) else { return false }
+                try await WebAuthenticatorService.record(approval, deviceID: deviceID, storage: env.storage)
+                return true
+            }
+        } catch let error as TandemError where error.wireCode == "counterRegression" {
+            logger.notice("web approval refused: the passkey's counter was used by another answer", metadata: [
+                "tandem.challenge": "\(challenge.id)", "tandem.device": "\(deviceID)",
+            ])
+            throw error
+        }
     }
 
     /// Withdraws a pending challenge (replaced by a new one, or abandoned). No-op when not pending.

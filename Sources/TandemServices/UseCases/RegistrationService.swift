@@ -54,13 +54,35 @@ public struct RegistrationService: Sendable {
     }
 
     /// Redeems an activation code: creates the device (unconfirmed) and sends it the confirming push.
-    public func activate(_ request: ActivationRequest, context: ChallengeContext) async throws -> ActivationResponse {
+    ///
+    /// A web authenticator (`platform: "web"`, no approval key) gets in the answer the options for
+    /// its approval passkey, whose registration (`WebAuthenticatorService.registerApprovalPasskey`)
+    /// must come before it can approve the confirming push. `publicURL` (the relying party)
+    /// defaults to the configured one.
+    public func activate(_ request: ActivationRequest, context: ChallengeContext, publicURL: String? = nil) async throws -> ActivationResponse {
         let name = request.deviceName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...100).contains(name.count) else { throw TandemError(.badRequest, "deviceName must be 1 to 100 characters.") }
         guard request.appVersion.count <= 50 else { throw TandemError(.badRequest, "appVersion is too long.") }
         guard DeviceSignature.publicKey(request.deviceKey) != nil else { throw TandemError(.badRequest, "deviceKey is not a P-256 public key.") }
-        guard DeviceSignature.publicKey(request.approvalKey) != nil else { throw TandemError(.badRequest, "approvalKey is not a P-256 public key.") }
-        guard request.deviceKey != request.approvalKey else { throw TandemError(.badRequest, "deviceKey and approvalKey must differ.") }
+        let platform: DevicePlatform
+        switch request.platform {
+        case nil:
+            guard let approvalKey = request.approvalKey else { throw TandemError(.badRequest, "Missing field approvalKey.") }
+            guard DeviceSignature.publicKey(approvalKey) != nil else { throw TandemError(.badRequest, "approvalKey is not a P-256 public key.") }
+            guard request.deviceKey != approvalKey else { throw TandemError(.badRequest, "deviceKey and approvalKey must differ.") }
+            platform = .app
+        case DevicePlatform.web.rawValue?:
+            guard request.approvalKey == nil else {
+                throw TandemError(.badRequest, "A web authenticator has no approvalKey: its approvals carry a passkey assertion.")
+            }
+            platform = .web
+        default:
+            throw TandemError(.badRequest, "platform must be \"web\" or absent.")
+        }
+        let publicURL = publicURL ?? env.settings.publicURL
+        let web = WebAuthenticatorService(env: env, logger: logger)
+        // The relying party must be known before the code is spent.
+        if platform == .web { _ = try WebAuthnRelyingParty(publicURL: publicURL) }
         let code = request.code.replacingOccurrences(of: " ", with: "").uppercased()
         guard (16...64).contains(code.count), Base32.decode(code) != nil,
               var activation = try await env.storage.consumeActivation(codeDigest: SecretDigest.of(code), now: env.clock.now()),
@@ -70,8 +92,9 @@ public struct RegistrationService: Sendable {
             throw TandemError(.unauthorized, "The activation code is not valid, was already used, or has expired.")
         }
         let device = Device(id: env.random.identifier(), userID: user.id, name: name, appVersion: request.appVersion,
-                            deviceKey: request.deviceKey, approvalKey: request.approvalKey,
-                            state: .unconfirmed, createdAt: env.clock.now())
+                            deviceKey: request.deviceKey, approvalKey: request.approvalKey ?? "",
+                            state: .unconfirmed, createdAt: env.clock.now(), platform: platform,
+                            approvalPasskeyChallenge: platform == .web ? web.newChallenge() : nil)
         try await env.storage.insertDevice(device)
         let challenge = try await challenges.issue(to: user, kind: .registration, context: context, targetDevice: device)
         activation.deviceID = device.id
@@ -82,8 +105,9 @@ public struct RegistrationService: Sendable {
         // Verification codes: a secret of its own for the device when the policy turns them on.
         let codes = VerificationCodeService(env: env)
         let totpSecret = try await codes.enabled(for: user) ? try await codes.issueSecret(deviceID: device.id) : nil
+        let passkeyOptions = try device.approvalPasskeyChallenge.map { try web.options(for: device, user: user, challenge: $0, publicURL: publicURL) }
         return ActivationResponse(deviceId: device.id, userId: user.id, userPrincipalName: user.userPrincipalName,
-                                  displayName: user.displayName, totpSecret: totpSecret)
+                                  displayName: user.displayName, totpSecret: totpSecret, approvalPasskey: passkeyOptions)
     }
 
     /// After a new device's confirmation push was approved (the device is active now): the

@@ -23,7 +23,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
 from conftest import PIN, Browser, pending, register
 
-LOOPBACK = ["--allow-loopback-push-endpoints"]
+METRICS_TOKEN = "web-push-metrics-token-0123456789"
+LOOPBACK = ["--allow-loopback-push-endpoints", "--metrics-token", METRICS_TOKEN]
 
 
 def b64url(data):
@@ -80,7 +81,7 @@ class Subscription:
 
 class PushService:
     """A push service on loopback (RFC 8030 §5): records every POST (path, headers, body, time) and
-    answers with the next status of `answers` (201 once they run out)."""
+    answers with the next (status, headers[, seconds to wait first]) of `answers` (201 once they run out)."""
 
     def __init__(self):
         self.received = []
@@ -96,7 +97,9 @@ class PushService:
                 with service.lock:
                     service.received.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()},
                                              "body": body, "at": time.time()})
-                    status, extra = service.answers.pop(0) if service.answers else (201, {})
+                    status, extra, *delay = service.answers.pop(0) if service.answers else (201, {})
+                if delay:
+                    time.sleep(delay[0])
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)
@@ -135,6 +138,14 @@ def push_service():
 @pytest.fixture
 def loopback_server(make_server):
     return make_server(extra_args=LOOPBACK)
+
+
+def metric(server, result):
+    text = requests.get(server.url + "/metrics", headers={"Authorization": "Bearer " + METRICS_TOKEN}, timeout=10).text
+    for line in text.splitlines():
+        if line.startswith(f'tandem_web_push_total{{result="{result}"}}'):
+            return float(line.split()[-1])
+    raise AssertionError("no tandem_web_push_total for " + result + " in\n" + text)
 
 
 def mfa_sign_in(server):
@@ -217,6 +228,7 @@ def test_gone_deletes_the_subscription_and_the_next_sign_in_pushes_nothing(loopb
     while "web push subscription gone; removed" not in server.log() and time.time() < deadline:
         time.sleep(0.1)
     assert "web push subscription gone; removed" in server.log()
+    assert metric(server, "gone") == 1
 
     browser = mfa_sign_in(server)
     assert len(pending(phone)) == 1, "the request itself is still there for the app to fetch"
@@ -239,6 +251,7 @@ def test_too_many_requests_is_retried_after_the_retry_after_time(loopback_server
     assert int(third["headers"]["ttl"]) < int(first["headers"]["ttl"]), "TTL shrinks with the request's remaining lifetime"
     time.sleep(2)
     assert len(push_service.received) == 3, "a 201 ends the retries"
+    assert metric(server, "retried") == 2 and metric(server, "sent") == 1
     approve(browser, phone)
 
 
@@ -366,3 +379,16 @@ def test_removing_the_device_removes_its_subscription(loopback_server, phone, pu
     with sqlite3.connect(server.db) as db:
         assert db.execute("SELECT count(*) FROM web_push_subscriptions WHERE device_id = ?", (device.device_id,)).fetchone()[0] == 0
     assert device.subscribe(Subscription(push_service.url + "/push/1").json()).status_code == 401
+
+
+def test_a_slow_push_service_does_not_hold_up_the_sign_in(loopback_server, phone, push_service):
+    server = loopback_server
+    subscribed(server, phone, push_service)
+    push_service.answers = [(201, {}, 12)]
+    browser = Browser(server)
+    assert browser.start() == "/login/password"
+    started = time.time()
+    assert browser.password().headers["Location"] == "/login/approve"
+    assert time.time() - started < 8, "the password step waited for the push service"
+    push_service.wait_for(1)
+    approve(browser, phone)

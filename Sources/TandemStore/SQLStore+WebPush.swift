@@ -12,15 +12,25 @@ extension SQLStore: WebPushStore {
             """).run()
     }
 
+    static func webPushSubscription(_ row: any SQLRow) throws -> WebPushSubscription {
+        WebPushSubscription(deviceID: try row.decode(column: "device_id", as: String.self),
+                            endpoint: try row.decode(column: "endpoint", as: String.self),
+                            p256dh: try row.decode(column: "p256dh", as: String.self), auth: try row.decode(column: "auth", as: String.self),
+                            createdAt: Self.date(try row.decode(column: "created_at", as: Int64.self)))
+    }
+
     public func webPushSubscription(deviceID: String) async throws -> WebPushSubscription? {
         try await db.raw("""
             SELECT device_id, endpoint, p256dh, auth, created_at FROM web_push_subscriptions WHERE device_id = \(bind: deviceID)
-            """).first().map { row in
-            WebPushSubscription(deviceID: try row.decode(column: "device_id", as: String.self),
-                                endpoint: try row.decode(column: "endpoint", as: String.self),
-                                p256dh: try row.decode(column: "p256dh", as: String.self), auth: try row.decode(column: "auth", as: String.self),
-                                createdAt: Self.date(try row.decode(column: "created_at", as: Int64.self)))
-        }
+            """).first().map(Self.webPushSubscription)
+    }
+
+    public func webPushSubscriptions(deviceIDs: [String]) async throws -> [WebPushSubscription] {
+        guard !deviceIDs.isEmpty else { return [] }
+        return try await db.raw("""
+            SELECT device_id, endpoint, p256dh, auth, created_at FROM web_push_subscriptions
+            WHERE device_id IN (\(binds: deviceIDs)) ORDER BY device_id
+            """).all().map(Self.webPushSubscription)
     }
 
     public func deleteWebPushSubscription(deviceID: String) async throws -> Bool {

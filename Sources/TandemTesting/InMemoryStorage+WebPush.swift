@@ -6,6 +6,9 @@ extension InMemoryStorage {
         webPushSubscriptions[subscription.deviceID] = subscription
     }
     public func webPushSubscription(deviceID: String) -> WebPushSubscription? { webPushSubscriptions[deviceID] }
+    public func webPushSubscriptions(deviceIDs: [String]) -> [WebPushSubscription] {
+        Set(deviceIDs).compactMap { webPushSubscriptions[$0] }.sorted { $0.deviceID < $1.deviceID }
+    }
     public func deleteWebPushSubscription(deviceID: String) -> Bool {
         webPushSubscriptions.removeValue(forKey: deviceID) != nil
     }

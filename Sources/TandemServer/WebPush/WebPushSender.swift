@@ -19,7 +19,8 @@ public actor WebPushSender {
     struct Job: Sendable {
         var challengeID: String
         var expiresAt: Date
-        var deviceID: String
+        var subscription: WebPushSubscription
+        var deviceID: String { subscription.deviceID }
     }
 
     let storage: any TandemStorage
@@ -76,11 +77,21 @@ public actor WebPushSender {
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
-    /// Queues a message about `offer` for each of `deviceIDs` that has a subscription; returns at once.
+    /// Queues a message about `offer` for each of `deviceIDs` that has a subscription (read in one
+    /// statement, in the background); returns at once.
     nonisolated func submit(_ offer: ChallengeOffer, to deviceIDs: [String]) {
         guard !deviceIDs.isEmpty else { return }
-        let jobs = deviceIDs.map { Job(challengeID: offer.id, expiresAt: offer.expiresAt, deviceID: $0) }
-        Task { await self.enqueue(jobs) }
+        Task {
+            let subscriptions: [WebPushSubscription]
+            do {
+                subscriptions = try await storage.webPushSubscriptions(deviceIDs: deviceIDs)
+            } catch {
+                logger.warning("web push: cannot read the subscriptions", metadata: ["tandem.challenge": "\(offer.id)"])
+                return
+            }
+            guard !subscriptions.isEmpty else { return }
+            await self.enqueue(subscriptions.map { Job(challengeID: offer.id, expiresAt: offer.expiresAt, subscription: $0) })
+        }
     }
 
     func enqueue(_ jobs: [Job]) {
@@ -115,14 +126,7 @@ public actor WebPushSender {
     /// Sends one message, retrying while the request lives.
     func deliver(_ job: Job) async {
         let metadata: Logger.Metadata = ["tandem.challenge": "\(job.challengeID)", "tandem.device": "\(job.deviceID)"]
-        let subscription: WebPushSubscription
-        do {
-            guard let stored = try await storage.webPushSubscription(deviceID: job.deviceID) else { return }
-            subscription = stored
-        } catch {
-            logger.warning("web push: cannot read the subscription", metadata: metadata)
-            return
-        }
+        let subscription = job.subscription
         var metadataWithOrigin = metadata
         let endpoint: WebPushEndpoint
         do {

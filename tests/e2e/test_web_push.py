@@ -392,3 +392,56 @@ def test_a_slow_push_service_does_not_hold_up_the_sign_in(loopback_server, phone
     assert time.time() - started < 8, "the password step waited for the push service"
     push_service.wait_for(1)
     approve(browser, phone)
+
+
+def test_every_subscribed_device_of_the_user_gets_one_message(loopback_server, phone, second_phone, push_service):
+    server = loopback_server
+    register(server, phone)
+    register(server, second_phone, name="Tablet", signed_in_with=phone)
+    subscriptions = {}
+    for name, device_phone in (("one", phone), ("two", second_phone)):
+        subscriptions[name] = Subscription(f"{push_service.url}/push/{name}")
+        assert Device(server, device_phone).subscribe(subscriptions[name].json()).status_code == 204
+    browser = mfa_sign_in(server)
+    messages = push_service.wait_for(2)
+    time.sleep(2)
+    assert sorted(m["path"] for m in push_service.received) == ["/push/one", "/push/two"]
+    for message in messages:
+        plaintext = subscriptions[message["path"].rsplit("/", 1)[1]].decrypt(message["body"])
+        assert json.loads(plaintext) == {"type": "request", "challengeId": pending(phone)[0]["id"]}
+    approve(browser, phone)
+
+
+@pytest.fixture
+def postgres_url():
+    import uuid
+    url = os.environ.get("TANDEM_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI", "").lower() in ("true", "1"):
+            pytest.fail("CI=true but TANDEM_TEST_POSTGRES_URL is not set: .ci/run must source .ci/postgres.sh")
+        pytest.skip("TANDEM_TEST_POSTGRES_URL is not set (source .ci/postgres.sh to run the multi-instance tests)")
+    return url + ("&" if "?" in url else "?") + "search_path=e2e_" + uuid.uuid4().hex[:16]
+
+
+def test_with_two_instances_only_the_one_that_made_the_request_pushes_it(tmp_path, postgres_url, phone, push_service):
+    from conftest import Server
+    secret = ["--secret-key", b64url(os.urandom(32))]
+    a = Server(tmp_path / "a", database=postgres_url, extra_args=LOOPBACK + secret)
+    b = Server(tmp_path / "b", database=postgres_url, add_user=False, extra_args=LOOPBACK + secret)
+    try:
+        register(a, phone)
+        key_a = requests.get(a.url + "/device/v1/web-push", timeout=10).json()["vapidPublicKey"]
+        assert requests.get(b.url + "/device/v1/web-push", timeout=10).json()["vapidPublicKey"] == key_a, "one VAPID key for all instances"
+        subscription = Subscription(push_service.url + "/push/one")
+        assert Device(a, phone).subscribe(subscription.json()).status_code == 204
+        for number, instance in enumerate((b, a), start=1):
+            browser = mfa_sign_in(instance)
+            message = push_service.wait_for(number)[-1]
+            assert json.loads(subscription.decrypt(message["body"]))["challengeId"] == pending(phone)[0]["id"]
+            assert message["headers"]["authorization"].endswith("k=" + key_a)
+            time.sleep(3)
+            assert len(push_service.received) == number, "one message per request, not one per instance"
+            approve(browser, phone)
+    finally:
+        a.stop()
+        b.stop()

@@ -140,6 +140,14 @@ def loopback_server(make_server):
     return make_server(extra_args=LOOPBACK)
 
 
+def trail(server, challenge_id):
+    """The request's delivery trail rows on channel webpush: (event, device, detail)."""
+    import sqlite3
+    with sqlite3.connect(server.db) as db:
+        return db.execute("SELECT event, device_id, detail FROM push_trail WHERE challenge_id = ? AND channel = 'webpush' ORDER BY seq",
+                          (challenge_id,)).fetchall()
+
+
 def metric(server, result):
     text = requests.get(server.url + "/metrics", headers={"Authorization": "Bearer " + METRICS_TOKEN}, timeout=10).text
     for line in text.splitlines():
@@ -210,7 +218,11 @@ def test_a_sign_in_request_is_pushed_encrypted_with_vapid_and_only_the_request_i
     with pytest.raises(jwt.InvalidSignatureError):
         jwt.decode(fields["t"], key=ec.generate_private_key(ec.SECP256R1()).public_key(), algorithms=["ES256"], audience=push_service.url)
 
-    # The sign-in still goes through the phone as before.
+    # The sign-in log's delivery trail says so; the sign-in still goes through the phone as before.
+    deadline = time.time() + 10
+    while not trail(server, request["id"]) and time.time() < deadline:
+        time.sleep(0.1)
+    assert trail(server, request["id"]) == [("sent", device.device_id, "web push 201")]
     approve(browser, phone)
     log = server.log()
     assert "/push/subscription-1" not in log, "the endpoint's path is a capability: never logged"
@@ -223,12 +235,14 @@ def test_gone_deletes_the_subscription_and_the_next_sign_in_pushes_nothing(loopb
     push_service.answers = [(410, {})]
     browser = mfa_sign_in(server)
     push_service.wait_for(1)
+    gone_id = pending(phone)[0]["id"]
     approve(browser, phone)
     deadline = time.time() + 20
     while "web push subscription gone; removed" not in server.log() and time.time() < deadline:
         time.sleep(0.1)
     assert "web push subscription gone; removed" in server.log()
     assert metric(server, "gone") == 1
+    assert [row[0::2] for row in trail(server, gone_id)] == [("undelivered", "web push 410: subscription removed")]
 
     browser = mfa_sign_in(server)
     assert len(pending(phone)) == 1, "the request itself is still there for the app to fetch"

@@ -459,3 +459,16 @@ def test_with_two_instances_only_the_one_that_made_the_request_pushes_it(tmp_pat
     finally:
         a.stop()
         b.stop()
+
+
+def test_retries_stop_once_the_request_is_answered(loopback_server, phone, push_service):
+    server = loopback_server
+    subscribed(server, phone, push_service)
+    push_service.answers = [(503, {})] * 100
+    browser = mfa_sign_in(server)
+    push_service.wait_for(1)
+    approve(browser, phone)
+    at_answer = len(push_service.received)
+    time.sleep(10)   # backoff 1, 2, 4 s: three more attempts had the request stayed pending
+    assert len(push_service.received) <= at_answer + 1, "at most the attempt already under way when the answer came"
+    assert "web push retry dropped: the request was answered or withdrawn" in server.log()

@@ -12,7 +12,8 @@ import TandemServices
 /// VAPID (RFC 8292), `TTL` = the seconds the request has left, `Urgency: high`, `Topic` = the
 /// request id. 201/202 are success; 404/410 delete the subscription; 429, 5xx and network errors
 /// are retried with exponential backoff (a `Retry-After` is respected) but never at or after the
-/// request's expiry; anything else is given up. At most `concurrency` sends run at once and at
+/// request's expiry, and not once the request is answered; anything else is given up. A message
+/// waiting for its retry holds no sending slot. At most `concurrency` sends run at once and at
 /// most `queueLimit` wait; `submit` never waits for the network. Logs name the device, the
 /// request and the push service's origin, never the endpoint's path (a capability) or a key.
 public actor WebPushSender {
@@ -20,6 +21,8 @@ public actor WebPushSender {
         var challengeID: String
         var expiresAt: Date
         var subscription: WebPushSubscription
+        /// Attempts made before this one.
+        var attempt = 0
         var deviceID: String { subscription.deviceID }
     }
 
@@ -40,6 +43,7 @@ public actor WebPushSender {
     let queueLimit = 1000
     /// Delays between attempts before a `Retry-After` or the expiry says otherwise.
     static let backoff: [TimeInterval] = [1, 2, 4, 8, 16, 30]
+    static let maximumAttempts = 8
 
     init(storage: any TandemStorage, keys: VAPIDKeys, endpoints: any WebPushEndpointCheck, clock: any TandemClock, random: any RandomSource,
          subject: @escaping @Sendable () -> String, allowHTTP: Bool, registry: PrometheusCollectorRegistry?,
@@ -123,62 +127,63 @@ public actor WebPushSender {
         startWaiting()
     }
 
-    /// Sends one message, retrying while the request lives.
+    /// Makes one attempt. A retry is scheduled (after its delay, without holding a sending slot)
+    /// while the request lives and is still pending.
     func deliver(_ job: Job) async {
-        let metadata: Logger.Metadata = ["tandem.challenge": "\(job.challengeID)", "tandem.device": "\(job.deviceID)"]
+        var metadata: Logger.Metadata = ["tandem.challenge": "\(job.challengeID)", "tandem.device": "\(job.deviceID)"]
         let subscription = job.subscription
-        var metadataWithOrigin = metadata
         let endpoint: WebPushEndpoint
         do {
             endpoint = try WebPushEndpoint.parse(subscription.endpoint, allowHTTP: allowHTTP)
-            metadataWithOrigin["tandem.push.origin"] = "\(endpoint.origin)"
+            metadata["tandem.push.origin"] = "\(endpoint.origin)"
         } catch {
             logger.warning("web push: the stored endpoint is no longer accepted", metadata: metadata)
             results?("failed")
             return
         }
-        var attempt = 0
-        while true {
-            let remaining = job.expiresAt.timeIntervalSince(clock.now())
-            guard remaining >= 1 else {
-                results?("expired")
-                logger.info("web push: the request expired before the push service took it", metadata: metadataWithOrigin)
-                return
-            }
-            let outcome = await send(job, subscription: subscription, endpoint: endpoint, ttl: Int(remaining), metadata: metadataWithOrigin)
-            var delay: TimeInterval
-            switch outcome {
-            case .sent(let status):
-                results?("sent")
-                await record(job.challengeID, "sent", job.deviceID, "web push \(status)")
-                logger.info("web push sent", metadata: metadataWithOrigin.merging(["tandem.status": "\(status)"]) { $1 })
-                return
-            case .gone(let status):
-                results?("gone")
-                _ = try? await storage.deleteWebPushSubscription(deviceID: job.deviceID, endpoint: subscription.endpoint)
-                await record(job.challengeID, "undelivered", job.deviceID, "web push \(status): subscription removed")
-                logger.notice("web push subscription gone; removed", metadata: metadataWithOrigin.merging(["tandem.status": "\(status)"]) { $1 })
-                return
-            case .refused(let status):
-                results?("failed")
-                await record(job.challengeID, "undelivered", job.deviceID, "web push \(status)")
-                logger.warning("web push refused", metadata: metadataWithOrigin.merging(["tandem.status": "\(status)"]) { $1 })
-                return
-            case .retry(let status, let retryAfter):
-                delay = Self.backoff[min(attempt, Self.backoff.count - 1)]
-                if let retryAfter { delay = max(delay, retryAfter) }
-                logger.info("web push will be retried", metadata: metadataWithOrigin.merging(["tandem.status": "\(status)", "tandem.delay": "\(delay)"]) { $1 })
-            }
-            attempt += 1
+        let remaining = job.expiresAt.timeIntervalSince(clock.now())
+        guard remaining >= 1 else {
+            results?("expired")
+            logger.info("web push: the request expired before the push service took it", metadata: metadata)
+            return
+        }
+        if job.attempt > 0, let challenge = try? await storage.challenge(id: job.challengeID), challenge.state != .pending {
+            logger.info("web push retry dropped: the request was answered or withdrawn", metadata: metadata)
+            return
+        }
+        let outcome = await send(job, subscription: subscription, endpoint: endpoint, ttl: Int(remaining), metadata: metadata)
+        switch outcome {
+        case .sent(let status):
+            results?("sent")
+            await record(job.challengeID, "sent", job.deviceID, "web push \(status)")
+            logger.info("web push sent", metadata: metadata.merging(["tandem.status": "\(status)"]) { $1 })
+        case .gone(let status):
+            results?("gone")
+            _ = try? await storage.deleteWebPushSubscription(deviceID: job.deviceID, endpoint: subscription.endpoint)
+            await record(job.challengeID, "undelivered", job.deviceID, "web push \(status): subscription removed")
+            logger.notice("web push subscription gone; removed", metadata: metadata.merging(["tandem.status": "\(status)"]) { $1 })
+        case .refused(let status):
+            results?("failed")
+            await record(job.challengeID, "undelivered", job.deviceID, "web push \(status)")
+            logger.warning("web push refused", metadata: metadata.merging(["tandem.status": "\(status)"]) { $1 })
+        case .retry(let status, let retryAfter):
+            var delay = Self.backoff[min(job.attempt, Self.backoff.count - 1)]
+            if let retryAfter { delay = max(delay, retryAfter) }
             // Never after the request's expiry: an attempt must start at least a second before it.
-            guard attempt < 8, clock.now().addingTimeInterval(delay + 1) < job.expiresAt else {
+            guard job.attempt + 1 < Self.maximumAttempts, clock.now().addingTimeInterval(delay + 1) < job.expiresAt else {
                 results?("expired")
-                await record(job.challengeID, "undelivered", job.deviceID, "web push: no success before the request expired")
-                logger.notice("web push given up: the request expires before another attempt", metadata: metadataWithOrigin)
+                await record(job.challengeID, "undelivered", job.deviceID, "web push \(status): no success before the request expired")
+                logger.notice("web push given up: the request expires before another attempt", metadata: metadata.merging(["tandem.status": "\(status)"]) { $1 })
                 return
             }
             results?("retried")
-            try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            logger.info("web push will be retried", metadata: metadata.merging(["tandem.status": "\(status)", "tandem.delay": "\(delay)"]) { $1 })
+            var next = job
+            next.attempt += 1
+            Task {
+                try? await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+                await self.enqueue([next])
+            }
         }
     }
 

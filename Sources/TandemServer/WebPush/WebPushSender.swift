@@ -228,7 +228,10 @@ public actor WebPushSender {
         request.headers.add(name: "Content-Encoding", value: "aes128gcm")
         request.headers.add(name: "TTL", value: String(ttl))
         request.headers.add(name: "Urgency", value: "high")
-        request.headers.add(name: "Topic", value: job.challengeID)
+        // RFC 8030 §5.4: at most 32 characters of the base64url alphabet (request ids are 22).
+        if job.challengeID.utf8.count <= 32, job.challengeID.utf8.allSatisfy(Base64URL.isAlphabet) {
+            request.headers.add(name: "Topic", value: job.challengeID)
+        }
         request.headers.add(name: "Authorization",
                             value: try VAPIDAuthorization.header(audience: endpoint.origin, subject: subject(), key: try await keys.key(), now: clock.now()))
         request.body = .bytes(ByteBuffer(bytes: body))

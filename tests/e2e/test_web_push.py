@@ -472,3 +472,15 @@ def test_retries_stop_once_the_request_is_answered(loopback_server, phone, push_
     time.sleep(10)   # backoff 1, 2, 4 s: three more attempts had the request stayed pending
     assert len(push_service.received) <= at_answer + 1, "at most the attempt already under way when the answer came"
     assert "web push retry dropped: the request was answered or withdrawn" in server.log()
+
+
+def test_the_vapid_key_is_sealed_in_the_database_and_survives_a_restart(server):
+    import sqlite3
+    first = requests.get(server.url + "/device/v1/web-push", timeout=10).json()["vapidPublicKey"]
+    with sqlite3.connect(server.db) as db:
+        rows = db.execute("SELECT private_key FROM signing_keys WHERE purpose = 'vapid'").fetchall()
+    assert len(rows) == 1 and rows[0][0].startswith("v1."), "sealed like the OIDC keys"
+    server.restart()
+    assert requests.get(server.url + "/device/v1/web-push", timeout=10).json()["vapidPublicKey"] == first
+    with sqlite3.connect(server.db) as db:
+        assert db.execute("SELECT count(*) FROM signing_keys WHERE purpose = 'vapid'").fetchone()[0] == 1

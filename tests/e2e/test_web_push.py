@@ -301,6 +301,8 @@ BAD_ENDPOINTS = [
     "/push/1",
     "https://" + "a" * 2100 + ".example/1",
     "https://does-not-resolve.invalid/push/1",
+    "https://167772161/push/1",             # 10.0.0.1 written as one number: judged by what it resolves to
+    "https://0xa.0.0.1/push/1",
 ]
 
 LOOPBACK_ENDPOINTS = [
@@ -309,6 +311,9 @@ LOOPBACK_ENDPOINTS = [
     "https://[::1]/push/1",
     "https://localhost/push/1",
     "http://localhost:9/push/1",
+    "https://2130706433/push/1",            # 127.0.0.1 as one number
+    "https://127.1/push/1",
+    "https://[::ffff:127.0.0.1]/push/1",
 ]
 
 

@@ -9,7 +9,7 @@ import TandemTesting
 /// input may be refused with a `TandemError` (a 4xx) or accepted only when it is genuine; any other
 /// error is a finding (the server would answer 500).
 enum ServiceTargets {
-    static var all: [any FuzzTarget] { [AnswerService(), ActivationService(), SignedRequest(), PhoneSignIn(), GraphPolicyPatch()] }
+    static var all: [any FuzzTarget] { [AnswerService(), ActivationService(), SignedRequest(), PhoneSignIn(), GraphPolicyPatch(), WebAnswerService()] }
 }
 
 /// Mutable state of a stateful target; the runner calls one case at a time.

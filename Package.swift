@@ -73,8 +73,15 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
-            ]
+            ],
+            // The web authenticator's files (plain HTML, CSS, ES modules, icons) are embedded by
+            // the plugin, not compiled or copied as a resource bundle (decision 0024).
+            exclude: ["Authenticator"],
+            plugins: ["EmbedWebAuthenticator"]
         ),
+        // Build tool: writes the web authenticator's files into a Swift source (run by the plugin).
+        .executableTarget(name: "tandem-embed"),
+        .plugin(name: "EmbedWebAuthenticator", capability: .buildTool(), dependencies: ["tandem-embed"]),
         // The authenticator's core (what a phone app builds on).
         .target(
             name: "AuthenticatorKit",

@@ -86,6 +86,7 @@ public func buildApplication(
                      random: random, applications: OIDCApplicationContext(storage: storage, fallback: settings.applicationName)).register(on: router)
     SecurityInfoController(signIn: signIn, registration: registration, security: SecurityInfoService(env: env), pages: pages,
                            publicURL: { publicURL.get() }).register(on: router)
+    WebAuthenticatorController(assets: WebAuthenticatorAssets(), publicURL: { publicURL.get() }).register(on: router)
     PasskeySignInController(signIn: signIn, publicURL: { publicURL.get() }, secureCookies: configuration.secureCookies).register(on: router)
     try AdminPagesController(signIn: signIn, env: env).register(on: router)
     let graph = GraphController(tokens: oidc.adminTokens, access: AdminAccess(env: env),

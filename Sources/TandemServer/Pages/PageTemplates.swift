@@ -29,14 +29,14 @@ enum PageTemplates {
     static let addAuthenticator = """
     <h1>Set up your Authenticator app</h1>
     <h2>Scan the QR code</h2>
-    <p id="scan-instructions">Use the Tandem Authenticator app to scan the QR code. This connects the app with your account. The code works once and expires in 10 minutes.</p>
+    <p id="scan-instructions">Scan the QR code with your phone's camera: it opens the Tandem Authenticator in the phone's browser and connects it with your account. The code works once and expires in 10 minutes.</p>
     {{#qrSVG}}<figure class="qr" id="qr">{{{qrSVG}}}</figure>{{/qrSVG}}
     <details class="cant-scan" id="cant-scan"{{^qrSVG}} open{{/qrSVG}}>
       <summary id="cant-scan-toggle">Can't scan the image?</summary>
-      <p>Enter the following into your app:</p>
+      <p>On the phone you are adding, open this link (tap it if you are reading this page on that phone):</p>
       <dl class="activation">
+        <dt>URL</dt><dd><a href="{{url}}" id="activation-link" rel="noreferrer"><code id="activation-url">{{url}}</code></a></dd>
         <dt>Code</dt><dd><code id="activation-code">{{code}}</code></dd>
-        <dt>URL</dt><dd><code id="activation-url">{{url}}</code></dd>
       </dl>
       <p class="hint">With the command-line authenticator: <code>tandem-authenticator add '{{url}}'</code></p>
     </details>

@@ -227,11 +227,24 @@ def test_the_whole_life_of_a_web_phone_and_every_forged_approval_refused(localho
     assert browser.complete().headers["Location"] == "/"
     assert "Alice" in browser.home()
 
+    # A second web phone, registered from the signed-in browser: its real passkey cannot approve for the first.
+    url, activation_id = browser.add_authenticator()
+    second = WebPhone(server, "Alice's tablet")
+    second.activate(re.search(r"code=([A-Z0-9]+)", url).group(1))
+    second.register_passkey()
+    [confirm] = second.pending()
+    r, _ = second.answer(confirm, "approve", browser.registration_status(activation_id)["number"])
+    assert r.status_code == 200 and r.json()["state"] == "approved", r.text
+
     # The same assertion cannot approve the next request (it signed the other request's bytes).
     browser2, number2 = mfa_push(server)
-    [offer2] = [o for o in phone.pending() if o["id"] != offer["id"]]
+    [offer2] = [o for o in phone.pending() if o["id"] != offer["id"] and o["kind"] == "mfa"]
     r, _ = phone.answer(offer2, "approve", number2, assertion=body["assertion"])
     assert "challenge" in refused(r, 401)["message"]
+    # Another registered device's passkey, over the right bytes, with a growing counter: not this device's.
+    signed2 = phone.answer_bytes(offer2, "approve", number2)
+    r, _ = phone.answer(offer2, "approve", number2, assertion=second.assertion(signed2))
+    assert "approval passkey" in refused(r, 401)["message"]
     # Deny needs only the device key.
     r, _ = phone.answer(offer2, "deny")
     assert r.status_code == 200 and r.json()["state"] == "denied", r.text

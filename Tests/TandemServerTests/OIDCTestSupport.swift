@@ -23,7 +23,7 @@ struct OIDCHarness {
     static let redirect = "https://app.example.com/callback"
 
     /// `secretKey` `nil`: the process's default key (what `Browser` computes its CSRF tokens with).
-    static func run(secretKey: String? = nil, path: String? = nil,
+    static func run(secretKey: String? = nil, path: String? = nil, live: Bool = false,
                     _ test: @Sendable (OIDCHarness) async throws -> Void) async throws {
         let file = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-oidc-\(UUID().uuidString).sqlite").path
         let store = try await SQLStore.openSQLite(path: file)
@@ -45,7 +45,7 @@ struct OIDCHarness {
             var config = TandemConfiguration(host: "127.0.0.1", port: 0, bcryptCost: 4, geoipDirectory: nil)
             config.secretKey = secretKey
             let app = try buildApplication(configuration: config, storage: store, passwords: passwords, clock: clock)
-            try await app.test(.router) { client in
+            try await app.test(live ? .live : .router) { client in
                 try await test(OIDCHarness(store: store, client: client, clock: clock, env: env, secretKey: secretKey))
             }
         } catch {

@@ -70,6 +70,8 @@ import Testing
     @Test(arguments: [
         (["pwd"], OIDCAssurance.password), (["mfa", "pwd", "swk"], OIDCAssurance.multiFactor),
         (["mfa", "pin", "swk"], OIDCAssurance.passwordless), (["otp", "pwd"], OIDCAssurance.multiFactor),
+        (["mfa", "tap"], OIDCAssurance.multiFactor), (["mfa", "hwk", "user"], OIDCAssurance.phishingResistant),
+        (["mfa", "swk", "user"], OIDCAssurance.phishingResistant), (["mfa", "hwk"], OIDCAssurance.password),
     ])
     func theACRFollowsTheSessionsMethods(_ methods: [String], _ acr: String) {
         #expect(OIDCAssurance.acr(for: methods) == acr)

@@ -1,4 +1,5 @@
 import Foundation
+import TandemCore
 
 /// The claims of an ID token (OpenID Connect Core §2). Times are seconds since 1970.
 public struct IDTokenClaims: Codable, Sendable, Equatable {
@@ -127,35 +128,64 @@ public struct ClientAssertionClaims: Codable, Sendable, Equatable {
 }
 
 /// What a sign-in's methods are worth: the `acr` of the tokens, from the session's RFC 8176
-/// methods, so an application can tell a passwordless phone sign-in from password + push.
+/// methods, so an application can tell a passwordless phone sign-in from password + push, and
+/// what an `acr_values` request needs (decision 0025). Tandem's four names, and OpenID EAP ACR
+/// Values 1.0's `phr` (phishing-resistant) and `phrh` (phishing-resistant, hardware-protected key).
 public enum OIDCAssurance {
-    /// Password only.
+    /// Password only (or any sign-in).
     public static let password = "urn:tandem:acr:pwd"
-    /// Password, then a second factor (push with number matching, or a verification code).
+    /// Entra's "Multifactor authentication" strength: password then a second factor (push with
+    /// number matching, or a verification code), a Temporary Access Pass, or anything stronger.
     public static let multiFactor = "urn:tandem:acr:mfa"
-    /// No password: a PIN-protected key on the phone answered a push with number matching
-    /// (passwordless phone sign-in, or a CIBA approval).
+    /// Entra's "Passwordless MFA": phone sign-in (a PIN-protected key on the phone answered a push
+    /// with number matching, or a CIBA approval) or a passkey.
     public static let passwordless = "urn:tandem:acr:passwordless"
+    /// Entra's "Phishing-resistant MFA": a passkey with user verification.
+    public static let phishingResistant = "urn:tandem:acr:phishing-resistant"
+    /// OpenID EAP ACR Values 1.0: phishing-resistant.
+    public static let phr = "phr"
+    /// OpenID EAP ACR Values 1.0: phishing-resistant with a hardware-protected key (a device-bound passkey).
+    public static let phrh = "phrh"
 
-    public static let all = [password, multiFactor, passwordless]
+    public static let all = [password, multiFactor, passwordless, phishingResistant, phr, phrh]
 
-    /// How strong an `acr` is: password 0, multi-factor 1, passwordless 2 (passwordless phone
-    /// sign-in is multi-factor: a PIN-protected key and a number-matched push). `nil` if unknown.
-    public static func rank(_ acr: String) -> Int? { all.firstIndex(of: acr) }
+    /// Whether Tandem knows the value (unknown `acr_values` are ignored, Core §3.1.2.1).
+    public static func isKnown(_ acr: String) -> Bool { all.contains(acr) }
 
-    /// Whether a sign-in that reached `reached` satisfies a request for any of `requested`
-    /// (OIDC Core §3.1.2.1 `acr_values`): it must be at least as strong as the weakest value asked.
-    public static func satisfies(_ reached: String, _ requested: [String]) -> Bool {
-        let ranks = requested.compactMap(rank)
-        guard let needed = ranks.min() else { return true }
-        return (rank(reached) ?? 0) >= needed
+    /// The authentication strength an `acr` value needs (`nil`: none, or an unknown value).
+    public static func strength(for acr: String) -> AuthenticationStrength? {
+        switch acr {
+        case multiFactor: .mfa
+        case passwordless: .passwordlessMFA
+        case phishingResistant, phr, phrh: .phishingResistantMFA
+        default: nil
+        }
     }
 
-    /// The `acr` for a set of methods.
+    /// Whether a sign-in with these methods reaches `acr` (evaluated by `AuthenticationStrength`).
+    public static func reaches(_ methods: [String], _ acr: String) -> Bool {
+        guard isKnown(acr) else { return false }
+        if acr == phrh { return AuthenticationStrength.isHardwareBound(methods) }
+        guard let strength = strength(for: acr) else { return true }
+        return strength.isSatisfied(by: methods)
+    }
+
+    /// The value of `requested` (the client's order of preference) that a sign-in with these
+    /// methods reaches, `nil` if it reaches none of them. With nothing requested: the default `acr`.
+    public static func satisfied(_ methods: [String], _ requested: [String]) -> String? {
+        let known = requested.filter(isKnown)
+        guard !known.isEmpty else { return acr(for: methods) }
+        return known.first { reaches(methods, $0) }
+    }
+
+    /// The default `acr` for a set of methods (no `acr_values` asked): Tandem's name of the
+    /// strongest strength the sign-in satisfies.
     public static func acr(for methods: [String]) -> String {
-        if methods.contains("pwd") {
-            return methods.contains("mfa") || methods.contains("otp") ? multiFactor : password
+        switch AuthenticationStrength.strongest(satisfiedBy: methods) {
+        case .phishingResistantMFA: phishingResistant
+        case .passwordlessMFA: passwordless
+        case .mfa: multiFactor
+        case nil: password
         }
-        return methods.contains("mfa") && methods.contains("pin") ? passwordless : password
     }
 }

@@ -55,11 +55,15 @@ public struct OIDCGrant: Sendable, Equatable, Codable {
     public var methods: [String]
     /// When the person signed in (`auth_time`).
     public var authTime: Date?
+    /// The `acr` the sign-in reached: the first `acr_values` value it satisfied, else the default
+    /// for its methods (decision 0025); `nil` in grants made before it was kept.
+    public var acr: String?
     public var createdAt: Date
     public var revokedAt: Date?
 
     public init(id: String, clientID: String, userID: String?, scopes: [String], methods: [String], authTime: Date?,
-                createdAt: Date, revokedAt: Date? = nil) {
+                acr: String? = nil, createdAt: Date, revokedAt: Date? = nil) {
+        self.acr = acr
         self.id = id
         self.clientID = clientID
         self.userID = userID

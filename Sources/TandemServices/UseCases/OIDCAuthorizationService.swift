@@ -88,7 +88,7 @@ public struct OIDCAuthorizationService: Sendable {
             return fail(.invalidRequest, "\(name) is too long.")
         }
         // acr_values (Core §3.1.2.1): values Tandem does not know are ignored; the known ones are enforced.
-        let acrValues = (params["acr_values"] ?? "").split(separator: " ").map(String.init).filter { OIDCAssurance.rank($0) != nil }
+        let acrValues = (params["acr_values"] ?? "").split(separator: " ").map(String.init).filter(OIDCAssurance.isKnown)
         let handle = oidc.env.random.identifier(byteCount: 32)
         let now = oidc.now
         let request = OIDCAuthorizationRequest(
@@ -158,22 +158,18 @@ public struct OIDCAuthorizationService: Sendable {
         return .signIn(handle: handle, loginHint: request.loginHint, application: client.displayName)
     }
 
-    /// `acr_values`: `nil` when the session reached a requested level. Otherwise a session older
-    /// than the request is sent to sign in again (the stronger sign-in); a sign-in made for this
-    /// request that still falls short, or a user without any method that could reach the level,
-    /// ends with `unmet_authentication_requirements` (`login_required` under `prompt=none`).
+    /// `acr_values` (decision 0025): `nil` when the session reached a requested value. Otherwise
+    /// a session older than the request is sent to sign in again (the stronger sign-in: a weaker
+    /// web session never satisfies it); a sign-in made for this request that still falls short,
+    /// or a user without any method that could reach a requested value, ends with
+    /// `unmet_authentication_requirements` (`login_required` under `prompt=none`). Fail closed.
     func assurance(_ request: OIDCAuthorizationRequest, user: User, session: Session, handle: String, client: OIDCClient) async throws -> Outcome? {
-        guard let wanted = request.acrValues, !wanted.isEmpty,
-              !OIDCAssurance.satisfies(OIDCAssurance.acr(for: session.methods), wanted) else { return nil }
+        guard let wanted = request.acrValues, !wanted.isEmpty, OIDCAssurance.satisfied(session.methods, wanted) == nil else { return nil }
         func fail(_ code: OAuthError.Code, _ message: String) async throws -> Outcome {
             _ = try await oidc.storage.takeAuthorizationRequest(id: request.id)
             return .redirect(Self.errorRedirect(request.redirectURI, code: code, message: message, state: request.state, issuer: oidc.issuer()))
         }
-        let needed = wanted.compactMap(OIDCAssurance.rank).min() ?? 0
-        let devices = try await oidc.storage.devices(userID: user.id)
-        let hasCodes = !(try await oidc.storage.totpCredentials(userID: user.id)).isEmpty
-        let reachable = needed >= 2 ? devices.contains { $0.mayAnswer(.passwordless) } : (devices.contains { $0.mayAnswer(.mfa) } || hasCodes)
-        guard reachable else {
+        guard try await mayReach(wanted, userID: user.id) else {
             return try await fail(.unmetAuthenticationRequirements, "The user has no sign-in method that reaches \(wanted.joined(separator: " or ")).")
         }
         if request.prompt.contains("none") { return try await fail(.loginRequired, "A stronger sign-in is required.") }
@@ -181,6 +177,30 @@ public struct OIDCAuthorizationService: Sendable {
             return .signIn(handle: handle, loginHint: user.userPrincipalName, application: client.displayName)
         }
         return try await fail(.unmetAuthenticationRequirements, "The sign-in did not reach \(wanted.joined(separator: " or ")).")
+    }
+
+    /// Whether the user has a method that can reach one of the `acr` values: a passkey for the
+    /// phishing-resistant ones (a device-bound one for `phrh`), phone sign-in or a passkey for
+    /// passwordless, any second factor for MFA.
+    func mayReach(_ wanted: [String], userID: String) async throws -> Bool {
+        let devices = try await oidc.storage.devices(userID: userID)
+        let passkeys = try await oidc.storage.passkeys(userID: userID)
+        for acr in wanted {
+            switch acr {
+            case OIDCAssurance.phrh:
+                if passkeys.contains(where: { !$0.backupEligible }) { return true }
+            case OIDCAssurance.phr, OIDCAssurance.phishingResistant:
+                if !passkeys.isEmpty { return true }
+            case OIDCAssurance.passwordless:
+                if !passkeys.isEmpty || devices.contains(where: { $0.mayAnswer(.passwordless) }) { return true }
+            case OIDCAssurance.multiFactor:
+                if !passkeys.isEmpty || devices.contains(where: { $0.mayAnswer(.mfa) }) { return true }
+                if !(try await oidc.storage.totpCredentials(userID: userID)).isEmpty { return true }
+            default:
+                return true
+            }
+        }
+        return false
     }
 
     /// A session answers the request when it began after the request, or when neither
@@ -206,7 +226,8 @@ public struct OIDCAuthorizationService: Sendable {
         }
         let now = oidc.now
         let grant = OIDCGrant(id: oidc.env.random.identifier(), clientID: client.clientID, userID: user.id, scopes: request.scopes,
-                              methods: session.methods, authTime: session.createdAt, createdAt: now)
+                              methods: session.methods, authTime: session.createdAt,
+                              acr: OIDCAssurance.satisfied(session.methods, request.acrValues ?? []), createdAt: now)
         try await oidc.storage.insertGrant(grant)
         let code = oidc.env.random.identifier(byteCount: 32)
         try await oidc.storage.insertAuthorizationCode(OIDCAuthorizationCode(

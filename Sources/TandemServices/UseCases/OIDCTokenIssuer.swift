@@ -57,7 +57,7 @@ public struct OIDCTokenIssuer: Sendable {
             let held = if let user { try await oidc.storage.roles(userID: user.id) } else { client.roles }
             wids = held.filter { DirectoryRole(rawValue: $0) != nil }
         }
-        let acr = user.map { _ in OIDCAssurance.acr(for: grant.methods) }
+        let acr = user.map { _ in grant.acr ?? OIDCAssurance.acr(for: grant.methods) }
         let authTime = grant.authTime.map { Int($0.timeIntervalSince1970) }
         let lifetime = Int(oidc.settings.accessTokenLifetime)
         let jti = oidc.env.random.identifier()

@@ -91,6 +91,26 @@ struct WebAuthenticatorStoreTests {
         }
     }
 
+    @Test("Ten devices racing to register one credential id: one registers, the others hear it is taken (no error)", arguments: Backend.allCases)
+    func credentialRace(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            let devices = (0..<10).map { Self.webDevice(userID: user.id, challenge: "Y2hhbGxlbmdl\($0)") }
+            for device in devices { try await s.insertDevice(device) }
+            let outcomes = try await withThrowingTaskGroup(of: ApprovalPasskeyRegistration.self) { group in
+                for (i, device) in devices.enumerated() {
+                    group.addTask {
+                        try await s.registerApprovalPasskey(deviceID: device.id, challenge: "Y2hhbGxlbmdl\(i)", passkey: Self.passkey("c2FtZQ"), now: Self.t0)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .registered }.count == 1)
+            #expect(outcomes.filter { $0 == .credentialTaken }.count == 9)
+        }
+    }
+
     @Test("The counter is a compare-and-set on the credential; updateDevice never writes it", arguments: Backend.allCases)
     func counter(backend: Backend) async throws {
         try await OpenStore.with(backend) { s in

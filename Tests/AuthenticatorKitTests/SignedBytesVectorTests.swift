@@ -78,9 +78,12 @@ struct SignedBytesVectorTests {
         #expect(Set(vectors.valid.map(\.builder)) == ["requestV2", "keyChange"])
         #expect(Set(vectors.invalid.map(\.builder)) == ["requestV2", "keyChange"])
         #expect(vectors.testKey.publicKey == SignedBytesVectors.loaded.testKey.publicKey)
-        // A non-empty body is covered by a digest different from the empty body's.
+        // Each non-empty body (phone sign-in, push subscription) is covered by its own digest, unlike the empty body's.
         let digests = Set(vectors.valid.filter { $0.builder == "requestV2" }.map { $0.bytes.split(separator: "\n").last! })
-        #expect(digests.count == 2)
+        #expect(digests.count == 3)
+        // PUT (protocol version 3, the push subscription) is signed; another method is refused.
+        #expect(vectors.valid.contains { $0.inputs.method == "PUT" })
+        #expect(vectors.invalid.contains { $0.inputs.method == "PATCH" })
     }
 
     @Test("The test key's public key is the one written in the file")

@@ -7,7 +7,7 @@ approval key and by the new key).
 Written from the protocol document, independently of the Swift builders, so the vectors check
 the Swift code rather than echo it. Signatures are deterministic (RFC 6979), so rerunning this
 script reproduces the committed file byte for byte. The file is frozen: change it only together
-with a new protocol version. The version-1 file (signed-bytes-v1.json) stays as released.
+with a new protocol version (version 3 added the PUT method: one vector, and PATCH is now the refused method). The version-1 file (signed-bytes-v1.json) stays as released.
 
 Needs python3 with `cryptography` (>= 43 for deterministic ECDSA).
 Usage: python3 Tests/Vectors/generate-signed-bytes-v2.py > Tests/Vectors/signed-bytes-v2.json
@@ -25,6 +25,9 @@ def body_digest(body: str) -> str:
 DEVICE = "5f0c3a9e-2b7d-4e11-9a6c-0d2e8f4b7c31"                  # UUID-shaped device id
 REQUEST_NONCE = "rQ7nC3-Xy_0aZk9LmP2w1g"                        # 16 bytes, base64url
 KEY_CHANGE_NONCE = "kCh4ng3-N0nce_Srv8Issued2Once6Only1Abcdefg"  # 32 bytes, base64url
+# A push subscription as the web authenticator sends it (a made-up endpoint and keys).
+PUSH_BODY = ('{"endpoint":"https://push.example.net/wpush/v2/AbC","keys":{"auth":"BTBZMqHH6r4Tts7J_aSIgg",'
+             '"p256dh":"' + public_key + '"}}')
 # A phone sign-in request body as the authenticator sends it (sorted keys, no extra spaces).
 PHONE_BODY = ('{"approvalSignature":"AAAA","nonce":"' + KEY_CHANGE_NONCE + '","proof":"AAAA","publicKey":"'
               + public_key + '"}')
@@ -52,6 +55,8 @@ valid = [
     request("request-v2-post-phone-sign-in", "POST", "/device/v1/phone-sign-in", 1795946402, PHONE_BODY,
             "the digest is over the exact body bytes sent"),
     request("request-v2-delete-phone-sign-in", "DELETE", "/device/v1/phone-sign-in", 0, ""),
+    request("request-v2-put-push-subscription", "PUT", "/device/v1/push-subscription", 1795946404, PUSH_BODY,
+            "PUT joined the methods with Web Push (protocol version 3); the bytes are otherwise those of version 2"),
     request("request-v2-prefixed-path", "GET", "/tandem/device/v1/notices", 1795946403, "",
             "the path as the server receives it, with a deployment prefix"),
     entry("key-change-phone-sign-in", "keyChange",
@@ -73,7 +78,7 @@ invalids = [
     invalid("request-v2-empty-nonce", "requestV2", {**req, "nonce": ""}, "empty request nonce"),
     invalid("request-v2-nonce-with-newline", "requestV2", {**req, "nonce": REQUEST_NONCE + "\nbody=x"}, "newline in the nonce"),
     invalid("request-v2-nonce-standard-base64", "requestV2", {**req, "nonce": "rQ7nC3+Xy/0aZk9LmP2w1g"}, "standard base64 nonce"),
-    invalid("request-v2-put", "requestV2", {**req, "method": "PUT"}, "method outside GET/POST/DELETE"),
+    invalid("request-v2-patch", "requestV2", {**req, "method": "PATCH"}, "method outside GET/POST/PUT/DELETE"),
     invalid("request-v2-path-with-query", "requestV2", {**req, "path": "/device/v1/pending?x=1"}, "query in path"),
     invalid("request-v2-negative-time", "requestV2", {**req, "time": -1}, "negative time"),
     invalid("key-change-empty-nonce", "keyChange", {**kc, "nonce": ""}, "empty nonce"),

@@ -509,7 +509,9 @@ function failed(offer, error) {
   let words;
   if (error instanceof api.APIError) {
     switch (error.status) {
-      case 401: words = 'The server did not accept the approval: your phone did not confirm it was you, or the confirmation was not for this request. Nothing was approved.'; break;
+      case 401: words = error.code === 'counterRegression'
+        ? 'The server refused this approval because the passkey’s counter went backwards (a copied or replayed approval). Nothing was approved; tell your administrator.'
+        : 'The server did not accept the approval: your phone did not confirm it was you, or the confirmation was not for this request. Nothing was approved.'; break;
       case 403: words = error.message || 'This account cannot approve yet.'; break;
       case 404: case 409: words = 'This request was already answered or withdrawn.'; break;
       case 410: words = 'This request expired. Sign in again to get a new one.'; break;

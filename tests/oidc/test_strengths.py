@@ -21,7 +21,7 @@ from fido2.cose import ES256
 from fido2.utils import websafe_decode, websafe_encode
 from fido2.webauthn import AttestationObject, AttestedCredentialData, AuthenticatorData, CollectedClientData
 
-from conftest import REDIRECT, Browser, Server, add_app, query, register, sign_in_for_code, validate_id_token
+from conftest import REDIRECT, TANDEM, Browser, Server, add_app, query, register, run, sign_in_for_code, validate_id_token
 
 warnings.filterwarnings("ignore", module="authlib")
 
@@ -163,3 +163,78 @@ def test_a_weaker_session_does_not_satisfy_phr_and_a_passkey_sign_in_does(localh
     session, url, verifier = client_for(server, client_id, secret)
     token = session.fetch_token(server.url + "/oauth2/token", authorization_response=follow(strong, url), code_verifier=verifier)
     assert validate_id_token(token["id_token"], discovery, client_id, nonce="n-1")["acr"] == "urn:tandem:acr:phishing-resistant"
+
+
+def admin_headers(server, name, role):
+    run([TANDEM, "users", "add", name, "--password", "pw-" + name, "--database", server.db, "--bcrypt-cost", "4"])
+    run([TANDEM, "admin", "roles", "assign", role, name, "--database", server.db])
+    return {"Authorization": "Bearer " + run([TANDEM, "admin", "token", "--user", name, "--database", server.db]).stdout.strip()}
+
+
+PHR = "00000000-0000-0000-0000-000000000004"
+
+
+def test_an_administrator_requires_phishing_resistant_mfa_for_an_application(localhost_server, phone):
+    server = localhost_server
+    browser = register(server, phone)  # password + push
+    payroll, payroll_secret, _ = add_app(server, "Payroll", "--redirect-uri", REDIRECT)
+    wiki, wiki_secret, _ = add_app(server, "Wiki", "--redirect-uri", REDIRECT)
+    admin = admin_headers(server, "policy@contoso.com", "Authentication Policy Administrator")
+    helpdesk = admin_headers(server, "helpdesk@contoso.com", "Authentication Administrator")
+    graph = server.url + "/v1.0/identity/conditionalAccess/policies"
+
+    strengths = requests.get(server.url + "/v1.0/policies/authenticationStrengthPolicies", headers=helpdesk).json()["value"]
+    assert [s["displayName"] for s in strengths] == ["Multifactor authentication", "Passwordless MFA", "Phishing-resistant MFA"]
+    assert next(s for s in strengths if s["id"] == PHR)["allowedCombinations"] == ["windowsHelloForBusiness", "fido2", "x509CertificateMultiFactor"]
+
+    body = {"displayName": "Payroll needs a passkey", "state": "enabled",
+            "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": [payroll]}},
+            "grantControls": {"operator": "OR", "authenticationStrength": {"id": PHR}}}
+    # Not a policy administrator: 403, and nothing is stored.
+    refused = requests.post(graph, json=body, headers=helpdesk)
+    assert refused.status_code == 403 and refused.json()["error"]["code"], refused.text
+    assert requests.post(graph, json=body).status_code == 401
+    assert requests.get(graph, headers=admin).json()["value"] == []
+    # Bad bodies are 400 with a JSON error, never stored.
+    for bad in [dict(body, grantControls={"authenticationStrength": {"id": "nope"}}),
+                dict(body, conditions={"users": {"includeUsers": ["no-such-user"]}, "applications": {"includeApplications": ["All"]}}),
+                dict(body, conditions={"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["no-such-app"]}}),
+                dict(body, sessionControls={}), dict(body, grantControls={"builtInControls": ["mfa"], "authenticationStrength": {"id": PHR}})]:
+        r = requests.post(graph, json=bad, headers=admin)
+        assert r.status_code == 400 and r.json()["error"]["message"], r.text
+    created = requests.post(graph, json=body, headers=admin)
+    assert created.status_code == 201, created.text
+    policy = created.json()
+    assert policy["grantControls"]["authenticationStrength"]["id"] == PHR and policy["state"] == "enabled"
+    audits = requests.get(server.url + "/v1.0/auditLogs/directoryAudits", headers=admin).json()["value"]
+    assert audits[0]["activityDisplayName"] == "Add conditional access policy", audits[0]
+
+    # Alice has push only: Payroll is refused with the OIDC error; Wiki (not covered) is not.
+    _, url, _ = client_for(server, payroll, payroll_secret)
+    back = follow(browser, url)
+    assert query(back)["error"] == "unmet_authentication_requirements" and "code" not in query(back), back
+    _, url, _ = client_for(server, wiki, wiki_secret)
+    assert "code" in query(follow(browser, url))
+
+    # With a passkey, the push session is sent to sign in again; a passkey sign-in gets the code.
+    authenticator = SoftwareAuthenticator()
+    handle = add_passkey(server, browser, authenticator)
+    _, url, _ = client_for(server, payroll, payroll_secret)
+    location = follow(browser, url)
+    assert location.startswith("/login") and "code=" not in location, location
+    strong = passkey_browser(server, authenticator, handle, counter=1)
+    session, url, verifier = client_for(server, payroll, payroll_secret)
+    token = session.fetch_token(server.url + "/oauth2/token", authorization_response=follow(strong, url), code_verifier=verifier)
+    assert token["id_token"] and token["access_token"]
+
+    # The helpdesk cannot switch it off; the policy administrator can, and push is enough again.
+    assert requests.patch(graph + "/" + policy["id"], json={"state": "disabled"}, headers=helpdesk).status_code == 403
+    assert requests.delete(graph + "/" + policy["id"], headers=helpdesk).status_code == 403
+    assert requests.patch(graph + "/" + policy["id"], json={"state": "disabled"}, headers=admin).status_code == 204
+    assert requests.get(graph + "/" + policy["id"], headers=helpdesk).json()["state"] == "disabled"
+    _, url, _ = client_for(server, payroll, payroll_secret, prompt="login")
+    assert "code" in query(sign_in_for_code(server, Browser(server), url, phone=phone))
+    assert requests.delete(graph + "/" + policy["id"], headers=admin).status_code == 204
+    assert requests.get(graph + "/" + policy["id"], headers=admin).status_code == 404
+    activities = [a["activityDisplayName"] for a in requests.get(server.url + "/v1.0/auditLogs/directoryAudits", headers=admin).json()["value"]]
+    assert activities[:2] == ["Delete conditional access policy", "Update conditional access policy"], activities

@@ -2326,6 +2326,302 @@ enum OpenAPIDocument {
         },
         "security": []
       }
+    },
+    "/v1.0/policies/authenticationStrengthPolicies": {
+      "get": {
+        "operationId": "listAuthenticationStrengthPolicies",
+        "summary": "Entra's three built-in authentication strengths (read only; decision 0025)",
+        "tags": [
+          "policy"
+        ],
+        "responses": {
+          "200": {
+            "description": "The built-in strengths.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "additionalProperties": true
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/policies/authenticationStrengthPolicies/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string"
+          }
+        }
+      ],
+      "get": {
+        "operationId": "getAuthenticationStrengthPolicy",
+        "summary": "One built-in authentication strength",
+        "tags": [
+          "policy"
+        ],
+        "responses": {
+          "200": {
+            "description": "The strength.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "additionalProperties": true
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/identity/conditionalAccess/policies": {
+      "get": {
+        "operationId": "listConditionalAccessPolicies",
+        "summary": "Required authentication strengths, as conditional-access policies (decision 0025)",
+        "tags": [
+          "policy"
+        ],
+        "responses": {
+          "200": {
+            "description": "The policies.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "additionalProperties": true
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      },
+      "post": {
+        "operationId": "createConditionalAccessPolicy",
+        "summary": "Require an authentication strength for users or groups and applications (policy administrators; audited)",
+        "tags": [
+          "policy"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ConditionalAccessPolicyCreate"
+              },
+              "example": {
+                "displayName": "Payroll needs a passkey",
+                "state": "enabled",
+                "conditions": {
+                  "users": {
+                    "includeUsers": [
+                      "All"
+                    ]
+                  },
+                  "applications": {
+                    "includeApplications": [
+                      "All"
+                    ]
+                  }
+                },
+                "grantControls": {
+                  "operator": "OR",
+                  "authenticationStrength": {
+                    "id": "00000000-0000-0000-0000-000000000004"
+                  }
+                }
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "additionalProperties": true
+                }
+              }
+            }
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/identity/conditionalAccess/policies/{id}": {
+      "parameters": [
+        {
+          "name": "id",
+          "in": "path",
+          "required": true,
+          "schema": {
+            "type": "string"
+          }
+        }
+      ],
+      "get": {
+        "operationId": "getConditionalAccessPolicy",
+        "summary": "One required-strength policy",
+        "tags": [
+          "policy"
+        ],
+        "responses": {
+          "200": {
+            "description": "The policy.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "additionalProperties": true
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      },
+      "patch": {
+        "operationId": "updateConditionalAccessPolicy",
+        "summary": "Change a required-strength policy (policy administrators; audited)",
+        "tags": [
+          "policy"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/ConditionalAccessPolicyBody"
+              },
+              "example": {
+                "state": "disabled"
+              }
+            }
+          }
+        },
+        "responses": {
+          "204": {
+            "description": "Done; no body."
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteConditionalAccessPolicy",
+        "summary": "Remove a required-strength policy (policy administrators; audited)",
+        "tags": [
+          "policy"
+        ],
+        "responses": {
+          "204": {
+            "description": "Done; no body."
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -5103,6 +5399,219 @@ enum OpenAPIDocument {
             "$ref": "#/components/schemas/WebAuthnAssertion"
           }
         }
+      },
+      "ConditionalAccessPolicyBody": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "displayName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 256
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "enabled",
+              "disabled"
+            ]
+          },
+          "conditions": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "users": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "includeUsers": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "excludeUsers": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "includeGroups": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "excludeGroups": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "applications": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "includeApplications": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "grantControls": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "operator": {
+                "type": "string",
+                "enum": [
+                  "OR"
+                ]
+              },
+              "builtInControls": {
+                "type": "array",
+                "maxItems": 0,
+                "items": {
+                  "type": "string"
+                }
+              },
+              "authenticationStrength": {
+                "type": "object",
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "enum": [
+                      "00000000-0000-0000-0000-000000000002",
+                      "00000000-0000-0000-0000-000000000003",
+                      "00000000-0000-0000-0000-000000000004"
+                    ]
+                  }
+                },
+                "required": [
+                  "id"
+                ]
+              }
+            },
+            "required": [
+              "authenticationStrength"
+            ]
+          }
+        }
+      },
+      "ConditionalAccessPolicyCreate": {
+        "type": "object",
+        "additionalProperties": false,
+        "properties": {
+          "displayName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 256
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "enabled",
+              "disabled"
+            ]
+          },
+          "conditions": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "users": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "includeUsers": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "excludeUsers": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "includeGroups": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  },
+                  "excludeGroups": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                }
+              },
+              "applications": {
+                "type": "object",
+                "additionalProperties": false,
+                "properties": {
+                  "includeApplications": {
+                    "type": "array",
+                    "items": {
+                      "type": "string"
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "grantControls": {
+            "type": "object",
+            "additionalProperties": false,
+            "properties": {
+              "operator": {
+                "type": "string",
+                "enum": [
+                  "OR"
+                ]
+              },
+              "builtInControls": {
+                "type": "array",
+                "maxItems": 0,
+                "items": {
+                  "type": "string"
+                }
+              },
+              "authenticationStrength": {
+                "type": "object",
+                "properties": {
+                  "id": {
+                    "type": "string",
+                    "enum": [
+                      "00000000-0000-0000-0000-000000000002",
+                      "00000000-0000-0000-0000-000000000003",
+                      "00000000-0000-0000-0000-000000000004"
+                    ]
+                  }
+                },
+                "required": [
+                  "id"
+                ]
+              }
+            },
+            "required": [
+              "authenticationStrength"
+            ]
+          }
+        },
+        "required": [
+          "displayName",
+          "conditions",
+          "grantControls"
+        ]
       }
     }
   }

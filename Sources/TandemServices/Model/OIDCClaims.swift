@@ -178,14 +178,18 @@ public enum OIDCAssurance {
         return known.first { reaches(methods, $0) }
     }
 
+    /// Tandem's `acr` name of a strength.
+    public static func name(of strength: AuthenticationStrength) -> String {
+        switch strength {
+        case .mfa: multiFactor
+        case .passwordlessMFA: passwordless
+        case .phishingResistantMFA: phishingResistant
+        }
+    }
+
     /// The default `acr` for a set of methods (no `acr_values` asked): Tandem's name of the
     /// strongest strength the sign-in satisfies.
     public static func acr(for methods: [String]) -> String {
-        switch AuthenticationStrength.strongest(satisfiedBy: methods) {
-        case .phishingResistantMFA: phishingResistant
-        case .passwordlessMFA: passwordless
-        case .mfa: multiFactor
-        case nil: password
-        }
+        AuthenticationStrength.strongest(satisfiedBy: methods).map(name(of:)) ?? password
     }
 }

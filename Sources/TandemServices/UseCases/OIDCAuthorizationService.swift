@@ -164,19 +164,29 @@ public struct OIDCAuthorizationService: Sendable {
     /// or a user without any method that could reach a requested value, ends with
     /// `unmet_authentication_requirements` (`login_required` under `prompt=none`). Fail closed.
     func assurance(_ request: OIDCAuthorizationRequest, user: User, session: Session, handle: String, client: OIDCClient) async throws -> Outcome? {
-        guard let wanted = request.acrValues, !wanted.isEmpty, OIDCAssurance.satisfied(session.methods, wanted) == nil else { return nil }
+        let wanted = request.acrValues ?? []
+        // The administrator's required strength for this user and application (decision 0025),
+        // on top of what the client asked for: both must hold.
+        let required = try await StrengthRequirementService(env: oidc.env).required(for: user, application: client.clientID)
+        let unmetACR = !wanted.isEmpty && OIDCAssurance.satisfied(session.methods, wanted) == nil
+        let unmetPolicy = StrengthRequirement.unmet(required, amr: session.methods)
+        guard unmetACR || unmetPolicy != nil else { return nil }
         func fail(_ code: OAuthError.Code, _ message: String) async throws -> Outcome {
             _ = try await oidc.storage.takeAuthorizationRequest(id: request.id)
             return .redirect(Self.errorRedirect(request.redirectURI, code: code, message: message, state: request.state, issuer: oidc.issuer()))
         }
-        guard try await mayReach(wanted, userID: user.id) else {
-            return try await fail(.unmetAuthenticationRequirements, "The user has no sign-in method that reaches \(wanted.joined(separator: " or ")).")
+        let needs = (unmetACR ? [wanted.joined(separator: " or ")] : []) + (unmetPolicy.map { ["\($0.displayName) (required by policy)"] } ?? [])
+        if unmetACR, !(try await mayReach(wanted, userID: user.id)) {
+            return try await fail(.unmetAuthenticationRequirements, "The user has no sign-in method that reaches \(needs.joined(separator: " and ")).")
+        }
+        if let unmetPolicy, !(try await mayReach([OIDCAssurance.name(of: unmetPolicy)], userID: user.id)) {
+            return try await fail(.unmetAuthenticationRequirements, "The user has no sign-in method that reaches \(needs.joined(separator: " and ")).")
         }
         if request.prompt.contains("none") { return try await fail(.loginRequired, "A stronger sign-in is required.") }
         if session.createdAt < request.createdAt {
             return .signIn(handle: handle, loginHint: user.userPrincipalName, application: client.displayName)
         }
-        return try await fail(.unmetAuthenticationRequirements, "The sign-in did not reach \(wanted.joined(separator: " or ")).")
+        return try await fail(.unmetAuthenticationRequirements, "The sign-in did not reach \(needs.joined(separator: " and ")).")
     }
 
     /// Whether the user has a method that can reach one of the `acr` values: a passkey for the

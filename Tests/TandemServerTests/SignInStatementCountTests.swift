@@ -20,10 +20,13 @@ enum SignInBudget {
     /// `/login/complete` → `GET /`.
     /// Issue 11 measured 116 (21 writes) with an older trail; 64 (20) before the redesign here.
     /// Web Push (decision 0023) added one read per push: the target devices' subscriptions.
-    static let passwordless = (statements: 51, writes: 18)
+    /// Required authentication strengths (decision 0025) added one read at completion: the
+    /// conditional-access policy document (memberships only when a policy is on).
+    static let passwordless = (statements: 52, writes: 18)
     /// `POST /login` → password → status → the phone's answer → complete → `GET /`.
     /// 79 (23) before the redesign.
-    static let mfa = (statements: 70, writes: 21)
+    /// Decision 0025: one read at completion, as above.
+    static let mfa = (statements: 71, writes: 21)
     /// `POST /login` → the phone denies → status shows it.
     /// 45 (11) before the redesign.
     static let denial = (statements: 37, writes: 10)

@@ -203,6 +203,8 @@ struct PushDefenceTests {
         let id = try #require(try await s.signIn.flow(token: good).signInID)
         _ = try await s.signIn.complete(token: good)
         let success = try #require(try await s.t.storage.signIn(id: id))
-        #expect(success.errorCode == 0 && success.steps.last?.detail == "MFA successfully completed")
+        #expect(success.errorCode == 0 && success.steps.dropLast().last?.detail == "MFA successfully completed")
+        // Decision 0025: the last step is the strength the sign-in satisfied.
+        #expect(success.steps.last?.method == SignInJournal.strengthStep && success.steps.last?.detail == "Multifactor authentication")
     }
 }

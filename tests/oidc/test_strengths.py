@@ -21,7 +21,7 @@ from fido2.cose import ES256
 from fido2.utils import websafe_decode, websafe_encode
 from fido2.webauthn import AttestationObject, AttestedCredentialData, AuthenticatorData, CollectedClientData
 
-from conftest import REDIRECT, TANDEM, Browser, Server, add_app, query, register, run, sign_in_for_code, validate_id_token
+from conftest import PIN, REDIRECT, TANDEM, Browser, Server, add_app, query, register, run, sign_in_for_code, validate_id_token
 
 warnings.filterwarnings("ignore", module="authlib")
 
@@ -238,3 +238,36 @@ def test_an_administrator_requires_phishing_resistant_mfa_for_an_application(loc
     assert requests.get(graph + "/" + policy["id"], headers=admin).status_code == 404
     activities = [a["activityDisplayName"] for a in requests.get(server.url + "/v1.0/auditLogs/directoryAudits", headers=admin).json()["value"]]
     assert activities[:2] == ["Delete conditional access policy", "Update conditional access policy"], activities
+
+
+def test_a_strength_required_for_everyone_refuses_a_push_sign_in_to_tandem_and_the_log_says_why(localhost_server, phone):
+    server = localhost_server
+    browser = register(server, phone)
+    authenticator = SoftwareAuthenticator()
+    handle = add_passkey(server, browser, authenticator)
+    admin = admin_headers(server, "policy@contoso.com", "Authentication Policy Administrator")
+    body = {"displayName": "Everyone with a passkey", "state": "enabled",
+            "conditions": {"users": {"includeUsers": ["All"], "excludeUsers": []}, "applications": {"includeApplications": ["All"]}},
+            "grantControls": {"authenticationStrength": {"id": PHR}}}
+    policy = requests.post(server.url + "/v1.0/identity/conditionalAccess/policies", json=body, headers=admin)
+    assert policy.status_code == 201, policy.text
+
+    # Password + push to Tandem's own pages: refused (fail closed), no session.
+    push = Browser(server)
+    assert push.start() == "/login/password"
+    assert push.password().headers["Location"] == "/login/approve"
+    phone.run("approve", "--number", push.number(), "--pin", PIN)
+    refused = push.complete()
+    assert refused.status_code == 403, refused.text
+    assert "passkey" in refused.text
+    assert push.http.get(push.url("/mysecurityinfo"), allow_redirects=False).status_code in (302, 303)
+    # The passkey sign-in is let in.
+    strong = passkey_browser(server, authenticator, handle, counter=1)
+    assert strong.http.get(strong.url("/mysecurityinfo"), allow_redirects=False).status_code == 200
+
+    logs = requests.get(server.url + "/v1.0/auditLogs/signIns", headers=admin).json()["value"]
+    alice = [r for r in logs if r["userPrincipalName"] == "alice@contoso.com"]
+    assert alice[0]["status"]["errorCode"] == 0 and alice[0]["tandemAuthenticationStrength"] == "Phishing-resistant MFA", alice[0]
+    assert alice[1]["status"]["errorCode"] == 53003, alice[1]
+    assert alice[1]["status"]["additionalDetails"] == "Authentication strength required: Phishing-resistant MFA"
+    assert alice[1]["tandemAuthenticationStrength"] == "Multifactor authentication"

@@ -28,6 +28,9 @@ public struct SignInFacts: Sendable, Equatable {
     public var prefersCode = false
     /// A phone sign-in request of the user from another browser or tab is still unanswered.
     public var phoneSignInWaitingElsewhere = false
+    /// The authentication strengths the administrator's policies require of a sign-in to Tandem's
+    /// own pages (decision 0025), strongest first; each must be met.
+    public var requiredStrengths: [AuthenticationStrength] = []
 
     public init() {}
 }
@@ -38,7 +41,7 @@ public enum SignInDecision {
     /// the last method was phone sign-in or the user has nothing else (no password, no usable
     /// pass), and no phone sign-in request of the user is waiting elsewhere (one at a time).
     public static func startsWithPhone(_ facts: SignInFacts) -> Bool {
-        guard facts.phoneSignInAvailable else { return false }
+        guard facts.phoneSignInAvailable, admits(facts, amr: phoneSignInMethods) else { return false }
         let starts = facts.lastMethodWasPhone || (!facts.hasPassword && !facts.hasUsablePass)
         return starts && !facts.phoneSignInWaitingElsewhere
     }
@@ -54,4 +57,16 @@ public enum SignInDecision {
         if code, !push || choseCode || facts.prefersCode { return .code }
         return .push
     }
+
+    /// The methods a phone sign-in finishes with (`SignInFlow.complete`).
+    static let phoneSignInMethods = ["mfa", "pin", "swk"]
+
+    /// Decision 0025: the first required strength a finished sign-in with `amr` does not meet,
+    /// `nil` when it meets them all. Fail closed: a sign-in that falls short is no session.
+    public static func unmetStrength(_ facts: SignInFacts, amr: [String]) -> AuthenticationStrength? {
+        StrengthRequirement.unmet(facts.requiredStrengths, amr: amr)
+    }
+
+    /// Whether a sign-in with `amr` meets every required strength.
+    public static func admits(_ facts: SignInFacts, amr: [String]) -> Bool { unmetStrength(facts, amr: amr) == nil }
 }

@@ -154,12 +154,14 @@ extension GraphController {
     /// Graph's `signIn` shape, plus each push request's delivery trail when asked.
     func signInObject(_ r: SignInRecord, trails: Bool) async throws -> [String: Any] {
         let user = try await r.userID.asyncMap { try await storage.user(id: $0) } ?? nil
-        let details: [[String: Any]] = r.steps.map { step in
+        // Decision 0025: the strength step is its own field, not an authentication step.
+        let strength = r.steps.last { $0.method == SignInJournal.strengthStep }
+        let details: [[String: Any]] = r.steps.filter { $0.method != SignInJournal.strengthStep }.map { step in
             ["authenticationStepDateTime": GraphJSON.date(step.at), "authenticationMethod": step.method, "succeeded": step.succeeded,
              "authenticationStepResultDetail": step.detail, "authenticationMethodDetail": (step.requestID as Any?) ?? NSNull(),
              "authenticationStepRequirement": step.method == "Password" ? "Primary authentication" : "Multifactor authentication"]
         }
-        let mfa = r.steps.contains { $0.method != "Password" }
+        let mfa = r.steps.contains { $0.method != "Password" && $0.method != SignInJournal.strengthStep }
         var object: [String: Any] = [
             "id": r.id, "createdDateTime": GraphJSON.date(r.createdAt), "userDisplayName": (user?.displayName as Any?) ?? NSNull(),
             "userPrincipalName": r.userPrincipalName, "userId": (r.userID as Any?) ?? "", "appId": "tandem", "appDisplayName": r.appDisplayName,
@@ -171,6 +173,7 @@ extension GraphController {
             "location": ["city": NSNull(), "state": NSNull(), "countryOrRegion": NSNull(), "tandemDisplayName": r.location],
             "authenticationDetails": details,
             "tandemPolicyReason": (r.policyReason as Any?) ?? NSNull(),
+            "tandemAuthenticationStrength": (strength?.detail as Any?) ?? NSNull(),
         ]
         if trails {
             var requests: [[String: Any]] = []

@@ -4787,6 +4787,11 @@ enum OpenAPIDocument {
             "type": "string",
             "nullable": true
           },
+          "tandemAuthenticationStrength": {
+            "type": "string",
+            "nullable": true,
+            "description": "The strongest built-in authentication strength the sign-in satisfied (decision 0025), or None."
+          },
           "tandemPushRequests": {
             "type": "array",
             "items": {

@@ -19,6 +19,8 @@ public struct SignInJournal: Sendable {
         case pushFailed(String)
         case locked
         case blocked
+        /// A required authentication strength was not met (decision 0025); the strength's name.
+        case strengthRequired(String)
         case rateLimited(String)
         /// A typed secret not checked: the name waits or is locked, or the address is throttled.
         case throttled(String)
@@ -33,6 +35,7 @@ public struct SignInJournal: Sendable {
             case .pushFailed: 500121
             case .locked: 50053
             case .blocked: 53003
+            case .strengthRequired: 53003
             case .rateLimited: 500121
             case .throttled: 50053
             }
@@ -48,6 +51,7 @@ public struct SignInJournal: Sendable {
             case .pushFailed: "Authentication failed during strong authentication request."
             case .locked: "Account is locked because the user tried to sign in too many times with an incorrect second factor."
             case .blocked: "Access has been blocked: the user reported suspicious activity."
+            case .strengthRequired: "Access has been blocked by Conditional Access policies. The access policy does not allow token issuance."
             case .rateLimited: "Authentication failed during strong authentication request."
             case .throttled: "Account is locked because the user tried to sign in too many times with an incorrect user ID or password."
             }
@@ -56,6 +60,7 @@ public struct SignInJournal: Sendable {
         var details: String? {
             switch self {
             case .pushFailed(let detail), .rateLimited(let detail), .throttled(let detail): detail
+            case .strengthRequired(let name): "Authentication strength required: \(name)"
             case .success: "MFA requirement satisfied"
             case .successSingleFactor: "Single-factor authentication"
             default: nil
@@ -96,8 +101,14 @@ public struct SignInJournal: Sendable {
     /// Sets the outcome without a step.
     /// Returns the finished record.
     @discardableResult
-    public func finish(_ id: String?, _ outcome: Outcome) async throws -> SignInRecord? {
+    public func finish(_ id: String?, _ outcome: Outcome, strength: AuthenticationStrength?? = nil) async throws -> SignInRecord? {
         guard let id, var record = try await env.storage.signIn(id: id) else { return nil }
+        if let strength {
+            // Decision 0025: the strongest authentication strength the sign-in satisfied, as a step
+            // of the record (shown in the admin portal's detail and Graph's authenticationDetails).
+            record.steps.append(SignInStep(at: env.clock.now(), method: Self.strengthStep, succeeded: strength != nil,
+                                           detail: strength?.displayName ?? "None (single-factor authentication)"))
+        }
         record.errorCode = outcome.code
         record.failureReason = outcome.reason
         record.additionalDetails = outcome.details
@@ -105,6 +116,9 @@ public struct SignInJournal: Sendable {
         try await env.storage.updateSignIn(record)
         return record
     }
+
+    /// The method name of the step that records the strength a sign-in satisfied.
+    public static let strengthStep = "Authentication strength"
 
     /// The step result Entra writes for a push outcome.
     public static func pushDetail(_ challenge: Challenge) -> (succeeded: Bool, detail: String, outcome: Outcome?) {

@@ -289,6 +289,18 @@ public struct SignInService: Sendable {
         }
         // The flow completes once: a second request racing this one loses the compare-and-set.
         try await save(&flow)
+        // Decision 0025: a sign-in that does not meet a strength the administrator requires of
+        // Tandem's own pages is no session (fail closed); the flow is finished.
+        var required = SignInFacts()
+        required.requiredStrengths = try await StrengthRequirementService(env: env).required(userID: userID, application: nil)
+        if let unmet = SignInDecision.unmetStrength(required, amr: methods) {
+            try await SignInJournal(env: env).finish(flow.signInID, .strengthRequired(unmet.displayName), strength: .some(AuthenticationStrength.strongest(satisfiedBy: methods)))
+            env.metrics.signIn(method: methods.contains("pin") ? "passwordless" : flow.proven == [.passkey] ? "passkey" : methods.contains("mfa") ? "mfa" : "password",
+                               result: "strength_required")
+            logger.notice("sign-in refused: required authentication strength not met",
+                          metadata: ["tandem.user": "\(userID)", "tandem.strength": "\(unmet.displayName)"])
+            throw TandemError(.forbidden, Self.strengthMessage(unmet))
+        }
         if methods.contains("mfa") {
             // A strong sign-in ends the name's wait or lock (decision 0013).
             try await SignInThrottleService(env: env).reset(key: SignInThrottleService.accountKey(userID: userID, typedName: flow.username))
@@ -304,7 +316,8 @@ public struct SignInService: Sendable {
         env.metrics.signIn(method: phone ? "passwordless" : passkey ? "passkey" : methods.contains("mfa") ? "mfa" : "password", result: "success")
         let lastMethod = phone ? LastMethod.passwordless : LastMethod.password
         if browser { try await env.storage.setLastSignInMethod(userID: userID, method: lastMethod) }
-        let record = try await SignInJournal(env: env).finish(flow.signInID, methods.contains("mfa") ? .success : .successSingleFactor)
+        let record = try await SignInJournal(env: env).finish(flow.signInID, methods.contains("mfa") ? .success : .successSingleFactor,
+                                                              strength: .some(AuthenticationStrength.strongest(satisfiedBy: methods)))
         if let record, methods.contains("mfa") {
             // A network the user signed in from with MFA becomes familiar (push suppression).
             try await PushProtectionService(env: env).recordFamiliar(userID: userID, ipAddress: record.ipAddress,
@@ -332,6 +345,18 @@ public struct SignInService: Sendable {
         return Completed(sessionToken: browser ? sessionToken : "", session: session, rememberToken: rememberToken,
                          rememberDays: rememberDays, registrationRequired: registrationRequired, returnTo: flow.returnTo,
                          methodCookie: Self.methodCookie(method: lastMethod, userID: userID))
+    }
+
+    /// What the person reads when a sign-in falls short of a required strength.
+    static func strengthMessage(_ strength: AuthenticationStrength) -> String {
+        switch strength {
+        case .phishingResistantMFA:
+            "Your organization requires a phishing-resistant sign-in (\(strength.displayName)): sign in with a passkey. If you have none, ask your administrator for help."
+        case .passwordlessMFA:
+            "Your organization requires a passwordless sign-in (\(strength.displayName)): sign in with a passkey or approve a phone sign-in request in your Authenticator app."
+        case .mfa:
+            "Your organization requires multifactor authentication: sign in with your password and your Authenticator app, or with a passkey."
+        }
     }
 
     /// The registration interrupt's end: a registration-only session (15 minutes at most), the

@@ -19,7 +19,7 @@ public struct StrengthRequirementService: Sendable {
     }
 
     public func requirements() async throws -> [StrengthRequirement] {
-        Self.decode(try await env.storage.policyDocument(id: Self.documentID))
+        Self.decode(try await env.policyDocument(id: Self.documentID))
     }
 
     public func requirement(id: String) async throws -> StrengthRequirement {
@@ -35,6 +35,21 @@ public struct StrengthRequirementService: Sendable {
         let all = try await requirements()
         guard all.contains(where: { $0.state == .enabled }) else { return [] }
         return StrengthRequirement.required(all, for: try await PolicyService(env: env).subject(for: user), application: application)
+    }
+
+    /// `required(for:application:)` by user id (no user read; group memberships only when a policy is on).
+    public func required(userID: String, application: String?) async throws -> [AuthenticationStrength] {
+        let all = try await requirements()
+        guard all.contains(where: { $0.state == .enabled }) else { return [] }
+        var seen: Set<String> = []
+        var frontier = [userID]
+        while let member = frontier.popLast() {
+            for group in try await env.storage.groupsContaining(memberID: member) where !seen.contains(group) {
+                seen.insert(group)
+                frontier.append(group)
+            }
+        }
+        return StrengthRequirement.required(all, for: PolicySubject(userID: userID, groupIDs: seen), application: application)
     }
 
     /// Adds a requirement (its id and creation time are the server's).

@@ -436,12 +436,9 @@ def test_the_app_builds_the_golden_vectors_bytes_and_rfc_6238_codes(server, phon
         }, (e) => done(String(e)));""", vectors, v1)
     assert isinstance(results, list), results
     assert len(results) >= 10, results
+    names = [name for name, _, _ in results]
+    assert "request-v2-put-push-subscription" in names and "request-v2-patch" in names
     for name, got, expected in results:
-        if name == "request-v2-put":
-            # Frozen in version 2 as invalid; version 3 signs PUT /device/v1/push-subscription, so
-            # the app (like SignedBytes.requestV2 now) builds it.
-            assert got is not None and got.startswith("tandem-device-request/v2\nmethod=PUT\n"), got
-            continue
         assert got == expected, name
 
 

@@ -271,3 +271,68 @@ def test_a_strength_required_for_everyone_refuses_a_push_sign_in_to_tandem_and_t
     assert alice[1]["status"]["errorCode"] == 53003, alice[1]
     assert alice[1]["status"]["additionalDetails"] == "Authentication strength required: Phishing-resistant MFA"
     assert alice[1]["tandemAuthenticationStrength"] == "Multifactor authentication"
+
+
+def passkey_status(server, authenticator, handle, counter):
+    """A passkey sign-in attempt from a new browser; returns the HTTP status of the assertion."""
+    browser = Browser(server)
+    csrf = re.search(r'data-passkey-csrf="([^"]+)"', browser.http.get(browser.url("/login")).text).group(1)
+    o = browser.http.post(browser.url("/login/passkey/options"), json={"csrf": csrf}, headers={"Accept": "application/json"}).json()
+    r = browser.http.post(browser.url("/login/passkey"), json=dict({"csrf": csrf}, **authenticator.get(o, server.public_url, counter, handle)),
+                          headers={"Accept": "application/json"})
+    return r.status_code
+
+
+def test_the_fido2_method_configuration_is_enforced_at_registration_and_sign_in(localhost_server, phone):
+    """authenticationMethodConfigurations/Fido2 (decision 0025): state, self-service, AAGUID allow/block."""
+    server = localhost_server
+    browser = register(server, phone)
+    admin = admin_headers(server, "policy@contoso.com", "Authentication Policy Administrator")
+    helpdesk = admin_headers(server, "helpdesk@contoso.com", "Authentication Administrator")
+    url = server.url + "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2"
+    zero = "00000000-0000-0000-0000-000000000000"  # the software authenticator's AAGUID
+
+    config = requests.get(url, headers=admin).json()
+    assert config["state"] == "enabled" and config["includeTargets"][0]["id"] == "all_users" and config["keyRestrictions"]["isEnforced"] is False
+    assert requests.patch(url, json={"state": "disabled"}, headers=helpdesk).status_code == 403
+    assert requests.patch(url, json={"state": "disabled"}).status_code == 401
+    for bad in [{"isAttestationEnforced": True}, {"keyRestrictions": {"aaGuids": ["not-a-uuid"]}}, {"bogus": 1},
+                {"excludeTargets": [{"targetType": "group", "id": "all_users"}]}, {"state": "sometimes"}]:
+        r = requests.patch(url, json=bad, headers=admin)
+        assert r.status_code == 400 and r.json()["error"]["message"], (bad, r.text)
+    assert requests.get(url, headers=admin).json()["state"] == "enabled", "a refused change is not stored"
+
+    # A blocked model cannot register.
+    block = {"keyRestrictions": {"isEnforced": True, "enforcementType": "block", "aaGuids": [zero]}}
+    assert requests.patch(url, json=block, headers=admin).status_code == 204
+    audit = requests.get(server.url + "/v1.0/auditLogs/directoryAudits", headers=admin).json()["value"][0]
+    assert audit["activityDisplayName"] == "Update authentication methods policy" and audit["targetResources"][0]["displayName"] == "Passkey (FIDO2)", audit
+    csrf = re.search(r'data-passkey-csrf="([^"]+)"', browser.http.get(browser.url("/mysecurityinfo")).text).group(1)
+    o = browser.http.post(browser.url("/mysecurityinfo/passkeys/options"), json={"csrf": csrf}, headers={"Accept": "application/json"}).json()
+    authenticator = SoftwareAuthenticator()
+    r = browser.http.post(browser.url("/mysecurityinfo/passkeys"), json=dict(authenticator.create(o, server.public_url), csrf=csrf),
+                          headers={"Accept": "application/json"})
+    assert r.status_code == 403, r.text
+
+    # Allowed again: it registers and signs in; blocked afterwards, its sign-in is refused.
+    assert requests.patch(url, json={"keyRestrictions": {"isEnforced": True, "enforcementType": "allow", "aaGuids": [zero]}}, headers=admin).status_code == 204
+    handle = add_passkey(server, browser, authenticator)
+    assert passkey_status(server, authenticator, handle, counter=1) == 200
+    assert requests.patch(url, json=block, headers=admin).status_code == 204
+    assert passkey_status(server, authenticator, handle, counter=2) == 401
+    assert requests.patch(url, json={"keyRestrictions": {"isEnforced": False}}, headers=admin).status_code == 204
+    assert passkey_status(server, authenticator, handle, counter=3) == 200
+
+    # No self-service registration: the options are refused; the method off: no passkey sign-in.
+    assert requests.patch(url, json={"isSelfServiceRegistrationAllowed": False}, headers=admin).status_code == 204
+    csrf = re.search(r'data-passkey-csrf="([^"]+)"', browser.http.get(browser.url("/mysecurityinfo")).text).group(1)  # renewed by the registration
+    r = browser.http.post(browser.url("/mysecurityinfo/passkeys/options"), json={"csrf": csrf}, headers={"Accept": "application/json"})
+    assert r.status_code == 403 and "passkey" in r.json()["error"]["message"], r.text
+    assert passkey_status(server, authenticator, handle, counter=4) == 200
+    alice = next(u for u in requests.get(server.url + "/v1.0/users", headers=admin).json()["value"] if u["userPrincipalName"] == "alice@contoso.com")
+    assert requests.patch(url, json={"excludeTargets": [{"targetType": "user", "id": alice["id"]}]}, headers=admin).status_code == 204
+    assert passkey_status(server, authenticator, handle, counter=5) == 401
+    assert requests.patch(url, json={"excludeTargets": [], "state": "disabled"}, headers=admin).status_code == 204
+    assert passkey_status(server, authenticator, handle, counter=6) == 401
+    assert requests.patch(url, json={"state": "enabled"}, headers=admin).status_code == 204
+    assert passkey_status(server, authenticator, handle, counter=7) == 200

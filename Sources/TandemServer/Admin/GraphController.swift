@@ -72,6 +72,7 @@ struct GraphController: Sendable {
         let path = "policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{method}"
         v1.get(RouterPath(path)) { request, context in
             _ = try await self.actor(request, AdminAccess.policyAdmins)
+            if try Self.isFido2(context) { return GraphJSON.response(Self.fido2Configuration(try await Fido2ConfigurationService(env: self.env).configuration())) }
             try self.requireAuthenticator(context)
             let (policy, etag) = try await self.policy.taggedAuthenticatorPolicy()
             var response = GraphJSON.response(GraphPolicyCodec.encode(policy, baseURL: self.publicURL()))
@@ -82,6 +83,11 @@ struct GraphController: Sendable {
         // and saved only if no other change came in between; with `If-Match` a stale tag is 412.
         v1.patch(RouterPath(path)) { request, context in
             let actor = try await self.actor(request, AdminAccess.policyAdmins)
+            if try Self.isFido2(context) {
+                let body = try await GraphJSON.object(request)
+                try await Fido2ConfigurationService(env: self.env).update(by: actor) { try Self.applyFido2(body, to: $0) }
+                return GraphJSON.noContent()
+            }
             try self.requireAuthenticator(context)
             let body = try await GraphJSON.object(request)
             let etag = try await self.policy.update(ifMatch: request.headers[.ifMatch], by: actor) { current in

@@ -79,6 +79,7 @@ public struct PasskeyService: Sendable {
         guard try await SecurityInfoService(env: env).mayChangeMethods(session) else {
             throw TandemError(.forbidden, "Verify your identity again to change your sign-in methods.")
         }
+        _ = try await registrationPolicy(for: user)
         let rp = try relyingParty(publicURL)
         let challenge = try await issueChallenge(userID: user.id, purpose: .registration)
         let existing = try await env.storage.passkeys(userID: user.id)
@@ -106,6 +107,18 @@ public struct PasskeyService: Sendable {
         }
     }
 
+    /// The Fido2 method configuration (decision 0025): the user may add a passkey (enabled,
+    /// targeted, self-service allowed), and the relying party's AAGUID lists.
+    func registrationPolicy(for user: User) async throws -> WebAuthnRelyingParty.Policy {
+        let config = try await Fido2ConfigurationService(env: env).configuration()
+        if config == .default { return config.relyingPartyPolicy }
+        let subject = try await PolicyService(env: env).subject(for: user)
+        guard config.allowsRegistration(subject) else {
+            throw TandemError(.forbidden, "Your organization doesn't allow you to add a passkey.")
+        }
+        return config.relyingPartyPolicy
+    }
+
     static let knownTransports: Set<String> = ["usb", "nfc", "ble", "smart-card", "hybrid", "internal"]
 
     /// Verifies and stores the new passkey, audits it, ends the user's other sessions and
@@ -123,9 +136,10 @@ public struct PasskeyService: Sendable {
         guard name.count <= Self.maxNameLength, !name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
             throw TandemError(.badRequest, "A passkey name has at most \(Self.maxNameLength) characters.")
         }
+        let policy = try await registrationPolicy(for: user)
         let challenge = try await takeChallenge(id: answer.challengeId, purpose: .registration, userID: user.id)
         let credential = try relyingParty(publicURL).verifyRegistration(
-            .init(clientDataJSON: clientData, attestationObject: attestation), challenge: challenge, policy: .init())
+            .init(clientDataJSON: clientData, attestationObject: attestation), challenge: challenge, policy: policy)
         let now = env.clock.now()
         let existing = try await env.storage.passkeys(userID: user.id)
         let passkey = Passkey(id: env.random.uuid(), userID: user.id, credentialID: Base64URL.encode(credential.credentialID),

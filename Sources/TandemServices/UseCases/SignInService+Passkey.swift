@@ -75,6 +75,13 @@ extension SignInService {
                 throw refused
             }
         }
+        // The Fido2 method configuration (decision 0025): passkeys on for this user, this model allowed.
+        guard try await Fido2ConfigurationService(env: env).allowsSignIn(user, aaguid: passkey.aaguid) else {
+            logger.notice("passkey sign-in refused by the passkey (FIDO2) policy", metadata: ["tandem.user": "\(user.id)"])
+            try await journal.step(flow.flow.signInID, method: "Passkey (FIDO2)", succeeded: false, detail: "The passkey (FIDO2) policy does not allow this passkey",
+                                   outcome: .pushFailed("The passkey (FIDO2) policy does not allow this passkey"))
+            throw refused
+        }
         let verified: WebAuthnRelyingParty.VerifiedAssertion
         do {
             let key = try COSEKey(encoded: Base64URL.decode(passkey.publicKey) ?? [])

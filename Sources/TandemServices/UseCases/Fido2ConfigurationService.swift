@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import TandemCore
+
+/// The passkey (FIDO2) method configuration (decision 0025): one policy document, changed by
+/// compare-and-set with its audit entry in the same transaction (decision 0018).
+public struct Fido2ConfigurationService: Sendable {
+    let env: ServiceEnvironment
+    let logger: Logger
+
+    public static let documentID = "fido2"
+
+    public init(env: ServiceEnvironment, logger: Logger = Logger(label: "tandem.policy")) {
+        self.env = env
+        self.logger = logger
+    }
+
+    /// The stored configuration, or the default (passkeys on for everyone). A document that
+    /// cannot be read turns passkeys off (fail closed).
+    public func configuration() async throws -> Fido2Configuration {
+        guard let body = try await env.policyDocument(id: Self.documentID) else { return .default }
+        return (try? JSONDecoder().decode(Fido2Configuration.self, from: Data(body.utf8))) ?? Fido2Configuration(state: .disabled)
+    }
+
+    /// Whether `user` may sign in with a passkey of this model.
+    public func allowsSignIn(_ user: User, aaguid: String) async throws -> Bool {
+        let config = try await configuration()
+        if config == .default { return true }
+        return config.allows(try await PolicyService(env: env).subject(for: user)) && config.allowsAAGUID(aaguid)
+    }
+
+    @discardableResult
+    public func update(by actor: User?, _ change: (Fido2Configuration) throws -> Fido2Configuration) async throws -> Fido2Configuration {
+        for _ in 0..<8 {
+            let stored = try await env.storage.policyDocument(id: Self.documentID)
+            let current = stored.flatMap { try? JSONDecoder().decode(Fido2Configuration.self, from: Data($0.utf8)) } ?? .default
+            let updated = try change(current)
+            try await validate(updated)
+            let (old, body) = (Self.json(current), Self.json(updated))
+            let (now, env) = (env.clock.now(), env)
+            let saved = try await env.transaction { env in
+                guard try await env.storage.replacePolicyDocument(id: Self.documentID, body: body, updatedAt: now, ifBodyIs: stored) else { return false }
+                try await Auditor(env: env).record("Policy", "Update authentication methods policy", "Update", actor: actor,
+                                                   targetType: "Policy", targetID: Self.documentID, targetName: "Passkey (FIDO2)",
+                                                   property: "fido2", old: old, new: body)
+                return true
+            }
+            if saved {
+                logger.info("passkey (FIDO2) configuration updated", metadata: ["tandem.actor": "\(actor?.id ?? "cli")"])
+                return updated
+            }
+        }
+        throw TandemError(.conflict, "The policy is being changed by someone else; try again.")
+    }
+
+    func validate(_ c: Fido2Configuration) async throws {
+        guard !c.isAttestationEnforced else {
+            throw TandemError(.badRequest, "isAttestationEnforced: Tandem does not verify attestation certificate chains yet; it can't be enforced.")
+        }
+        guard !c.includeTargets.isEmpty || c.state == .disabled else {
+            throw TandemError(.badRequest, "includeTargets: select at least one group (or all_users), or disable the method.")
+        }
+        for (index, target) in c.excludeTargets.enumerated() where target.id == AuthenticatorPolicy.allUsers {
+            throw TandemError(.badRequest, "excludeTargets[\(index)].id: all_users can't be excluded; disable the method instead.")
+        }
+        for target in c.includeTargets + c.excludeTargets {
+            try await PolicyService(env: env).checkTarget(target.targetType, target.id, field: "targets")
+        }
+        guard c.keyRestrictions.aaGuids.count <= 256, c.keyRestrictions.aaGuids.allSatisfy({ UUID(uuidString: $0) != nil }) else {
+            throw TandemError(.badRequest, "keyRestrictions.aaGuids: at most 256 AAGUIDs, each a UUID.")
+        }
+    }
+
+    static func json(_ value: some Encodable) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
+    }
+}

@@ -325,7 +325,9 @@ def test_the_fido2_method_configuration_is_enforced_at_registration_and_sign_in(
 
     # No self-service registration: the options are refused; the method off: no passkey sign-in.
     assert requests.patch(url, json={"isSelfServiceRegistrationAllowed": False}, headers=admin).status_code == 204
-    csrf = re.search(r'data-passkey-csrf="([^"]+)"', browser.http.get(browser.url("/mysecurityinfo")).text).group(1)  # renewed by the registration
+    page = browser.http.get(browser.url("/mysecurityinfo")).text
+    assert 'id="passkey-not-allowed"' in page and 'id="add-passkey"' not in page, "the page offers no passkey it would refuse"
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page).group(1)  # renewed by the registration
     r = browser.http.post(browser.url("/mysecurityinfo/passkeys/options"), json={"csrf": csrf}, headers={"Accept": "application/json"})
     assert r.status_code == 403 and "passkey" in r.json()["error"]["message"], r.text
     assert passkey_status(server, authenticator, handle, counter=4) == 200

@@ -69,6 +69,7 @@ extension SecurityInfoController {
     func passkeyValues(of user: User, csrf: String) async throws -> [String: Any] {
         let passkeys = try await security.passkeys.passkeys(of: user)
         return [
+            "mayAddPasskey": try await security.passkeys.mayRegister(user),
             "passkeys": passkeys.enumerated().map { index, passkey -> [String: Any] in
                 ["index": index + 1, "id": passkey.id, "name": passkey.name, "added": Self.display(passkey.createdAt),
                  "lastUsed": passkey.lastUsedAt.map(Self.display) ?? "never",

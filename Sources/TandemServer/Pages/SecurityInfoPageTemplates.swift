@@ -29,7 +29,8 @@ enum SecurityInfoPageTemplates {
       <input type="hidden" name="csrf" value="{{csrf}}">
       <button type="submit" id="add-authenticator">Add sign-in method: Authenticator app</button>
     </form>
-    {{^needsStepUp}}
+    {{^mayAddPasskey}}<p id="passkey-not-allowed">Your organization doesn't allow you to add a passkey.</p>{{/mayAddPasskey}}
+    {{#mayAddPasskey}}{{^needsStepUp}}
     <div class="add-passkey" id="passkey-add">
       <label for="passkey-name">Passkey name (optional)</label>
       <input id="passkey-name" name="name" maxlength="64" autocomplete="off" placeholder="e.g. Work laptop">
@@ -37,7 +38,7 @@ enum SecurityInfoPageTemplates {
       <p id="passkey-status" role="status"></p>
     </div>
     <script type="module" src="/static/passkey-register.js" data-passkey-csrf="{{csrf}}"></script>
-    {{/needsStepUp}}
+    {{/needsStepUp}}{{/mayAddPasskey}}
     <ul class="methods" id="methods">
       {{#hasPassword}}<li class="method" id="method-password"><span class="method-name">Password</span></li>{{/hasPassword}}
       {{#devices}}

@@ -119,6 +119,12 @@ public struct PasskeyService: Sendable {
         return config.relyingPartyPolicy
     }
 
+    /// Whether the Fido2 method configuration lets `user` add a passkey (the security-info page
+    /// offers the button only then; registration checks it again).
+    public func mayRegister(_ user: User) async throws -> Bool {
+        do { _ = try await registrationPolicy(for: user); return true } catch let error as TandemError where error.code == .forbidden { return false }
+    }
+
     static let knownTransports: Set<String> = ["usb", "nfc", "ble", "smart-card", "hybrid", "internal"]
 
     /// Verifies and stores the new passkey, audits it, ends the user's other sessions and

@@ -38,6 +38,10 @@ struct TestServer {
                                          settings: ServiceSettings(publicURL: "http://127.0.0.1"))
             _ = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
             var config = TandemConfiguration(host: "127.0.0.1", port: 0, bcryptCost: 4)
+            // HummingbirdTesting's live client opens its one connection before the test body runs, and a test
+            // that first creates users and tokens may send nothing for longer than the 10 s header deadline when
+            // 100 suites share 2 cores (CI saw "I/O on closed channel"). Tests of the deadlines set their own.
+            config.connections = ConnectionLimits(perAddress: 256, headerTimeout: 300, idleTimeout: 3600)
             configure(&config)
             let app = try buildApplication(configuration: config, storage: store, passwords: passwords)
             try await app.test(mode) { client in try await test(store, client) }

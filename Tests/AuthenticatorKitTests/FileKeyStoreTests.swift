@@ -309,29 +309,25 @@ struct FileKeyStoreTests {
         }
     }
 
-    @Test("One unlock at the standard scrypt cost takes at least twice the version-1 cost (figures printed)")
-    func unlockCostMeasured() async throws {
-        try await withTemporaryFolder { folder throws in
-            var seconds: [ScryptParameters: Double] = [:]
-            for parameters in [ScryptParameters.version1, .standard] {
-                let key = P256.Signing.PrivateKey()
-                let wrapped = try KeyWrapping.wrap(key, pin: "739514", label: "k", parameters: parameters)
-                let clock = ContinuousClock()
-                var best = Duration.seconds(1000)
-                for _ in 0..<2 {
-                    let elapsed = try clock.measure {
-                        _ = try KeyWrapping.unwrap(wrapped, pin: "739514", label: "k", publicKey: DeviceSignature.encode(key.publicKey))
-                    }
-                    best = min(best, elapsed)
-                }
-                let value = Double(best.components.seconds) + Double(best.components.attoseconds) / 1e18
-                seconds[parameters] = value
-                print("scrypt N=\(parameters.rounds) r=\(parameters.blockSize) p=\(parameters.parallelism): one unlock \(Int(value * 1000)) ms; "
-                      + "every 4-digit PIN \(Int(value * 1e4 / 60)) min, every 6-digit PIN \(Int(value * 1e6 / 3600)) h on one core")
+    /// Timing is a benchmark's job, not a unit test's (it flaked on a loaded CI machine): the test checks the cost
+    /// that decides the attacker's work, scrypt's N·r·p as the key records it, and prints one unlock's time as a figure.
+    @Test("A key wrapped at the standard scrypt cost records it, costs 4x the version-1 work and still opens (time printed)")
+    func unlockCostRecorded() async throws {
+        let work: (ScryptParameters) -> Int = { $0.rounds * $0.blockSize * $0.parallelism }
+        #expect(work(.standard) >= 4 * work(.version1))
+        #expect(ScryptParameters.standard.rounds >= 1 << 17)
+        for parameters in [ScryptParameters.version1, .standard] {
+            let key = P256.Signing.PrivateKey()
+            let wrapped = try KeyWrapping.wrap(key, pin: "739514", label: "k", parameters: parameters)
+            #expect(wrapped.parameters == parameters)
+            let clock = ContinuousClock()
+            let elapsed = try clock.measure {
+                let opened = try KeyWrapping.unwrap(wrapped, pin: "739514", label: "k", publicKey: DeviceSignature.encode(key.publicKey))
+                #expect(opened.rawRepresentation == key.rawRepresentation)
             }
-            let standard = try #require(seconds[.standard])
-            let older = try #require(seconds[.version1])
-            #expect(standard >= 2 * older)
+            let value = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            print("scrypt N=\(parameters.rounds) r=\(parameters.blockSize) p=\(parameters.parallelism): one unlock \(Int(value * 1000)) ms; "
+                  + "every 4-digit PIN \(Int(value * 1e4 / 60)) min, every 6-digit PIN \(Int(value * 1e6 / 3600)) h on one core")
         }
     }
 

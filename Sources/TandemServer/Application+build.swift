@@ -62,6 +62,9 @@ public func buildApplication(
     router.add(middleware: SecurityHeadersMiddleware(security: WebSecurity(secretKey: configuration.secretKey,
                                                                           secureCookies: configuration.secureCookies)))
     router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
+    let shedding = LoadSheddingMetrics(registry: metrics.registry)
+    let shedder = shedding.makeShedder(limits: configuration.load)
+    router.add(middleware: LoadSheddingMiddleware(shedder: shedder, pages: pages))   // decision 0028
     router.add(middleware: RequestMemoMiddleware())
     router.add(middleware: ErrorMiddleware(pages: pages))
     router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
@@ -69,6 +72,7 @@ public func buildApplication(
     OpenAPIDocument.register(on: router)   // GET /openapi.json (docs/openapi.json)
     router.get("/metrics") { request, _ in
         try MetricsAccess(token: configuration.metricsToken).check(request)
+        shedding.update(from: shedder)
         return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                         body: .init(byteBuffer: ByteBuffer(bytes: await metrics.exposition(hub: hub, watch: watch))))
     }

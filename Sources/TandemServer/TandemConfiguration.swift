@@ -32,6 +32,7 @@ import TandemServices
 /// | `--radius-port` / `TANDEM_RADIUS_PORT` | UDP port of the RADIUS server (decision 0019), 0 = any free port | none (off) |
 /// | `--radius-listen` / `TANDEM_RADIUS_LISTEN` | address the RADIUS server listens on | `127.0.0.1` |
 /// | `--web-push-contact` / `TANDEM_WEB_PUSH_CONTACT`, `--allow-loopback-push-endpoints` (hidden, tests) | see `WebPushSettings` | the public URL, off |
+/// | `--max-concurrent-sign-ins`, `--max-concurrent-completions`, `--max-concurrent-admin`, `--max-concurrent-requests`, `--request-queue-length`, `--request-queue-timeout` | load shedding, see `LoadLimits` (decision 0028) | 16, 64, 16, 128, 64, 2 s |
 /// | `--log-format` / `TANDEM_LOG_FORMAT` | `text` or `json` (`JSONLogHandler`; CLI only) | `text` |
 ///
 /// The secrets are `secretKey` and `metricsToken`: never printed or logged.
@@ -69,6 +70,8 @@ public struct TandemConfiguration: Sendable {
     public var radiusListen = "127.0.0.1"
     /// Web Push: the VAPID contact and the test-only loopback option (`WebPushSettings`).
     public var webPush = WebPushSettings()
+    /// Work in flight per route class and the queue before a request is shed (`LoadLimits`).
+    public var load = LoadLimits()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
                 challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10,
@@ -98,6 +101,7 @@ public struct TandemConfiguration: Sendable {
         if !(300...31_536_000).contains(oidc.refreshTokenLifetime) { return "--refresh-token-lifetime must be between 300 and 31536000 seconds" }
         if !(86_400...31_536_000).contains(oidc.signingKeyRotation) { return "--signing-key-rotation must be between 1 and 365 days" }
         if let problem = connections.validate() { return problem }
+        if let problem = load.validate() { return problem }
         if let problem = housekeeping?.validate() { return problem }
         if let metricsToken, metricsToken.count < 16 { return "--metrics-token must be at least 16 characters" }
         if let secretKey, secretKey.count < OIDCSecretKey.minimumLength { return "--secret-key must be at least \(OIDCSecretKey.minimumLength) characters" }

@@ -12,10 +12,13 @@ final class ServerProcess: @unchecked Sendable {
 
     /// Starts `binary serve` on a free port and waits for its "listening" line (30 s at most).
     /// `wrapper` runs the server under another program (e.g. `valgrind --tool=massif`, `perf record -g --`).
-    init(binary: String, database: String, logLevel: String, wrapper: [String] = []) throws {
+    /// The bearer token of the server's `/metrics` (random per run).
+    let metricsToken = "bench-" + UUID().uuidString
+
+    init(binary: String, database: String, logLevel: String, wrapper: [String] = [], arguments: [String] = []) throws {
         // Thousands of simulated phones connect from one address: lift the per-address cap.
         let command = wrapper + [binary, "serve", "--port", "0", "--database", database, "--bcrypt-cost", "4", "--log-level", logLevel,
-                                 "--max-connections-per-address", "100000"]
+                                 "--max-connections-per-address", "100000", "--metrics-token", metricsToken] + arguments
         let executable = command[0].hasPrefix("/") ? command[0] : "/usr/bin/env"
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = executable == "/usr/bin/env" ? command : Array(command.dropFirst())

@@ -20,6 +20,10 @@ final class SignInDriver: Sendable {
     let fleet: DeviceFleet
     let completed = Atomic<Int>(0)
     let failed = Atomic<Int>(0)
+    /// New sign-ins the server refused with 503 at `POST /login` (load shedding, decision 0028).
+    let shed = Atomic<Int>(0)
+    /// Sign-ins refused with 503 at a later step (a phone's answer, the completion): should stay 0.
+    let shedLater = Atomic<Int>(0)
     private let free: Mutex<[BenchDevice]>
     private let lastError = Mutex<String?>(nil)
     private let login = Mutex<(cookie: String, token: String)?>(nil)
@@ -42,15 +46,25 @@ final class SignInDriver: Sendable {
     struct Histograms {
         var total = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
         var push = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
+        /// From the (scheduled) start to the 503 of a shed new sign-in.
+        var shed = Histogram<UInt64>(highestTrackableValue: 120_000_000, numberOfSignificantValueDigits: .three)
 
-        mutating func record(_ sample: Sample, since scheduled: UInt64? = nil) {
-            _ = total.record(sample.total / 1000)
-            _ = push.record(sample.push / 1000)
+        mutating func record(_ outcome: Outcome) {
+            switch outcome {
+            case .done(let sample):
+                _ = total.record(sample.total / 1000)
+                _ = push.record(sample.push / 1000)
+            case .shed(let nanoseconds):
+                _ = shed.record(nanoseconds / 1000)
+            case .failed:
+                break
+            }
         }
 
         mutating func add(_ other: Histograms) {
             total.add(other.total)
             push.add(other.push)
+            shed.add(other.shed)
         }
     }
 
@@ -61,7 +75,7 @@ final class SignInDriver: Sendable {
                 group.addTask {
                     var histograms = Histograms()
                     while ContinuousClock.now < end {
-                        if let sample = await self.oneSignIn(startedAt: DispatchTime.now().uptimeNanoseconds) { histograms.record(sample) }
+                        histograms.record(await self.oneSignIn(startedAt: DispatchTime.now().uptimeNanoseconds))
                     }
                     return histograms
                 }
@@ -86,7 +100,7 @@ final class SignInDriver: Sendable {
                 started += 1
                 group.addTask {
                     var histograms = Histograms()
-                    if let sample = await self.oneSignIn(startedAt: scheduled) { histograms.record(sample) }
+                    histograms.record(await self.oneSignIn(startedAt: scheduled))
                     return histograms
                 }
             }
@@ -96,22 +110,41 @@ final class SignInDriver: Sendable {
         }
     }
 
-    /// One complete sign-in for a free device's user; nil (and counted) if any step fails.
-    func oneSignIn(startedAt: UInt64) async -> Sample? {
+    enum Outcome {
+        case done(Sample)
+        /// Shed at `POST /login`, after this many nanoseconds.
+        case shed(UInt64)
+        case failed
+    }
+
+    /// A 503 answer (load shedding) at `path`.
+    struct Shed: Error {
+        let path: String
+    }
+
+    /// One complete sign-in for a free device's user; counted as completed, shed or failed.
+    func oneSignIn(startedAt: UInt64) async -> Outcome {
         guard let device = free.withLock({ $0.popLast() }) else {
             note("no free user: raise --users above the number of sign-ins in flight")
             failed.add(1, ordering: .relaxed)
-            return nil
+            return .failed
         }
         defer { free.withLock { $0.insert(device, at: 0) } }
         do {
             let sample = try await signIn(device, startedAt: startedAt)
             completed.add(1, ordering: .relaxed)
-            return sample
+            return .done(sample)
+        } catch let refused as Shed where refused.path == "/login" {
+            shed.add(1, ordering: .relaxed)
+            return .shed(DispatchTime.now().uptimeNanoseconds &- startedAt)
+        } catch let refused as Shed {
+            note("503 at \(refused.path)")
+            shedLater.add(1, ordering: .relaxed)
+            return .failed
         } catch {
             note("\(error)")
             failed.add(1, ordering: .relaxed)
-            return nil
+            return .failed
         }
     }
 
@@ -198,6 +231,7 @@ final class SignInDriver: Sendable {
         }
         let response = try await http.execute(request, timeout: .seconds(60))
         let body = try await response.body.collect(upTo: 1 << 20)
+        if response.status == .serviceUnavailable { throw Shed(path: String(path.prefix { $0 != "?" })) }
         return Reply(status: response.status, headers: response.headers, body: body)
     }
 

@@ -35,6 +35,10 @@ struct TandemBench: AsyncParsableCommand {
     @Option(name: .customLong("server-wrapper"), help: "Run the server under this command, e.g. 'valgrind --tool=massif' (space-separated).")
     var serverWrapper: String?
     @Flag(name: .customLong("idle-only"), help: "Stop after measuring the idle devices' memory (no sign-ins).") var idleOnly = false
+    @Option(name: .customLong("ramp"), help: "Comma-separated sign-in rates per second: instead of the closed and paced phases, one open-loop step of --duration at each rate, with p50/p99 and shed counts per step.")
+    var ramp: String?
+    @Option(name: .customLong("server-args"), help: "More arguments for tandem serve (space-separated), e.g. '--max-concurrent-sign-ins 8'.")
+    var serverArgs: String?
 
     func run() async throws {
         let floor = CryptoFloor.measure()
@@ -73,7 +77,8 @@ struct TandemBench: AsyncParsableCommand {
         let devices = try await Seeder.seed(database: database, count: users) { Output.progress("[\(name)] seeded \($0)/\(users)") }
         Output.endProgress()
         let server = try ServerProcess(binary: binary, database: database, logLevel: serverLogLevel,
-                                       wrapper: serverWrapper?.split(separator: " ").map(String.init) ?? [])
+                                       wrapper: serverWrapper?.split(separator: " ").map(String.init) ?? [],
+                                       arguments: serverArgs?.split(separator: " ").map(String.init) ?? [])
         defer { server.stop() }
         Output.line("[\(name)] tandem serve pid \(server.pid) on \(server.url)")
         try await Task.sleep(for: .seconds(1))
@@ -102,6 +107,16 @@ struct TandemBench: AsyncParsableCommand {
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(64, concurrency * 3))))
         do {
             let driver = SignInDriver(baseURL: server.url, http: http, fleet: fleet, devices: devices)
+            if let ramp {
+                let rates = ramp.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+                guard !rates.isEmpty, rates.allSatisfy({ $0 > 0 }) else { throw BenchError("--ramp needs positive rates, e.g. 20,40,80") }
+                try await RampRun(name: name, driver: driver, server: server, http: http, duration: duration, warmup: warmup).run(rates: rates)
+                try await http.shutdown()
+                return BackendResult(name: name, idleDevices: devices.count, bytesPerIdleDevice: perDevice, concurrency: 0, signInsPerSecond: 0,
+                                     completed: 0, failed: 0, closed: .init(), serverCPUPerThousand: .nan, clientCPUPerThousand: .nan,
+                                     pacedRate: 0, pacedAchieved: 0, pacedFailed: 0, paced: .init(), peakServerMemory: server.memory().peak,
+                                     droppedChannels: fleet.dropped.load(ordering: .relaxed), loadAverage: Self.loadAverage())
+            }
             let result = try await measure(name, driver: driver, server: server, floor: floor, idleDevices: devices.count, perDevice: perDevice)
             try await http.shutdown()
             return result

@@ -35,6 +35,18 @@ struct Serve: AsyncParsableCommand {
     var headerTimeout: Double = Double(environment("TANDEM_HEADER_TIMEOUT") ?? "") ?? 10
     @Option(name: .customLong("idle-timeout"), help: "Seconds a keep-alive connection may sit idle, 1-3600.")
     var idleTimeout: Double = Double(environment("TANDEM_IDLE_TIMEOUT") ?? "") ?? 30
+    @Option(name: .customLong("max-concurrent-sign-ins"), help: "Sign-in steps (POST /login…, /oauth2/authorize) running at once before more wait, 1-100000.")
+    var maxConcurrentSignIns: Int = Int(environment("TANDEM_MAX_CONCURRENT_SIGN_INS") ?? "") ?? 16
+    @Option(name: .customLong("max-concurrent-completions"), help: "Phone requests (/device/…) and sign-in completions running at once before more wait, 1-100000.")
+    var maxConcurrentCompletions: Int = Int(environment("TANDEM_MAX_CONCURRENT_COMPLETIONS") ?? "") ?? 64
+    @Option(name: .customLong("max-concurrent-admin"), help: "Admin page and Graph API requests running at once before more wait, 1-100000.")
+    var maxConcurrentAdmin: Int = Int(environment("TANDEM_MAX_CONCURRENT_ADMIN") ?? "") ?? 16
+    @Option(name: .customLong("max-concurrent-requests"), help: "Other requests (pages, static files, discovery) running at once before more wait, 1-100000.")
+    var maxConcurrentRequests: Int = Int(environment("TANDEM_MAX_CONCURRENT_REQUESTS") ?? "") ?? 128
+    @Option(name: .customLong("request-queue-length"), help: "Requests of each class that may wait for a slot; more are answered 503, 0-100000.")
+    var requestQueueLength: Int = Int(environment("TANDEM_REQUEST_QUEUE_LENGTH") ?? "") ?? 64
+    @Option(name: .customLong("request-queue-timeout"), help: "Seconds a request may wait for a slot before it is answered 503 with Retry-After, 0.01-60.")
+    var requestQueueTimeout: Double = Double(environment("TANDEM_REQUEST_QUEUE_TIMEOUT") ?? "") ?? 2
     @Option(name: .customLong("tls-certificate"), help: "PEM certificate chain: serve https (reloaded on SIGHUP; env TANDEM_TLS_CERTIFICATE).")
     var tlsCertificate: String? = environment("TANDEM_TLS_CERTIFICATE")
     @Option(name: .customLong("tls-key"), help: "PEM private key for --tls-certificate (env TANDEM_TLS_KEY).")
@@ -84,6 +96,12 @@ struct Serve: AsyncParsableCommand {
         default: throw fail("--tls-certificate and --tls-key go together")
         }
         config.connections = ConnectionLimits(perAddress: maxConnectionsPerAddress, headerTimeout: headerTimeout, idleTimeout: idleTimeout)
+        config.load.newSignIns = maxConcurrentSignIns
+        config.load.completions = maxConcurrentCompletions
+        config.load.admin = maxConcurrentAdmin
+        config.load.other = maxConcurrentRequests
+        config.load.queueLength = requestQueueLength
+        config.load.queueTimeout = requestQueueTimeout
         var housekeeping = HousekeepingSettings()
         housekeeping.interval = housekeepingInterval
         housekeeping.signInRetention = signInLogRetention * 86_400

@@ -49,14 +49,18 @@ public struct AuthenticatorError: Error, Sendable, Equatable, CustomStringConver
     public var serverCode: String?
     /// For `.wrongPIN`: how many more wrong PINs lock the store.
     public var remainingAttempts: Int?
+    /// For `.server` with `serverCode` `clockSkew`: the server's clock, Unix seconds.
+    public var serverTime: Int64?
 
     /// Creates an error.
-    public init(_ code: Code, _ message: String, status: Int? = nil, serverCode: String? = nil, remainingAttempts: Int? = nil) {
+    public init(_ code: Code, _ message: String, status: Int? = nil, serverCode: String? = nil, remainingAttempts: Int? = nil,
+                serverTime: Int64? = nil) {
         self.code = code
         self.message = message
         self.status = status
         self.serverCode = serverCode
         self.remainingAttempts = remainingAttempts
+        self.serverTime = serverTime
     }
 
     public static func == (lhs: AuthenticatorError, rhs: AuthenticatorError) -> Bool { lhs.code == rhs.code }

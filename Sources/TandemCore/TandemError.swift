@@ -13,11 +13,16 @@ public struct TandemError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A finer code for the JSON error body than `code` gives (e.g. `passkeyRequired`,
     /// `counterRegression`); the HTTP status still follows `code`.
     public var wireCode: String?
+    /// The server's clock (Unix seconds) for the JSON error body's `serverTime`: set on a signed
+    /// device request whose time is too far from it (`clockSkew`, decision 0028), so the phone
+    /// can correct its offset and sign again.
+    public var serverTime: Int64?
 
-    public init(_ code: Code, _ message: String, wireCode: String? = nil) {
+    public init(_ code: Code, _ message: String, wireCode: String? = nil, serverTime: Int64? = nil) {
         self.code = code
         self.message = message
         self.wireCode = wireCode
+        self.serverTime = serverTime
     }
 
     public static func == (lhs: TandemError, rhs: TandemError) -> Bool { lhs.code == rhs.code }

@@ -238,11 +238,13 @@ public struct ErrorBody: Codable, Sendable {
     public struct Detail: Codable, Sendable {
         public var code: String
         public var message: String
+        /// Only with `code` `clockSkew`: the server's clock, Unix seconds (decision 0028).
+        public var serverTime: Int64?
     }
     public var error: Detail
 
-    public init(code: String, message: String) {
-        self.error = Detail(code: code, message: message)
+    public init(code: String, message: String, serverTime: Int64? = nil) {
+        self.error = Detail(code: code, message: message, serverTime: serverTime)
     }
 }
 

@@ -23,6 +23,7 @@ struct TandemAuthenticator: AsyncParsableCommand {
 
     /// Runs the command; every failure becomes one `error: …` line on stderr and exit code 1.
     static func main() async {
+        defer { noteClockOffsets() }
         do {
             var command = try parseAsRoot(movingGlobalOptions(Array(CommandLine.arguments.dropFirst())))
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -35,8 +36,25 @@ struct TandemAuthenticator: AsyncParsableCommand {
         } catch {
             if exitCode(for: error) == .success { Self.exit(withError: error) }  // --help, --version
             Console.error(describe(error))
+            noteClockOffsets()
             Self.exit(withError: ExitCode.failure)
         }
+    }
+
+    /// Says on stderr when this device's clock was found off a server's (decision 0028): the
+    /// requests were signed with the server's time, but the clock should be fixed.
+    static func noteClockOffsets() {
+        for (server, offset) in ServerClockOffsets.shared.noticeable() {
+            FileHandle.standardError.write(Data("note: \(clockNote(offset: offset, server: server))\n".utf8))
+        }
+    }
+
+    static func clockNote(offset: Int64, server: String) -> String {
+        let minutes = (Double(abs(offset)) / 60).rounded()
+        let amount = minutes >= 1 ? "\(Int(minutes)) minute\(minutes == 1 ? "" : "s")" : "\(abs(offset)) seconds"
+        // offset = server - device: a positive offset means the device is behind.
+        return "this device's clock is \(amount) \(offset > 0 ? "behind" : "ahead of") \(server); signed requests used the server's time. "
+            + "Set the date and time to automatic."
     }
 
     /// Lets `--home DIR` come before the subcommand too (`tandem-authenticator --home DIR add …`)

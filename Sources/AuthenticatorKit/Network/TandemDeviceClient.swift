@@ -15,14 +15,17 @@ public struct TandemDeviceClient: Sendable {
     private let httpClient: HTTPClient
     private let timeoutSeconds: Int64
     private let now: @Sendable () -> Date
+    private let clockOffsets: ServerClockOffsets
 
-    /// Creates a client. `now` is the clock stamped into signed requests.
+    /// Creates a client. `now` is the device's clock; signed requests carry it corrected by the
+    /// offset `clockOffsets` holds for this server (learned from a `clockSkew` refusal).
     public init(serverURL: URL, httpClient: HTTPClient = .shared, timeoutSeconds: Int64 = 15,
-                now: @escaping @Sendable () -> Date = { Date() }) {
+                now: @escaping @Sendable () -> Date = { Date() }, clockOffsets: ServerClockOffsets = .shared) {
         self.serverURL = serverURL
         self.httpClient = httpClient
         self.timeoutSeconds = timeoutSeconds
         self.now = now
+        self.clockOffsets = clockOffsets
     }
 
     /// `POST /device/v1/activate`: redeems the activation code and registers the device's keys.
@@ -33,26 +36,20 @@ public struct TandemDeviceClient: Sendable {
 
     /// `GET /device/v1/pending`: the pending requests this device may answer.
     public func pending(deviceID: String, sign: DeviceSigner) async throws -> [ChallengeOffer] {
-        let path = "/device/v1/pending"
-        let headers = try signedHeaders(method: "GET", path: path, deviceID: deviceID, sign: sign)
-        let (_, bytes) = try await send("GET", path, headers: headers, expecting: [200])
+        let bytes = try await sendSigned("GET", "/device/v1/pending", deviceID: deviceID, sign: sign, expecting: [200])
         return try decode(PendingResponse.self, bytes).requests
     }
 
     /// `GET /device/v1/notices`: changes to the user's other authenticators not given to this
     /// device before (the server hands each out once).
     public func notices(deviceID: String, sign: DeviceSigner) async throws -> [DeviceNotice] {
-        let path = "/device/v1/notices"
-        let headers = try signedHeaders(method: "GET", path: path, deviceID: deviceID, sign: sign)
-        let (_, bytes) = try await send("GET", path, headers: headers, expecting: [200])
+        let bytes = try await sendSigned("GET", "/device/v1/notices", deviceID: deviceID, sign: sign, expecting: [200])
         return try decode(NoticesResponse.self, bytes).notices
     }
 
     /// `POST /device/v1/key-change-nonce`: a single-use nonce for one change of this device's keys.
     public func keyChangeNonce(deviceID: String, sign: DeviceSigner) async throws -> KeyChangeNonceResponse {
-        let path = "/device/v1/key-change-nonce"
-        let headers = try signedHeaders(method: "POST", path: path, deviceID: deviceID, sign: sign)
-        let (_, bytes) = try await send("POST", path, headers: headers, expecting: [200])
+        let bytes = try await sendSigned("POST", "/device/v1/key-change-nonce", deviceID: deviceID, sign: sign, expecting: [200])
         return try decode(KeyChangeNonceResponse.self, bytes)
     }
 
@@ -68,17 +65,13 @@ public struct TandemDeviceClient: Sendable {
     /// `POST /device/v1/phone-sign-in`: turns passwordless phone sign-in on with a new key (the
     /// body carries the key-change nonce and the approval key's signature).
     public func enablePhoneSignIn(_ body: PhoneSignInRequest, deviceID: String, sign: DeviceSigner) async throws {
-        let path = "/device/v1/phone-sign-in"
-        let encoded = try encode(body)
-        let headers = try signedHeaders(method: "POST", path: path, deviceID: deviceID, body: encoded, sign: sign)
-        _ = try await send("POST", path, headers: headers, body: encoded, expecting: [200, 201, 204])
+        _ = try await sendSigned("POST", "/device/v1/phone-sign-in", body: try encode(body), deviceID: deviceID, sign: sign,
+                                 expecting: [200, 201, 204])
     }
 
     /// `DELETE /device/v1/phone-sign-in`: turns phone sign-in off for this device.
     public func disablePhoneSignIn(deviceID: String, sign: DeviceSigner) async throws {
-        let path = "/device/v1/phone-sign-in"
-        let headers = try signedHeaders(method: "DELETE", path: path, deviceID: deviceID, sign: sign)
-        _ = try await send("DELETE", path, headers: headers, expecting: [200, 204])
+        _ = try await sendSigned("DELETE", "/device/v1/phone-sign-in", deviceID: deviceID, sign: sign, expecting: [200, 204])
     }
 
     /// The WebSocket URL of the push channel: `ws(s)://…/device/v1/connect`.
@@ -109,7 +102,7 @@ public struct TandemDeviceClient: Sendable {
     /// (16 random bytes) unless one is given.
     func signedHeaders(method: String, path: String, deviceID: String, body: [UInt8] = [], nonce: String? = nil,
                        sign: DeviceSigner) throws -> [(String, String)] {
-        let time = Int64(now().timeIntervalSince1970.rounded(.down))
+        let time = Int64(now().timeIntervalSince1970.rounded(.down)) + clockOffsets.offset(for: serverURL)
         let nonce = nonce ?? Self.requestNonce()
         guard let bytes = SignedBytes.requestV2(method: method, path: basePath + path, deviceID: deviceID, time: time, nonce: nonce, body: body) else {
             throw AuthenticatorError(.invalidInput, "cannot sign a request for device \(deviceID)")
@@ -120,6 +113,28 @@ public struct TandemDeviceClient: Sendable {
             ("X-Tandem-Nonce", nonce),
             ("X-Tandem-Signature", try sign(bytes)),
         ]
+    }
+
+    /// Sends a signed request. When the server refuses it because this device's clock is too far
+    /// from its own (401 `clockSkew` with `serverTime`), learns the offset and signs the request
+    /// again — with the corrected time and a new nonce — once.
+    func sendSigned(_ method: String, _ path: String, body: [UInt8]? = nil, deviceID: String, sign: DeviceSigner,
+                    expecting expected: Set<Int>) async throws -> [UInt8] {
+        var corrected = false
+        while true {
+            let headers = try signedHeaders(method: method, path: path, deviceID: deviceID, body: body ?? [], sign: sign)
+            do {
+                return try await send(method, path, headers: headers, body: body, expecting: expected).1
+            } catch let error as AuthenticatorError where error.serverCode == "clockSkew" {
+                guard !corrected, let serverTime = error.serverTime else {
+                    throw AuthenticatorError(.server, corrected
+                        ? "the server still finds this device's clock wrong after correcting it; set the date and time to automatic"
+                        : error.message, status: error.status, serverCode: error.serverCode, serverTime: error.serverTime)
+                }
+                clockOffsets.learn(serverTime: serverTime, localTime: now(), for: serverURL)
+                corrected = true
+            }
+        }
     }
 
     /// 16 random bytes from the system CSPRNG, base64url.
@@ -157,7 +172,8 @@ public struct TandemDeviceClient: Sendable {
 
     static func serverError(status: Int, body: [UInt8]) -> AuthenticatorError {
         if let decoded = try? WireCoding.decoder().decode(ErrorBody.self, from: Data(body)) {
-            return AuthenticatorError(.server, decoded.error.message, status: status, serverCode: decoded.error.code)
+            return AuthenticatorError(.server, decoded.error.message, status: status, serverCode: decoded.error.code,
+                                      serverTime: decoded.error.serverTime)
         }
         return AuthenticatorError(.server, "the server refused the request", status: status)
     }

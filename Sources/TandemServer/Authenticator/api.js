@@ -25,10 +25,11 @@ function learnClock(response) {
 }
 
 export class APIError extends Error {
-  constructor(status, code, message) {
+  constructor(status, code, message, serverTime) {
     super(message || `The server answered ${status}.`);
     this.status = status;
     this.code = code;
+    this.serverTime = serverTime;
   }
 }
 
@@ -45,13 +46,25 @@ async function send(path, { method = 'GET', headers = {}, body } = {}) {
   let json = null;
   try { json = text ? JSON.parse(text) : null; } catch { json = null; }
   if (!response.ok) {
-    throw new APIError(response.status, json?.error?.code, json?.error?.message);
+    throw new APIError(response.status, json?.error?.code, json?.error?.message, json?.error?.serverTime);
   }
   return json;
 }
 
-/// A request signed with the account's device key (tandem-device-request/v2).
+/// A request signed with the account's device key (tandem-device-request/v2). A refusal for
+/// this phone's clock (401 clockSkew, decision 0028) teaches the server's time from its
+/// serverTime, and the request is signed again with it, once.
 export async function signedRequest(account, method, path, body) {
+  try {
+    return await signedRequestOnce(account, method, path, body);
+  } catch (error) {
+    if (!(error instanceof APIError) || error.code !== 'clockSkew' || !Number.isInteger(error.serverTime)) throw error;
+    clockOffset = error.serverTime - Date.now() / 1000;
+    return signedRequestOnce(account, method, path, body);
+  }
+}
+
+async function signedRequestOnce(account, method, path, body) {
   const bytes = body === undefined ? new Uint8Array() : utf8(JSON.stringify(body));
   const url = new URL(path, serverBase);
   const time = Math.floor(serverNow());

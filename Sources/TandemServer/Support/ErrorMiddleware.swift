@@ -13,7 +13,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as TandemError {
             let code = request.uri.path.hasPrefix("/v1.0/") ? Self.graphCode(error.code) : (error.wireCode ?? error.code.rawValue)
-            return respond(request, status: Self.status(error.code), code: code, message: error.message)
+            return respond(request, status: Self.status(error.code), code: code, message: error.message, serverTime: error.serverTime)
         } catch let error as HTTPResponseError {
             let status = error.status
             let message = status == .notFound ? "Not found." : (status.code < 500 ? "The request is not valid (\(status.reasonPhrase))." : "Something went wrong.")
@@ -28,12 +28,12 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    func respond(_ request: Request, status: HTTPResponse.Status, code: String, message: String) -> Response {
+    func respond(_ request: Request, status: HTTPResponse.Status, code: String, message: String, serverTime: Int64? = nil) -> Response {
         let path = request.uri.path
         let wantsJSON = path.hasPrefix("/device/") || path.hasPrefix("/v1.0/") || path.hasSuffix("/status")
             || request.headers[.accept]?.contains("application/json") == true
         if wantsJSON {
-            return Self.withRetryAfter(JSONResponse.make(ErrorBody(code: code, message: message), status: status))
+            return Self.withRetryAfter(JSONResponse.make(ErrorBody(code: code, message: message, serverTime: serverTime), status: status))
         }
         var response = pages.message(heading: status.code == 404 ? "Page not found" : "Something went wrong",
                                      message: message, link: "/login", linkText: "Back to sign-in")

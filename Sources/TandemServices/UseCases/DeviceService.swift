@@ -31,8 +31,13 @@ public struct DeviceService: Sendable {
             throw TandemError(.unauthorized, "Signed device requests need version 2 of the protocol (X-Tandem-Nonce and a body digest); update the authenticator.")
         }
         let now = env.clock.now()
-        guard let seconds = Int64(time), abs(Double(seconds) - now.timeIntervalSince1970) <= env.settings.requestTimeSkew else {
-            throw TandemError(.unauthorized, "X-Tandem-Time is missing or too far from the server's clock.")
+        guard let seconds = Int64(time) else { throw TandemError(.unauthorized, "X-Tandem-Time is not a number of seconds.") }
+        let skew = Double(seconds) - now.timeIntervalSince1970
+        guard abs(skew) <= env.settings.requestTimeSkew else {
+            // The phone's clock is off (decision 0028): say by how much and give the server's
+            // time, so the app can sign again with the corrected time. The request still counts
+            // for nothing: a request signed at another time is never accepted.
+            throw Self.clockSkew(skew, now: now)
         }
         guard let bytes = SignedBytes.requestV2(method: method, path: path, deviceID: deviceID, time: seconds, nonce: nonce, body: body),
               let device = try await env.storage.device(id: deviceID), device.state != .removed,
@@ -44,6 +49,16 @@ public struct DeviceService: Sendable {
             throw TandemError(.unauthorized, "This signed request was already used.")
         }
         return device
+    }
+
+    /// The refusal of a signed request whose time is `skew` seconds from the server's clock:
+    /// 401 `clockSkew` with the server's time.
+    static func clockSkew(_ skew: Double, now: Date) -> TandemError {
+        let minutes = Int((abs(skew) / 60).rounded())
+        let amount = minutes >= 1 ? "\(minutes) minute\(minutes == 1 ? "" : "s")" : "\(Int(abs(skew))) seconds"
+        return TandemError(.unauthorized,
+                           "This device's clock is \(amount) \(skew > 0 ? "ahead of" : "behind") the server's. Set the date and time to automatic, then try again.",
+                           wireCode: "clockSkew", serverTime: Int64(now.timeIntervalSince1970.rounded(.down)))
     }
 
     /// Verifies the push channel's `auth` message over the server's `hello` nonce.

@@ -67,6 +67,8 @@ public func buildApplication(
     router.add(middleware: LoadSheddingMiddleware(shedder: shedder, pages: pages))   // decision 0028
     router.add(middleware: RequestMemoMiddleware())
     router.add(middleware: ErrorMiddleware(pages: pages))
+    router.add(middleware: PathParameterDecodingMiddleware())   // every {param} percent-decoded once (decision 0026)
+    router.add(middleware: GraphQueryOptionsMiddleware())       // /v1.0 query options a route does not read: 400
     router.get("/health") { _, _ in JSONResponse.make(["status": "ok"]) }
     HealthEndpoints.register(on: router, storage: storage)   // GET /healthz, /readyz
     OpenAPIDocument.register(on: router)   // GET /openapi.json (docs/openapi.json)

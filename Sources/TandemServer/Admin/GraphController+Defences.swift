@@ -9,7 +9,8 @@ extension GraphController {
         v1.get("auditLogs/signIns") { request, _ in
             _ = try await self.actor(request, AdminAccess.readers)
             let top = try GraphObjects.top(request)
-            let filter = try SignInFilter(request.formQueryValue("$filter"))
+            let options = try GraphQuery(request)
+            let filter = try options.filter(GraphSchemas.signIn)
             let before = try GraphObjects.timeCursor(request)
             // Scan newest first in batches until a page of matches is full.
             var matches: [SignInRecord] = []
@@ -17,7 +18,7 @@ extension GraphController {
             var more = false
             scan: while true {
                 let batch = try await self.storage.signIns(limit: 200, before: cursor)
-                for record in batch where filter.matches(record) {
+                for record in batch where filter.map({ GraphSchemas.signIn.matches(record, $0) }) ?? true {
                     if matches.count == top { more = true; break scan }
                     matches.append(record)
                 }
@@ -28,7 +29,7 @@ extension GraphController {
                                        "value": try await matches.asyncMap { try await self.signInObject($0, trails: false) }]
             if more, let last = matches.last {
                 var query = "$top=\(top)&$skiptoken=\(GraphObjects.timeCursorToken(last.createdAt, last.id))"
-                if let raw = request.formQueryValue("$filter") {
+                if let raw = options[.filter] {
                     query += "&$filter=\(FormQuery.encode(raw))"
                 }
                 body["@odata.nextLink"] = "\(self.publicURL())/v1.0/auditLogs/signIns?\(query)"
@@ -196,65 +197,5 @@ extension Sequence {
         var out: [T] = []
         for element in self { out.append(try await transform(element)) }
         return out
-    }
-}
-
-/// `$filter` for sign-ins: `userPrincipalName eq '…'`, `createdDateTime ge|gt|le|lt 2026-…Z`,
-/// `status/errorCode eq|ne N`, joined with `and`.
-struct SignInFilter {
-    enum Clause {
-        case user(String)
-        case created(String, Date)
-        case errorCode(String, Int)
-    }
-    let clauses: [Clause]
-
-    init(_ text: String?) throws {
-        guard let text, !text.trimmingCharacters(in: .whitespaces).isEmpty else { clauses = []; return }
-        var clauses: [Clause] = []
-        for part in text.components(separatedBy: " and ") {
-            let words = part.trimmingCharacters(in: .whitespaces).split(separator: " ", maxSplits: 2).map(String.init)
-            guard words.count == 3 else { throw TandemError(.badRequest, "$filter: cannot read '\(part)'.") }
-            let (field, op, value) = (words[0], words[1].lowercased(), words[2])
-            switch field {
-            case "userPrincipalName":
-                guard op == "eq", value.hasPrefix("'"), value.hasSuffix("'"), value.count >= 2 else {
-                    throw TandemError(.badRequest, "$filter: userPrincipalName supports eq '<name>'.")
-                }
-                clauses.append(.user(String(value.dropFirst().dropLast()).replacingOccurrences(of: "''", with: "'").lowercased()))
-            case "createdDateTime":
-                guard ["ge", "gt", "le", "lt"].contains(op) else { throw TandemError(.badRequest, "$filter: createdDateTime supports ge, gt, le, lt.") }
-                let formatter = ISO8601DateFormatter()
-                formatter.formatOptions = [.withInternetDateTime]
-                let fractional = ISO8601DateFormatter()
-                fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-                guard let date = formatter.date(from: value) ?? fractional.date(from: value) else {
-                    throw TandemError(.badRequest, "$filter: createdDateTime needs an ISO 8601 date such as 2026-11-29T00:00:00Z.")
-                }
-                clauses.append(.created(op, date))
-            case "status/errorCode":
-                guard ["eq", "ne"].contains(op), let code = Int(value) else { throw TandemError(.badRequest, "$filter: status/errorCode supports eq or ne and a number.") }
-                clauses.append(.errorCode(op, code))
-            default:
-                throw TandemError(.badRequest, "$filter: filtering on '\(field)' is not supported; use userPrincipalName, createdDateTime or status/errorCode.")
-            }
-        }
-        self.clauses = clauses
-    }
-
-    func matches(_ r: SignInRecord) -> Bool {
-        clauses.allSatisfy { clause in
-            switch clause {
-            case .user(let name): return r.userPrincipalName.lowercased() == name
-            case .created(let op, let date):
-                switch op {
-                case "ge": return r.createdAt >= date
-                case "gt": return r.createdAt > date
-                case "le": return r.createdAt <= date
-                default: return r.createdAt < date
-                }
-            case .errorCode(let op, let code): return op == "eq" ? r.errorCode == code : r.errorCode != code
-            }
-        }
     }
 }

@@ -5,12 +5,10 @@ import TandemServices
 
 extension GraphController {
     func registerUsers(on v1: RouterGroup<TandemRequestContext>) {
+        registerQueries(on: v1)   // users/$count, users/{id}/memberOf, users/{id}/authentication/methods, me, groups/$count
         v1.get("users") { request, _ in
             _ = try await self.actor(request, AdminAccess.readers)
-            let select = try GraphObjects.select(request, allowed: GraphObjects.userProperties, type: "microsoft.graph.user")
-            let users = try await self.storage.users().sorted { $0.id < $1.id }
-            return try GraphObjects.page(users, key: \.id, request: request, baseURL: self.publicURL(), path: "/v1.0/users",
-                                         context: "users", render: GraphObjects.user, select: select)
+            return try await self.usersResponse(request)
         }
         v1.post("users") { request, _ in
             let actor = try await self.actor(request, AdminAccess.directoryAdmins)
@@ -31,9 +29,7 @@ extension GraphController {
         }
         v1.get("users/{id}") { request, context in
             _ = try await self.actor(request, AdminAccess.readers)
-            let select = try GraphObjects.select(request, allowed: GraphObjects.userProperties, type: "microsoft.graph.user")
-            let user = try await self.admin.user(try context.parameters.require("id"))
-            return GraphJSON.response(GraphObjects.project(GraphObjects.user(user), select))
+            return try await self.userResponse(try await self.admin.user(try context.parameters.require("id")), request)
         }
         v1.patch("users/{id}") { request, context in
             var actor = try await self.actor(request, AdminAccess.methodAdmins)
@@ -78,10 +74,7 @@ extension GraphController {
     func registerGroups(on v1: RouterGroup<TandemRequestContext>) {
         v1.get("groups") { request, _ in
             _ = try await self.actor(request, AdminAccess.readers)
-            let select = try GraphObjects.select(request, allowed: GraphObjects.groupProperties, type: "microsoft.graph.group")
-            let groups = try await self.storage.groups().sorted { $0.id < $1.id }
-            return try GraphObjects.page(groups, key: \.id, request: request, baseURL: self.publicURL(), path: "/v1.0/groups",
-                                         context: "groups", render: GraphObjects.group, select: select)
+            return try await self.groupsResponse(request)
         }
         v1.post("groups") { request, _ in
             let actor = try await self.actor(request, AdminAccess.directoryAdmins)
@@ -98,8 +91,7 @@ extension GraphController {
         }
         v1.get("groups/{id}") { request, context in
             _ = try await self.actor(request, AdminAccess.readers)
-            let select = try GraphObjects.select(request, allowed: GraphObjects.groupProperties, type: "microsoft.graph.group")
-            return GraphJSON.response(GraphObjects.project(GraphObjects.group(try await self.admin.group(try context.parameters.require("id"))), select))
+            return try await self.groupResponse(try await self.admin.group(try context.parameters.require("id")), request)
         }
         v1.delete("groups/{id}") { request, context in
             let actor = try await self.actor(request, AdminAccess.directoryAdmins)
@@ -109,12 +101,8 @@ extension GraphController {
         v1.get("groups/{id}/members") { request, context in
             _ = try await self.actor(request, AdminAccess.readers)
             let group = try await self.admin.group(try context.parameters.require("id"))
-            var objects: [[String: Any]] = []
-            for member in try await self.storage.members(groupID: group.id) {
-                if member.kind == .user, let user = try await self.storage.user(id: member.id) { objects.append(GraphObjects.user(user)) }
-                if member.kind == .group, let nested = try await self.storage.group(id: member.id) { objects.append(GraphObjects.group(nested)) }
-            }
-            return try GraphObjects.page(objects, key: { $0["id"] as? String ?? "" }, request: request, baseURL: self.publicURL(),
+            let objects = try await self.members(of: group)
+            return try await GraphObjects.page(objects, key: { $0["id"] as? String ?? "" }, request: request, baseURL: self.publicURL(),
                                          path: "/v1.0/groups/\(group.id)/members", context: "directoryObjects", render: { $0 }, select: nil)
         }
         v1.post("groups/{id}/members/$ref") { request, context in

@@ -38,12 +38,27 @@ struct GraphController: Sendable {
         v1.get("auditLogs/directoryAudits") { request, _ in
             _ = try await self.actor(request, AdminAccess.readers)
             let top = try GraphObjects.top(request)
-            let before = try GraphObjects.timeCursor(request)
-            let entries = try await self.storage.audits(limit: top + 1, before: before)
+            let query = try GraphQuery(request)
+            let filter = try query.filter(GraphSchemas.audit)
+            // Newest first in batches until a page of matches is full (as the sign-in log).
+            var matches: [AuditEntry] = []
+            var cursor = try GraphObjects.timeCursor(request)
+            var more = false
+            scan: while true {
+                let batch = try await self.storage.audits(limit: 200, before: cursor)
+                for entry in batch where filter.map({ GraphSchemas.audit.matches(entry, $0) }) ?? true {
+                    if matches.count == top { more = true; break scan }
+                    matches.append(entry)
+                }
+                guard batch.count == 200, let last = batch.last else { break }
+                cursor = (last.activityAt, last.id)
+            }
             var body: [String: Any] = ["@odata.context": "\(self.publicURL())/v1.0/$metadata#auditLogs/directoryAudits",
-                                       "value": entries.prefix(top).map(GraphObjects.audit)]
-            if entries.count > top, let last = entries.prefix(top).last {
-                body["@odata.nextLink"] = "\(self.publicURL())/v1.0/auditLogs/directoryAudits?$top=\(top)&$skiptoken=\(GraphObjects.timeCursorToken(last.activityAt, last.id))"
+                                       "value": matches.map(GraphObjects.audit)]
+            if more, let last = matches.last {
+                var link = "$top=\(top)&$skiptoken=\(GraphObjects.timeCursorToken(last.activityAt, last.id))"
+                if let raw = query[.filter] { link += "&$filter=\(FormQuery.encode(raw))" }
+                body["@odata.nextLink"] = "\(self.publicURL())/v1.0/auditLogs/directoryAudits?\(link)"
             }
             return GraphJSON.response(body)
         }

@@ -14,6 +14,9 @@ enum GraphObjects {
          "createdDateTime": GraphJSON.date(user.createdAt)]
     }
 
+    /// What `$expand=…($select=…)` may pick from expanded directory objects (users, groups, roles).
+    static let directoryObjectProperties: [String] = Array(Set(userProperties + groupProperties + ["description", "roleTemplateId"])).sorted()
+
     static let groupProperties: [String] = ["id", "displayName", "description", "mailNickname", "mailEnabled", "securityEnabled",
                                             "groupTypes", "createdDateTime"]
 
@@ -58,7 +61,7 @@ enum GraphObjects {
 
     /// The `$select` list, checked against the resource's properties.
     static func select(_ request: Request, allowed: [String], type: String) throws -> [String]? {
-        guard let text = request.uri.queryParameters.get("$select"), !text.isEmpty else { return nil }
+        guard let text = try GraphQuery(request)[.select], !text.isEmpty else { return nil }
         let fields = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         for field in fields where !allowed.contains(field) {
             throw TandemError(.badRequest, "Could not find a property named '\(field)' on type '\(type)'.")
@@ -68,17 +71,17 @@ enum GraphObjects {
 
     /// `$top`: 1 to 999, default 100.
     static func top(_ request: Request) throws -> Int {
-        guard let text = request.uri.queryParameters.get("$top") else { return 100 }
+        guard let text = try GraphQuery(request)[.top] else { return 100 }
         guard let value = Int(text), (1...999).contains(value) else {
             throw TandemError(.badRequest, "Invalid page size specified: '\(text)'. Must be between 1 and 999 inclusive.")
         }
         return value
     }
 
-    /// Keeps only the selected properties (and always `id`).
+    /// Keeps only the selected properties (and always `id`, and what `$expand` added).
     static func project(_ object: [String: Any], _ select: [String]?) -> [String: Any] {
         guard let select else { return object }
-        return object.filter { select.contains($0.key) || $0.key == "id" || $0.key == "@odata.type" }
+        return object.filter { select.contains($0.key) || ["id", "@odata.type", "members", "memberOf"].contains($0.key) }
     }
 
     /// The `$skiptoken` of newest-first logs (audits, sign-ins): the last entry's time and id.
@@ -88,31 +91,38 @@ enum GraphObjects {
 
     /// Reads `timeCursorToken`'s `$skiptoken`, if any: the entries to return are older than it.
     static func timeCursor(_ request: Request) throws -> (Date, String)? {
-        guard let token = request.uri.queryParameters.get("$skiptoken") else { return nil }
+        guard let token = try GraphQuery(request)[.skiptoken] else { return nil }
         guard let bytes = Base64URL.decode(token), let text = String(bytes: bytes, encoding: .utf8),
               let space = text.firstIndex(of: " "), let millis = Int64(text[..<space])
         else { throw TandemError(.badRequest, "$skiptoken is not valid.") }
         return (Date(timeIntervalSince1970: Double(millis) / 1000), String(text[text.index(after: space)...]))
     }
 
-    /// One page of `items` (already sorted by a stable key), after the `$skiptoken` key.
+    /// One page of `items` (already sorted by a stable key), after the `$skiptoken` key. With
+    /// `count`, the answer carries `@odata.count` (all items, not the page); the next link keeps
+    /// every option that shaped the answer (`$filter`, `$search`, `$count`, `$expand`, `$select`); following it needs the same headers.
     static func page<T>(_ items: [T], key: (T) -> String, request: Request, baseURL: String, path: String, context: String,
-                        render: (T) -> [String: Any], select: [String]?) throws -> Response {
+                        render: (T) async throws -> [String: Any], select: [String]?, count: Bool = false) async throws -> Response {
+        let query = try GraphQuery(request)
         let top = try top(request)
         var remaining = items
-        if let token = request.uri.queryParameters.get("$skiptoken") {
+        if let token = query[.skiptoken] {
             guard let bytes = Base64URL.decode(token), let after = String(bytes: bytes, encoding: .utf8) else {
                 throw TandemError(.badRequest, "$skiptoken is not valid.")
             }
             remaining = items.filter { key($0) > after }
         }
         let pageItems = Array(remaining.prefix(top))
-        var body: [String: Any] = ["@odata.context": "\(baseURL)/v1.0/$metadata#\(context)",
-                                   "value": pageItems.map { project(render($0), select) }]
+        var rendered: [[String: Any]] = []
+        for item in pageItems { rendered.append(project(try await render(item), select)) }
+        var body: [String: Any] = ["@odata.context": "\(baseURL)/v1.0/$metadata#\(context)", "value": rendered]
+        if count { body["@odata.count"] = items.count }
         if remaining.count > top, let last = pageItems.last {
-            var query = "$top=\(top)&$skiptoken=\(Base64URL.encode(Array(key(last).utf8)))"
-            if let select { query += "&$select=\(select.joined(separator: ","))" }
-            body["@odata.nextLink"] = "\(baseURL)\(path)?\(query)"
+            var link = "$top=\(top)&$skiptoken=\(Base64URL.encode(Array(key(last).utf8)))"
+            for option in [GraphQuery.Option.select, .filter, .search, .count, .expand] {
+                if let value = query[option] { link += "&$\(option.rawValue)=\(FormQuery.encode(value))" }
+            }
+            body["@odata.nextLink"] = "\(baseURL)\(path)?\(link)"
         }
         return GraphJSON.response(body)
     }

@@ -12,7 +12,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as TandemError {
-            let code = request.uri.path.hasPrefix("/v1.0/") ? Self.graphCode(error.code) : (error.wireCode ?? error.code.rawValue)
+            let code = request.uri.path.hasPrefix("/v1.0/") ? (error.wireCode ?? Self.graphCode(error.code)) : (error.wireCode ?? error.code.rawValue)
             return respond(request, status: Self.status(error.code), code: code, message: error.message, serverTime: error.serverTime)
         } catch let error as HTTPResponseError {
             let status = error.status

@@ -30,6 +30,32 @@ struct DeviceServiceTests {
         }
     }
 
+    @Test("A request signed with a clock outside the window is refused as clockSkew, with the server's time and how far off it is",
+          arguments: [(-600.0, "10 minutes behind"), (600.0, "10 minutes ahead of"), (301.0, "5 minutes ahead of"),
+                      (-10_800.0, "3 hours behind"), (34_560_000.0, "400 days ahead of")] as [(Double, String)])
+    func clockSkew(offset: Double, words: String) async throws {
+        let s = try await Scenario()
+        let phone = try await s.addPhone()
+        let now = s.t.clock.now()
+        let headers = try phone.signedHeaders(method: "GET", path: "/device/v1/pending", time: now.addingTimeInterval(offset))
+        do {
+            _ = try await Self.authenticate(s, headers)
+            Issue.record("a request \(offset) s off was accepted")
+        } catch let error as TandemError {
+            #expect(error.code == .unauthorized)
+            #expect(error.wireCode == "clockSkew")
+            #expect(error.serverTime == Int64(now.timeIntervalSince1970))
+            #expect(error.message == "This device's clock is \(words) the server's. Set the date and time to automatic, then try again.")
+        }
+        // The refusal spent nothing: the same nonce with the corrected time (a new signature) works once.
+        var corrected = try phone.signedHeaders(method: "GET", path: "/device/v1/pending", time: now, body: [],
+                                                 nonce: try #require(headers["X-Tandem-Nonce"]))
+        _ = try await Self.authenticate(s, corrected)
+        await #expect(throws: TandemError(.unauthorized, "")) { try await Self.authenticate(s, corrected) }
+        corrected["X-Tandem-Time"] = "soon"
+        await #expect(throws: TandemError(.unauthorized, "")) { try await Self.authenticate(s, corrected) }
+    }
+
     @Test("A signed request is refused when one covered part changes", arguments: ["method", "path", "body", "nonce", "time", "device"])
     func signedRequestCoversEachPart(part: String) async throws {
         let s = try await Scenario()

@@ -54,11 +54,17 @@ public struct DeviceService: Sendable {
     /// The refusal of a signed request whose time is `skew` seconds from the server's clock:
     /// 401 `clockSkew` with the server's time.
     static func clockSkew(_ skew: Double, now: Date) -> TandemError {
-        let minutes = Int((abs(skew) / 60).rounded())
-        let amount = minutes >= 1 ? "\(minutes) minute\(minutes == 1 ? "" : "s")" : "\(Int(abs(skew))) seconds"
         return TandemError(.unauthorized,
-                           "This device's clock is \(amount) \(skew > 0 ? "ahead of" : "behind") the server's. Set the date and time to automatic, then try again.",
+                           "This device's clock is \(Self.amount(abs(skew))) \(skew > 0 ? "ahead of" : "behind") the server's. Set the date and time to automatic, then try again.",
                            wireCode: "clockSkew", serverTime: Int64(now.timeIntervalSince1970.rounded(.down)))
+    }
+
+    /// "7 minutes", "3 hours", "2 days": how far off a clock is, in words.
+    static func amount(_ seconds: Double) -> String {
+        func plural(_ value: Int, _ unit: String) -> String { "\(value) \(unit)\(value == 1 ? "" : "s")" }
+        if seconds >= 2 * 86_400 { return plural(Int((seconds / 86_400).rounded()), "day") }
+        if seconds >= 2 * 3600 { return plural(Int((seconds / 3600).rounded()), "hour") }
+        return plural(max(1, Int((seconds / 60).rounded())), "minute")
     }
 
     /// Verifies the push channel's `auth` message over the server's `hello` nonce.

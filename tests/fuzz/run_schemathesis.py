@@ -69,6 +69,8 @@ def seed(server, folder, headers):
 BINDINGS = {
     "/v1.0/users/{id}": {"id": "users"},
     "/v1.0/users/{id}/authentication/requirements": {"id": "users"},
+    "/v1.0/users/{id}/memberOf": {"id": "users"},
+    "/v1.0/users/{id}/authentication/methods": {"id": "users"},
     "/v1.0/users/{id}/revokeSignInSessions": {"id": "users"},   # alice's, not the fuzzing administrator's own
     "/v1.0/users/{id}/authentication/signInPreferences": {"id": "users"},
     "/v1.0/users/{id}/authentication/microsoftAuthenticatorMethods": {"id": "users"},

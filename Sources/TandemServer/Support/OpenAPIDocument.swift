@@ -928,6 +928,21 @@ enum OpenAPIDocument {
           },
           {
             "$ref": "#/components/parameters/skiptoken"
+          },
+          {
+            "$ref": "#/components/parameters/filterUsers"
+          },
+          {
+            "$ref": "#/components/parameters/searchUsers"
+          },
+          {
+            "$ref": "#/components/parameters/count"
+          },
+          {
+            "$ref": "#/components/parameters/expandUser"
+          },
+          {
+            "$ref": "#/components/parameters/consistencyLevel"
           }
         ],
         "responses": {
@@ -1033,6 +1048,9 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "$ref": "#/components/parameters/selectUser"
+          },
+          {
+            "$ref": "#/components/parameters/expandUser"
           }
         ],
         "responses": {
@@ -1097,6 +1115,221 @@ enum OpenAPIDocument {
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
+          }
+        }
+      }
+    },
+    "/v1.0/users/$count": {
+      "get": {
+        "operationId": "countUsers",
+        "summary": "How many users match (advanced query)",
+        "tags": [
+          "directory"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/filterUsers"
+          },
+          {
+            "$ref": "#/components/parameters/searchUsers"
+          },
+          {
+            "$ref": "#/components/parameters/consistencyLevel"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The number, as plain text.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/groups/$count": {
+      "get": {
+        "operationId": "countGroups",
+        "summary": "How many groups match (advanced query)",
+        "tags": [
+          "directory"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/filterGroups"
+          },
+          {
+            "$ref": "#/components/parameters/searchGroups"
+          },
+          {
+            "$ref": "#/components/parameters/consistencyLevel"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The number, as plain text.",
+            "content": {
+              "text/plain": {
+                "schema": {
+                  "type": "string",
+                  "pattern": "^[0-9]+$"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/users/{id}/memberOf": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/userId"
+        }
+      ],
+      "get": {
+        "operationId": "listUserMemberOf",
+        "summary": "The groups and directory roles a user is a direct member of",
+        "tags": [
+          "directory"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/top"
+          },
+          {
+            "$ref": "#/components/parameters/skiptoken"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "A page of groups and roles.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/DirectoryObjectCollection"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/users/{id}/authentication/methods": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/userId"
+        }
+      ],
+      "get": {
+        "operationId": "listAuthenticationMethods",
+        "summary": "All of a user's authentication methods",
+        "tags": [
+          "methods"
+        ],
+        "responses": {
+          "200": {
+            "description": "The methods, each with its @odata.type.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/AuthenticationMethodCollection"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/me": {
+      "get": {
+        "operationId": "getMe",
+        "summary": "The signed-in user of a delegated token (an application's own token: 400)",
+        "tags": [
+          "directory"
+        ],
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/selectUser"
+          },
+          {
+            "$ref": "#/components/parameters/expandUser"
+          }
+        ],
+        "responses": {
+          "200": {
+            "description": "The caller.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/User"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
           }
         }
       }
@@ -1424,6 +1657,21 @@ enum OpenAPIDocument {
           },
           {
             "$ref": "#/components/parameters/skiptoken"
+          },
+          {
+            "$ref": "#/components/parameters/filterGroups"
+          },
+          {
+            "$ref": "#/components/parameters/searchGroups"
+          },
+          {
+            "$ref": "#/components/parameters/count"
+          },
+          {
+            "$ref": "#/components/parameters/expandGroup"
+          },
+          {
+            "$ref": "#/components/parameters/consistencyLevel"
           }
         ],
         "responses": {
@@ -1516,6 +1764,9 @@ enum OpenAPIDocument {
         "parameters": [
           {
             "$ref": "#/components/parameters/selectGroup"
+          },
+          {
+            "$ref": "#/components/parameters/expandGroup"
           }
         ],
         "responses": {
@@ -1898,6 +2149,9 @@ enum OpenAPIDocument {
           },
           {
             "$ref": "#/components/parameters/skiptoken"
+          },
+          {
+            "$ref": "#/components/parameters/filterAudits"
           }
         ],
         "responses": {
@@ -2680,7 +2934,7 @@ enum OpenAPIDocument {
           "type": "string",
           "example": "userPrincipalName eq 'alice@contoso.com'"
         },
-        "description": "`userPrincipalName eq '…'`, `createdDateTime ge|gt|le|lt <date-time>`, `status/errorCode eq|ne N`, joined with ` and `."
+        "description": "OData filter (decision 0026) on id, userPrincipalName, userId, appDisplayName, ipAddress, clientAppUsed (eq, ne, in, startsWith for the names and the address), createdDateTime (eq ne gt ge lt le), status/errorCode (eq, ne, in); `and`, `or`, `not`, parentheses. Anything else is a 400."
       },
       "userId": {
         "name": "id",
@@ -2810,6 +3064,101 @@ enum OpenAPIDocument {
           "type": "string"
         },
         "description": "base64url raw r||s by the device key over the version-2 request bytes (method, path, device, time, nonce, SHA-256 of the body; docs/push-protocol.md). Missing, wrong or already used: 401."
+      },
+      "filterUsers": {
+        "name": "$filter",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "userPrincipalName eq 'alice@contoso.com'"
+        },
+        "description": "OData filter (decision 0026): `eq`, `in (…)`, `startsWith(p,'x')` on id, userPrincipalName, displayName, mail, givenName, surname, accountEnabled; `ne`, `not`, `endsWith` (userPrincipalName, mail) and createdDateTime ranges only with `ConsistencyLevel: eventual` and `$count=true`; `and`, `or`, parentheses. Anything else is a 400."
+      },
+      "filterGroups": {
+        "name": "$filter",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "startsWith(displayName,'Pilot')"
+        },
+        "description": "OData filter (decision 0026) on id, displayName, description, mailNickname, securityEnabled, mailEnabled: `eq`, `in`, `startsWith`; `ne`/`not` and createdDateTime ranges in an advanced query. Anything else is a 400."
+      },
+      "filterAudits": {
+        "name": "$filter",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "category eq 'UserManagement'"
+        },
+        "description": "OData filter on id, activityDateTime (eq ne gt ge lt le), category, activityDisplayName (also startsWith), operationType, result, initiatedBy/user/id, initiatedBy/user/userPrincipalName; `in`, `and`, `or`, `not`."
+      },
+      "searchUsers": {
+        "name": "$search",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "\"displayName:alice\""
+        },
+        "description": "`\"property:text\"` clauses (displayName, userPrincipalName, mail) joined by AND or OR: word prefixes, case-insensitive. Needs `ConsistencyLevel: eventual`."
+      },
+      "searchGroups": {
+        "name": "$search",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "\"displayName:pilot\""
+        },
+        "description": "`\"property:text\"` clauses (displayName, description, mailNickname) joined by AND or OR. Needs `ConsistencyLevel: eventual`."
+      },
+      "count": {
+        "name": "$count",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "true",
+            "false"
+          ]
+        },
+        "description": "`true` adds `@odata.count` (needs `ConsistencyLevel: eventual`, as in Graph)."
+      },
+      "expandUser": {
+        "name": "$expand",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "memberOf"
+        },
+        "description": "`memberOf`, optionally `memberOf($select=id,displayName)`: at most 20 groups and roles per user."
+      },
+      "expandGroup": {
+        "name": "$expand",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "members"
+        },
+        "description": "`members`, optionally `members($select=id,displayName)`: at most 20 members per group."
+      },
+      "consistencyLevel": {
+        "name": "ConsistencyLevel",
+        "in": "header",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "enum": [
+            "eventual"
+          ]
+        },
+        "description": "`eventual` enables Graph's advanced queries: `$search`, `$count`, `/$count`, `ne`, `not`, `endsWith`."
       }
     },
     "responses": {
@@ -3287,6 +3636,13 @@ enum OpenAPIDocument {
           "createdDateTime": {
             "type": "string",
             "format": "date-time"
+          },
+          "memberOf": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DirectoryObject"
+            },
+            "description": "With `$expand=memberOf`."
           }
         },
         "description": "Graph `user`; with `$select`, only the selected properties, `id` and `@odata.type`."
@@ -3331,6 +3687,13 @@ enum OpenAPIDocument {
           "createdDateTime": {
             "type": "string",
             "format": "date-time"
+          },
+          "members": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DirectoryObject"
+            },
+            "description": "With `$expand=members`."
           }
         },
         "description": "Graph `group` (security groups); with `$select`, only the selected properties, `id` and `@odata.type`."
@@ -3346,14 +3709,15 @@ enum OpenAPIDocument {
             "type": "string",
             "enum": [
               "#microsoft.graph.user",
-              "#microsoft.graph.group"
+              "#microsoft.graph.group",
+              "#microsoft.graph.directoryRole"
             ]
           },
           "id": {
             "type": "string"
           }
         },
-        "description": "A member of a group: a user or a group."
+        "description": "A member of a group (a user or a group) or what a user is a member of (a group or a directory role)."
       },
       "DirectoryRole": {
         "type": "object",
@@ -5066,6 +5430,10 @@ enum OpenAPIDocument {
           "@odata.nextLink": {
             "type": "string",
             "format": "uri"
+          },
+          "@odata.count": {
+            "type": "integer",
+            "minimum": 0
           }
         }
       },
@@ -5088,6 +5456,10 @@ enum OpenAPIDocument {
           "@odata.nextLink": {
             "type": "string",
             "format": "uri"
+          },
+          "@odata.count": {
+            "type": "integer",
+            "minimum": 0
           }
         }
       },
@@ -5617,6 +5989,52 @@ enum OpenAPIDocument {
           "conditions",
           "grantControls"
         ]
+      },
+      "AuthenticationMethod": {
+        "type": "object",
+        "required": [
+          "@odata.type",
+          "id"
+        ],
+        "properties": {
+          "@odata.type": {
+            "type": "string",
+            "enum": [
+              "#microsoft.graph.passwordAuthenticationMethod",
+              "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod",
+              "#microsoft.graph.softwareOathAuthenticationMethod",
+              "#microsoft.graph.fido2AuthenticationMethod",
+              "#microsoft.graph.temporaryAccessPassAuthenticationMethod"
+            ]
+          },
+          "id": {
+            "type": "string"
+          },
+          "createdDateTime": {
+            "type": "string",
+            "format": "date-time",
+            "nullable": true
+          }
+        },
+        "description": "Graph `authenticationMethod`: the password (never its value), authenticators, their codes (software OATH, secret never returned), passkeys, Temporary Access Passes (never the pass)."
+      },
+      "AuthenticationMethodCollection": {
+        "type": "object",
+        "required": [
+          "@odata.context",
+          "value"
+        ],
+        "properties": {
+          "@odata.context": {
+            "type": "string"
+          },
+          "value": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AuthenticationMethod"
+            }
+          }
+        }
       }
     }
   }

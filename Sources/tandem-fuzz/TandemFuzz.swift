@@ -45,7 +45,7 @@ struct TandemFuzz {
             exit(64)
         }
         LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
-        let all: [any FuzzTarget] = TextTargets.all + WireTargets.all + GeoIPTarget.all + WebAuthnTargets.all + ServiceTargets.all + WebPushTargets.all + [RadiusPacketTarget()]
+        let all: [any FuzzTarget] = TextTargets.all + WireTargets.all + GeoIPTarget.all + WebAuthnTargets.all + ServiceTargets.all + WebPushTargets.all + GraphTargets.all + [RadiusPacketTarget()]
         if options.list {
             for target in all { say("\(target.name.padding(toLength: 26, withPad: " ", startingAt: 0)) \(target.summary)") }
             return

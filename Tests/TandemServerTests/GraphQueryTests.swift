@@ -29,6 +29,10 @@ struct ODataFilterParserTests {
         "nonsense", "userPrincipalName eq", "userPrincipalName eq 'open", "(displayName eq 'a'", "displayName eq 'a')",
         "displayName like 'a'", "contains(displayName,'a')", "displayName eq bob", "and", "displayName eq 'a' and", "id in ()",
         "startsWith(displayName 'a')", "displayName eq 'a' # x",
+        // Bounded so no recursion over the tree can run deep: 32 levels, 100 clauses.
+        String(repeating: "(", count: 40) + "id eq 'a'" + String(repeating: ")", count: 40),
+        String(repeating: "not ", count: 40) + "id eq 'a'",
+        (0...100).map { "id eq '\($0)'" }.joined(separator: " or "),
     ])
     func refuses(_ text: String) throws {
         #expect(throws: TandemError.self) {

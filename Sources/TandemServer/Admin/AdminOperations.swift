@@ -20,6 +20,15 @@ public enum AdminOperations {
         try await service.save(try GraphPolicyCodec.apply(object, to: try await service.authenticatorPolicy()), by: nil)
     }
 
+    /// The users a Graph `$filter` selects, by the admin API's own parser and property table
+    /// (what `/v1.0/users?$filter=` answers; the `tandem-fuzz` target graph-filter drives it).
+    /// `advanced`: the request carried `ConsistencyLevel: eventual` and `$count=true`.
+    public static func users(_ users: [User], matching filter: String, advanced: Bool) throws -> [User] {
+        let parsed = try ODataFilter.parse(filter)
+        try GraphSchemas.user.check(parsed, advancedQuery: advanced)
+        return users.filter { GraphSchemas.user.matches($0, parsed) }
+    }
+
     /// Issues an admin API token for a user who holds a directory role, signed with the admin key
     /// sealed under `secretKey` (the server's secret key).
     public static func token(for user: User, lifetime: TimeInterval, secretKey: String, env: ServiceEnvironment) async throws -> String {

@@ -102,10 +102,17 @@ extension ODataFilter {
         TandemError(.badRequest, "Invalid filter clause: \(detail) in '\(text)'.")
     }
 
+    /// Bounds that keep every recursion over the tree (parse, check, match) shallow whatever the
+    /// query string holds: at most 32 levels of nesting and 100 clauses.
+    static let maxDepth = 32
+    static let maxClauses = 100
+
     struct Parser {
         let tokens: [Token]
         let text: String
         var index = 0
+        var depth = 0
+        var clauses = 0
 
         init(tokens: [Token], text: String) {
             self.tokens = tokens
@@ -129,7 +136,24 @@ extension ODataFilter {
             return token
         }
 
+        mutating func deeper() throws {
+            depth += 1
+            guard depth <= ODataFilter.maxDepth else {
+                throw TandemError(.badRequest, "Invalid filter clause: nested more than \(ODataFilter.maxDepth) levels deep.", wireCode: "Request_UnsupportedQuery")
+            }
+        }
+
+        mutating func counted(_ filter: ODataFilter) throws -> ODataFilter {
+            clauses += 1
+            guard clauses <= ODataFilter.maxClauses else {
+                throw TandemError(.badRequest, "Invalid filter clause: more than \(ODataFilter.maxClauses) clauses.", wireCode: "Request_UnsupportedQuery")
+            }
+            return filter
+        }
+
         mutating func expression() throws -> ODataFilter {
+            try deeper()
+            defer { depth -= 1 }
             var left = try conjunction()
             while isKeyword(peek, "or") {
                 index += 1
@@ -150,6 +174,8 @@ extension ODataFilter {
         mutating func unary() throws -> ODataFilter {
             if isKeyword(peek, "not") {
                 index += 1
+                try deeper()
+                defer { depth -= 1 }
                 return .not(try unary())
             }
             return try primary()
@@ -175,7 +201,7 @@ extension ODataFilter {
                 _ = try expect(.comma, "','")
                 let value = try literal()
                 _ = try expect(.close, "')'")
-                return .function(function, property: property, value)
+                return try counted(.function(function, property: property, value))
             }
             let property = token.text
             guard let opToken = peek, opToken.kind == .word else { throw syntax("an operator (eq, ne, gt, ge, lt, le, in) expected after '\(property)'") }
@@ -192,13 +218,13 @@ extension ODataFilter {
                 guard values.count <= 15 else {
                     throw TandemError(.badRequest, "Invalid filter clause: at most 15 values are allowed in an 'in' list.", wireCode: "Request_UnsupportedQuery")
                 }
-                return .isIn(property: property, values)
+                return try counted(.isIn(property: property, values))
             }
             guard let op = ODataOperator(rawValue: word), [.eq, .ne, .gt, .ge, .lt, .le].contains(op) else {
                 index -= 1
                 throw syntax("'\(opToken.text)' is not an operator (eq, ne, gt, ge, lt, le, in)")
             }
-            return .compare(property: property, op, try literal())
+            return try counted(.compare(property: property, op, try literal()))
         }
 
         mutating func literal() throws -> ODataLiteral {

@@ -28,6 +28,12 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        // OpenTelemetry traces over OTLP/HTTP only: the gRPC exporter (grpc-swift-2 and its
+        // transport) is a trait left off, so it is neither resolved nor built (decision 0029).
+        .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        // The YAML config file of `tandem serve --config` (decision 0029).
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // Pure domain: no I/O, no clock, no randomness of its own.
@@ -38,7 +44,10 @@ let package = Package(
         // Use cases over narrow protocols (store, push, clock, password hashing).
         .target(
             name: "TandemServices",
-            dependencies: ["TandemCore", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "TandemCore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]
         ),
         // The storage protocols implemented over SQLKit (SQLite today).
         .target(
@@ -73,6 +82,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ],
             // The web authenticator's files (plain HTML, CSS, ES modules, icons) are embedded by
             // the plugin, not compiled or copied as a resource bundle (decision 0024).
@@ -104,6 +115,10 @@ let package = Package(
             dependencies: [
                 "TandemServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "OTel", package: "swift-otel"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -144,9 +159,12 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "AuthenticatorKitTests", dependencies: ["AuthenticatorKit", "TandemTesting"]),
+        // The command line: settings from flags, environment and the config file (decision 0029).
+        .testTarget(name: "TandemCommandTests", dependencies: ["tandem"]),
     ],
     swiftLanguageModes: [.v6]
 )

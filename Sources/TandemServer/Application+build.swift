@@ -59,6 +59,9 @@ public func buildApplication(
     let oidc = OIDCWiring(configuration: configuration, env: env, issuer: { publicURL.get() }, logger: logger)
 
     let router = Router(context: TandemRequestContext.self)
+    if configuration.tracing {   // outermost, so the span covers every other middleware (decision 0029)
+        router.add(middleware: RequestTracingMiddleware(scheme: configuration.tls == nil ? "http" : "https"))
+    }
     router.add(middleware: SecurityHeadersMiddleware(security: WebSecurity(secretKey: configuration.secretKey,
                                                                           secureCookies: configuration.secureCookies)))
     router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))

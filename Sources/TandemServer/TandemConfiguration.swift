@@ -34,6 +34,8 @@ import TandemServices
 /// | `--web-push-contact` / `TANDEM_WEB_PUSH_CONTACT`, `--allow-loopback-push-endpoints` (hidden, tests) | see `WebPushSettings` | the public URL, off |
 /// | `--max-concurrent-sign-ins`, `--max-concurrent-completions`, `--max-concurrent-admin`, `--max-concurrent-requests`, `--request-queue-length`, `--request-queue-timeout` | load shedding, see `LoadLimits` (decision 0028) | 16, 64, 16, 128, 64, 2 s |
 /// | `--log-format` / `TANDEM_LOG_FORMAT` | `text` or `json` (`JSONLogHandler`; CLI only) | `text` |
+/// | `--otel-endpoint` / `OTEL_EXPORTER_OTLP_ENDPOINT` | OTLP/HTTP collector base URL: export traces (decision 0029; CLI only, sets `tracing`) | none (off) |
+/// | `--config` / `TANDEM_CONFIG` | YAML file with any of the keys above (`ConfigFile`; CLI only) | none |
 ///
 /// The secrets are `secretKey` and `metricsToken`: never printed or logged.
 public struct TandemConfiguration: Sendable {
@@ -70,6 +72,9 @@ public struct TandemConfiguration: Sendable {
     public var radiusListen = "127.0.0.1"
     /// Web Push: the VAPID contact and the test-only loopback option (`WebPushSettings`).
     public var webPush = WebPushSettings()
+    /// A server span per HTTP request (`RequestTracingMiddleware`), for the tracer `tandem serve`
+    /// bootstraps when an OTLP endpoint is set (decision 0029). Off: no middleware at all.
+    public var tracing = false
     /// Work in flight per route class and the queue before a request is shed (`LoadLimits`).
     public var load = LoadLimits()
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 import TandemCore
 import TandemServer
 import TandemServices
@@ -28,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("geoip-directory"), help: "Folder with GeoIP.dat/GeoIPv6.dat (Debian's geoip-database), or 'none'.")
     var geoipDirectory: String = environment("TANDEM_GEOIP_DIRECTORY") ?? "/usr/share/GeoIP"
     @Option(name: .customLong("metrics-token"), help: "Secret bearer token GET /metrics requires; without it /metrics is off (env TANDEM_METRICS_TOKEN).")
-    var metricsToken: String? = environment("TANDEM_METRICS_TOKEN")
+    var metricsToken: String?   // else TANDEM_METRICS_TOKEN, read in run() so --help never prints it
     @Option(name: .customLong("max-connections-per-address"), help: "Open connections one IP address may hold, 1-100000.")
     var maxConnectionsPerAddress: Int = Int(environment("TANDEM_MAX_CONNECTIONS_PER_ADDRESS") ?? "") ?? 256
     @Option(name: .customLong("header-timeout"), help: "Seconds to send the first request head (and for a push channel to authenticate), 1-300.")
@@ -69,6 +70,8 @@ struct Serve: AsyncParsableCommand {
     var radiusListen: String = environment("TANDEM_RADIUS_LISTEN") ?? "127.0.0.1"
     @Option(name: .customLong("web-push-contact"), help: "VAPID contact for Web Push services: mailto: address or https URL (env TANDEM_WEB_PUSH_CONTACT; default the public URL).")
     var webPushContact: String? = environment("TANDEM_WEB_PUSH_CONTACT")
+    @Option(name: .customLong("otel-endpoint"), help: "OTLP/HTTP collector URL: export OpenTelemetry traces to <url>/v1/traces; off without it (env OTEL_EXPORTER_OTLP_ENDPOINT).")
+    var otelEndpoint: String? = environment("OTEL_EXPORTER_OTLP_ENDPOINT")
     @Flag(name: .customLong("allow-loopback-push-endpoints"), help: .hidden)  // tests only: http push endpoints on loopback
     var allowLoopbackPushEndpoints = false
     @OptionGroup var oidcOptions: OIDCOptions
@@ -80,7 +83,7 @@ struct Serve: AsyncParsableCommand {
         var config = TandemConfiguration(host: host, port: port, publicURL: publicURL, databasePath: db.database,
                                          challengeLifetime: challengeLifetime, numberDigits: numberDigits, bcryptCost: bcryptCost,
                                          alertWebhook: alertWebhook, geoipDirectory: geoipDirectory == "none" ? nil : geoipDirectory)
-        config.metricsToken = metricsToken
+        config.metricsToken = metricsToken ?? environment("TANDEM_METRICS_TOKEN")
         config.radiusPort = radiusPort
         config.radiusListen = radiusListen
         config.webPush = WebPushSettings(contact: webPushContact, allowLoopbackEndpoints: allowLoopbackPushEndpoints)
@@ -125,6 +128,9 @@ struct Serve: AsyncParsableCommand {
         }
         var logger = Logger(label: "tandem")
         logger.logLevel = level
+        let exporter: (any Service)?
+        do { exporter = try Telemetry.bootstrap(endpoint: otelEndpoint, logger: logger) } catch { throw fail("\(error)") }
+        config.tracing = exporter != nil
         let store: SQLStore
         do { store = try await db.open() } catch { throw fail("\(error)") }
         let passwords = BcryptPasswordHasher(cost: bcryptCost)
@@ -149,7 +155,7 @@ struct Serve: AsyncParsableCommand {
             }
             let reloads = config.tls.map { TLSReloadOnHangUp(credentials: $0, logger: logger) }
             let deadline = ShutdownDeadline(seconds: shutdownTimeout, logger: logger)
-            try await app.runService()
+            try await Telemetry.run(app, exporter: exporter, logger: logger)
             reloads?.cancel()
             withExtendedLifetime(deadline) {}
         } catch {

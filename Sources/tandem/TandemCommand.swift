@@ -11,6 +11,32 @@ struct TandemCommand: AsyncParsableCommand {
         commandName: "tandem",
         abstract: "Tandem: self-hosted push sign-in with number matching and passwordless phone sign-in.",
         subcommands: [Serve.self, Users.self, Admin.self, Migrate.self, Backup.self, Restore.self])
+
+    /// ArgumentParser's entry point, run inside the setting sources: the environment and the
+    /// config file of `--config` / `TANDEM_CONFIG`, loaded and checked before any option's default
+    /// is read (decision 0029).
+    static func main() async {
+        let sources: SettingSources
+        do {
+            sources = try SettingSources.load(arguments: Array(CommandLine.arguments.dropFirst()),
+                                              environment: ProcessInfo.processInfo.environment)
+        } catch {
+            FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+            Foundation.exit(1)
+        }
+        await SettingSources.$current.withValue(sources) {
+            do {
+                var command = try parseAsRoot()
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+            } catch {
+                exit(withError: error)
+            }
+        }
+    }
 }
 
 /// Options shared by the commands that open the store: the data folder (database and secret key)
@@ -18,9 +44,16 @@ struct TandemCommand: AsyncParsableCommand {
 struct DatabaseOptions: ParsableArguments {
     @Option(name: .customLong("data-directory"),
             help: "Folder holding tandem.sqlite and tandem.secret-key, created (mode 0700) if missing (env TANDEM_DATA). Default: the current folder.")
-    var dataDirectory: String = ProcessInfo.processInfo.environment["TANDEM_DATA"] ?? "."
+    var dataDirectory: String = environment("TANDEM_DATA") ?? "."
+    // Read from the environment (or the config file) when used, not as a default value, so
+    // `--help` never prints a PostgreSQL password.
     @Option(name: .customLong("database"), help: "SQLite file, or postgres://user:password@host:port/database (env TANDEM_DATABASE). Default: <data-directory>/tandem.sqlite.")
-    var databaseOption: String? = ProcessInfo.processInfo.environment["TANDEM_DATABASE"]
+    var databaseFlag: String?
+    /// `--database`, else `TANDEM_DATABASE`.
+    var databaseOption: String? { databaseFlag ?? environment("TANDEM_DATABASE") }
+    @Option(name: .customLong("config"),
+            help: "YAML file of settings, keys named like the long flags of tandem serve; flags and environment variables win over it (env TANDEM_CONFIG).")
+    var configFile: String? = environment("TANDEM_CONFIG")
 
     /// The SQLite path or PostgreSQL URL in use.
     var database: String { databaseOption.flatMap { $0.isEmpty ? nil : $0 } ?? DataDirectory.join(dataDirectory, DataDirectory.databaseName) }
@@ -85,5 +118,3 @@ func fail(_ message: String) -> ExitCode {
     FileHandle.standardError.write(Data("error: \(message)\n".utf8))
     return ExitCode.failure
 }
-
-func environment(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import TandemCore
+import Tracing
 
 /// Creates push challenges, delivers them, and applies answers in one atomic state change.
 public struct ChallengeService: Sendable {
@@ -21,8 +22,20 @@ public struct ChallengeService: Sendable {
     ///
     /// `facts`: the devices and the policy's verdict the caller has just read for the same user (a
     /// sign-in's snapshot), so they are not read again.
+    ///
+    /// Traced as `tandem.challenge.issue` with a `tandem.challenge.push` child (decision 0029).
     public func issue(to user: User, kind: ChallengeKind, context: ChallengeContext, targetDevice: Device? = nil,
                       signInID: String? = nil, facts: IssueFacts? = nil) async throws -> Challenge {
+        try await withSpan("tandem.challenge.issue", ofKind: .internal) { span in
+            span.attributes["tandem.user"] = user.id
+            span.attributes["tandem.kind"] = kind.rawValue
+            return try await issue(to: user, kind: kind, context: context, targetDevice: targetDevice, signInID: signInID,
+                                   facts: facts, span: span)
+        }
+    }
+
+    private func issue(to user: User, kind: ChallengeKind, context: ChallengeContext, targetDevice: Device?,
+                       signInID: String?, facts: IssueFacts?, span: any Span) async throws -> Challenge {
         let recipients: [Device]
         if let targetDevice {
             recipients = [targetDevice]
@@ -54,6 +67,10 @@ public struct ChallengeService: Sendable {
             challenge.suppressed = try await protection.isUnfamiliar(userID: user.id, ipAddress: context.ipAddress, place: place)
         }
         try await env.storage.insertChallenge(challenge)
+        span.attributes["tandem.challenge"] = challenge.id
+        span.attributes["tandem.devices"] = recipients.count
+        span.attributes["tandem.suppressed"] = challenge.suppressed
+        env.traces.remember(challenge.id, span: span, until: challenge.expiresAt.addingTimeInterval(300), now: env.clock.now())
         let trail = DeliveryTrail(env: env)
         await trail.record(challenge.id, "created", channel: "store", detail: "\(kind.rawValue) for \(recipients.count) device(s)")
         try await env.storage.setLastNumber(userID: user.id, number: challenge.number)
@@ -65,7 +82,11 @@ public struct ChallengeService: Sendable {
             await trail.record(challenge.id, "suppressed", detail: "unfamiliar location: not pushed, listed when the app opens")
             logger.notice("push suppressed: unfamiliar location", metadata: ["tandem.user": "\(user.id)", "tandem.challenge": "\(challenge.id)"])
         } else {
-            await env.push.deliver(Self.offer(for: challenge, user: user), to: recipients.map(\.id))
+            await withSpan("tandem.challenge.push", ofKind: .producer) { push in
+                push.attributes["tandem.challenge"] = challenge.id
+                push.attributes["tandem.devices"] = recipients.count
+                await env.push.deliver(Self.offer(for: challenge, user: user), to: recipients.map(\.id))
+            }
         }
         env.metrics.pushSent(kind: kind, devices: challenge.suppressed ? 0 : recipients.count)
         return challenge
@@ -111,7 +132,19 @@ public struct ChallengeService: Sendable {
     /// also carries its approval passkey's assertion over the same bytes; the passkey's new counter
     /// is written in one transaction with the compare-and-set, so a lost race writes neither.
     /// `publicURL` (the relying party) defaults to the configured one.
+    ///
+    /// Traced as `tandem.challenge.answer`, a child of the issue span (decision 0029).
     public func answer(challengeID: String, _ request: AnswerRequest, publicURL: String? = nil) async throws -> AnswerResponse {
+        try await inChallengeSpan("tandem.challenge.answer", challengeID: challengeID) { span in
+            span.attributes["tandem.decision"] = request.decision.rawValue
+            let response = try await answer(challengeID: challengeID, request, publicURL: publicURL, span: span)
+            span.attributes["tandem.state"] = response.state.rawValue
+            if let reason = response.reason { span.attributes["tandem.reason"] = reason.rawValue }
+            return response
+        }
+    }
+
+    private func answer(challengeID: String, _ request: AnswerRequest, publicURL: String?, span: any Span) async throws -> AnswerResponse {
         guard SignedBytes.isToken(challengeID), var challenge = try await env.storage.challenge(id: challengeID) else {
             throw TandemError(.notFound, "No such request.")
         }
@@ -123,6 +156,7 @@ public struct ChallengeService: Sendable {
             logger.notice("answer from unknown device refused", metadata: ["tandem.challenge": "\(challengeID)"])
             throw TandemError(.unauthorized, "Unknown device.")
         }
+        span.attributes["tandem.device"] = device.id
         guard device.mayAnswer(challenge.kind) else {
             throw TandemError(.forbidden, "This device cannot answer this request.")
         }
@@ -217,7 +251,14 @@ public struct ChallengeService: Sendable {
     }
 
     /// Exchanges an approved challenge for its one session: `approved → redeemed`, exactly once.
+    /// Traced as `tandem.challenge.redeem`, the sign-in trace's last span (decision 0029).
     public func redeem(challengeID: String) async throws -> Challenge {
+        try await inChallengeSpan("tandem.challenge.redeem", challengeID: challengeID, forget: true) { _ in
+            try await redeemUntraced(challengeID: challengeID)
+        }
+    }
+
+    private func redeemUntraced(challengeID: String) async throws -> Challenge {
         guard var challenge = try await current(id: challengeID) else { throw TandemError(.notFound, "No such request.") }
         guard challenge.redeem(now: env.clock.now()) == .redeemed,
               try await env.storage.replaceChallenge(challenge, ifStateIs: .approved)

@@ -52,11 +52,14 @@ public struct ServiceEnvironment: Sendable {
     public var alerts: any AdminAlerts
     /// Revocation of tokens beyond browser sessions.
     public var revocation: any TokenRevocation
+    /// The trace contexts that tie a push request's answer to its sign-in (decision 0029).
+    public var traces: ChallengeTraces
 
     public init(storage: any TandemStorage, push: any PushNotifier, events: any ChallengeEvents,
                 passwords: any PasswordHasher, clock: any TandemClock, random: any RandomSource,
                 settings: ServiceSettings, metrics: any SignInMetrics = NoSignInMetrics(), locator: any Locator = NoLocator(),
-                alerts: any AdminAlerts = NoAlerts(), revocation: any TokenRevocation = NoTokenRevocation()) {
+                alerts: any AdminAlerts = NoAlerts(), revocation: any TokenRevocation = NoTokenRevocation(),
+                traces: ChallengeTraces = ChallengeTraces()) {
         self.storage = storage
         self.push = push
         self.events = events
@@ -68,5 +71,6 @@ public struct ServiceEnvironment: Sendable {
         self.locator = locator
         self.alerts = alerts
         self.revocation = revocation
+        self.traces = traces
     }
 }

@@ -9,7 +9,7 @@ import TandemServices
 /// rotate (`--rotate-keys-if-unreadable`), which removes the unreadable keys so new ones are made.
 public enum StoredKeyCheck {
     /// The purposes whose keys are sealed with the secret key: OIDC signing, admin tokens and VAPID (Web Push).
-    static let purposes = [OIDCKeyRing.purpose, AdminTokens.purpose, VAPIDKeys.purpose]
+    static let purposes = [OIDCKeyRing.purpose, OIDCKeyRing.rsaPurpose, AdminTokens.purpose, VAPIDKeys.purpose]
 
     /// The sealed keys `secretKey` cannot open (keys stored unsealed by an old version are the
     /// admin key ring's to replace, and are not counted).
@@ -18,9 +18,10 @@ public enum StoredKeyCheck {
         var unreadable: [StoredSigningKey] = []
         for purpose in purposes {
             for stored in try await storage.signingKeys(purpose: purpose) where stored.privateKey.hasPrefix("v1.") {
-                let opened = box.open(stored.privateKey, context: "\(purpose)|\(stored.kid)")
-                    .flatMap { try? P256.Signing.PrivateKey(rawRepresentation: $0) }
-                if opened == nil { unreadable.append(stored) }
+                let opened = purpose == OIDCKeyRing.rsaPurpose
+                    ? OIDCKeyRing.open(stored, purpose: purpose, box: box) != nil
+                    : box.open(stored.privateKey, context: "\(purpose)|\(stored.kid)").flatMap { try? P256.Signing.PrivateKey(rawRepresentation: $0) } != nil
+                if !opened { unreadable.append(stored) }
             }
         }
         return unreadable

@@ -10,8 +10,8 @@ public struct OIDCTestTokenSigner: OIDCTokenSigner {
 
     public init(key: String = "test-signing-key") { self.key = key }
 
-    public func sign<Claims: Codable & Sendable>(_ claims: Claims, type: String) async throws -> String {
-        let header = Base64URL.encode(Array(#"{"alg":"TEST","typ":"\#(type)","kid":"test"}"#.utf8))
+    public func sign<Claims: Codable & Sendable>(_ claims: Claims, type: String, algorithm: OIDCClient.IDTokenAlgorithm) async throws -> String {
+        let header = Base64URL.encode(Array(#"{"alg":"TEST-\#(algorithm.rawValue)","typ":"\#(type)","kid":"test"}"#.utf8))
         let payload = Base64URL.encode(try JSONEncoder().encode(claims))
         return "\(header).\(payload).\(SecretDigest.of(key + "." + header + "." + payload))"
     }

@@ -34,10 +34,12 @@ extension Admin {
             @Option(name: .customLong("admin-scope"),
                     help: "on | off: the application may ask for the tandem-admin scope for a signed-in user, who sees a consent screen (confidential clients only; audited).")
             var adminScope: String?
+            @Option(name: .customLong("id-token-alg"), help: "ES256 (default) or RS256: how the application's ID tokens are signed.")
+            var idTokenAlgorithm: String?
 
             var isEmpty: Bool {
                 redirectURIs.isEmpty && authMethod == nil && !isPublic && grants.isEmpty && cibaMode == nil
-                    && notificationEndpoint == nil && jwksFile == nil && roles.isEmpty && adminScope == nil
+                    && notificationEndpoint == nil && jwksFile == nil && roles.isEmpty && adminScope == nil && idTokenAlgorithm == nil
             }
 
             /// Writes the given options into `draft`; options not given keep the draft's values.
@@ -72,6 +74,12 @@ extension Admin {
                 case "on": draft.adminScopeEnabled = true
                 case "off": draft.adminScopeEnabled = false
                 default: throw TandemError(.badRequest, "--admin-scope takes on or off")
+                }
+                if let idTokenAlgorithm {
+                    guard let algorithm = OIDCClient.IDTokenAlgorithm(rawValue: idTokenAlgorithm.uppercased()) else {
+                        throw TandemError(.badRequest, "--id-token-alg takes ES256 or RS256")
+                    }
+                    draft.idTokenAlgorithm = algorithm
                 }
             }
         }

@@ -21,7 +21,7 @@ import Testing
                 #expect(doc[field] != nil, "discovery lacks \(field)")
             }
             #expect(doc["issuer"] as? String == OIDCHarness.issuer)
-            #expect((doc["id_token_signing_alg_values_supported"] as? [String])?.contains("ES256") == true)
+            #expect(doc["id_token_signing_alg_values_supported"] as? [String] == ["ES256", "RS256"])
             #expect(doc["code_challenge_methods_supported"] as? [String] == ["S256"])
             #expect(doc["request_uri_parameter_supported"] as? Bool == false)
             let endpoints = ["authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri", "end_session_endpoint",
@@ -30,14 +30,18 @@ import Testing
         }
     }
 
-    @Test func jwksPublishesTheSigningKeyWithItsKeyID() async throws {
+    @Test func jwksPublishesTheSigningKeysWithTheirKeyIDs() async throws {
         try await OIDCHarness.run { h in
             let keys = try #require(try OIDCHarness.json(try await h.client.execute(uri: "/oauth2/jwks", method: .get))["keys"] as? [[String: String]])
-            #expect(keys.count == 1)
-            let key = keys[0]
+            #expect(keys.count == 2)
+            let key = try #require(keys.first { $0["kty"] == "EC" })
             #expect(key["kty"] == "EC" && key["crv"] == "P-256" && key["alg"] == "ES256" && key["use"] == "sig")
             #expect(key["kid"]?.isEmpty == false && key["x"]?.count == 43 && key["y"]?.count == 43)
-            #expect(key["d"] == nil)
+            let rsa = try #require(keys.first { $0["kty"] == "RSA" })
+            #expect(rsa["alg"] == "RS256" && rsa["use"] == "sig" && rsa["e"] == "AQAB")
+            // A 2048-bit modulus is 256 bytes: 342 base64url characters, no padding, no leading zero byte.
+            #expect(rsa["n"]?.count == 342 && rsa["kid"]?.isEmpty == false && rsa["kid"] != key["kid"])
+            for key in keys { #expect(key["d"] == nil && key["p"] == nil && key["q"] == nil) }
         }
     }
 
@@ -48,6 +52,11 @@ import Testing
             #expect(stored.count == 1)
             #expect(stored[0].privateKey.hasPrefix("v1."))
             #expect(Base64URL.decode(stored[0].privateKey).map { $0.count == 32 } != true)
+            let rsa = try await h.store.signingKeys(purpose: "oidc-rs256")
+            #expect(rsa.count == 1 && rsa[0].privateKey.hasPrefix("v1."))
+            // Not a DER RSAPrivateKey in the clear (which starts with a SEQUENCE tag, 0x30 0x82).
+            #expect(Base64URL.decode(rsa[0].privateKey).map { Array($0.prefix(2)) == [0x30, 0x82] } != true)
+            #expect(!rsa[0].privateKey.contains("MII"))
         }
     }
 
@@ -58,11 +67,13 @@ import Testing
         try await OIDCHarness.run(secretKey: "first-secret-key-0123456789abcdefghij", path: path) { h in
             let keys = try OIDCHarness.json(try await h.client.execute(uri: "/oauth2/jwks", method: .get))["keys"] as? [[String: String]]
             first.kid = keys?.first?["kid"]
+            first.rsaKid = keys?.first { $0["kty"] == "RSA" }?["kid"]
         }
         try await OIDCHarness.run(secretKey: "second-secret-key-0123456789abcdefghi", path: path) { h in
             let keys = try #require(try OIDCHarness.json(try await h.client.execute(uri: "/oauth2/jwks", method: .get))["keys"] as? [[String: String]])
-            #expect(keys.count == 1)
-            #expect(keys[0]["kid"] != first.kid)
+            #expect(keys.count == 2)
+            #expect(first.kid != nil && first.rsaKid != nil)
+            #expect(!keys.contains { $0["kid"] == first.kid || $0["kid"] == first.rsaKid })
         }
     }
 
@@ -91,9 +102,9 @@ import Testing
         }
     }
 
-    static func kids(_ h: OIDCHarness) async throws -> [String] {
+    static func kids(_ h: OIDCHarness, alg: String = "ES256") async throws -> [String] {
         let keys = try #require(try OIDCHarness.json(try await h.client.execute(uri: "/oauth2/jwks", method: .get))["keys"] as? [[String: String]])
-        return keys.compactMap { $0["kid"] }
+        return keys.filter { $0["alg"] == alg }.compactMap { $0["kid"] }
     }
 
     @Test func userInfoAnswersALiveTokenAndRefusesATamperedOne() async throws {
@@ -209,4 +220,5 @@ import Testing
 
 final class OIDCKidBox: @unchecked Sendable {
     var kid: String?
+    var rsaKid: String?
 }

@@ -16,7 +16,7 @@ struct OIDCApplicationsController: Sendable {
     static let writable: Set<String> = [
         "displayName", "web", "publicClient", "spa", "isFallbackPublicClient", "tandemTokenEndpointAuthMethod", "tandemGrantTypes",
         "tandemJwks", "tandemBackchannelTokenDeliveryMode", "tandemBackchannelClientNotificationEndpoint", "tandemDirectoryRoles",
-        "tandemAdminScopeEnabled",
+        "tandemAdminScopeEnabled", "tandemIdTokenSignedResponseAlg",
     ]
 
     func register(on router: Router<TandemRequestContext>) {
@@ -93,6 +93,7 @@ struct OIDCApplicationsController: Sendable {
             "tandemGrantTypes": client.grantTypes.map(\.rawValue),
             "tandemDirectoryRoles": client.roles,
             "tandemAdminScopeEnabled": client.adminScopeEnabled,
+            "tandemIdTokenSignedResponseAlg": client.idTokenAlgorithm.rawValue,
             "tandemBackchannelTokenDeliveryMode": client.deliveryMode?.rawValue ?? NSNull(),
             "tandemBackchannelClientNotificationEndpoint": client.notificationEndpoint ?? NSNull(),
         ]
@@ -147,6 +148,9 @@ struct OIDCApplicationsController: Sendable {
         }
         if let value = body["tandemAdminScopeEnabled"] {
             draft.adminScopeEnabled = try GraphJSON.bool(value, "tandemAdminScopeEnabled")
+        }
+        if let value = body["tandemIdTokenSignedResponseAlg"] {
+            draft.idTokenAlgorithm = try GraphJSON.enumValue(value, "tandemIdTokenSignedResponseAlg", as: OIDCClient.IDTokenAlgorithm.self)
         }
         if let value = body["tandemDirectoryRoles"] {
             draft.roles = try GraphJSON.array(value, "tandemDirectoryRoles").enumerated().map { try GraphJSON.string($1, "tandemDirectoryRoles[\($0)]") }

@@ -60,21 +60,40 @@ extension OIDCController {
     }
 
     /// OIDC Core §5.3 with RFC 6750 errors: 401 `invalid_token`, 403 `insufficient_scope`, each with
-    /// a `WWW-Authenticate: Bearer` challenge.
+    /// a `WWW-Authenticate: Bearer` challenge. The access token comes in the `Authorization` header
+    /// or, on a POST, as the form field `access_token` (RFC 6750 §2.2, pyoidc's default); both at
+    /// once is a 400 `invalid_request` (§2: "MUST NOT use more than one method"). Never the query (§2.3).
     func userInfo(_ request: Request) async -> Response {
-        guard let token = OIDCHTTP.bearer(request) else {
+        let header = OIDCHTTP.bearer(request)
+        var posted: String? = nil
+        if request.method == .post, request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
+            do { posted = try await OIDCHTTP.form(request).values["access_token"] } catch let error as OAuthError {
+                return Self.bearerError(error, status: .badRequest)
+            } catch {
+                return Self.bearerError(OAuthError(.invalidRequest, "The body is not valid form encoding."), status: .badRequest)
+            }
+        }
+        if header != nil, posted != nil {
+            return Self.bearerError(OAuthError(.invalidRequest, "Send the access token in the Authorization header or the body, not both."),
+                                    status: .badRequest)
+        }
+        guard let token = header ?? posted, !token.isEmpty else {
             return Response(status: .unauthorized, headers: [.wwwAuthenticate: "Bearer realm=\"tandem\"", .cacheControl: "no-store"])
         }
         do {
             return OIDCHTTP.json(try await tokens.userInfo(accessToken: token))
         } catch let error as OAuthError {
-            let status: HTTPResponse.Status = error.code == .insufficientScope ? .forbidden : .unauthorized
-            var response = OIDCHTTP.error(error, status: status)
-            response.headers[.wwwAuthenticate] = "Bearer realm=\"tandem\", error=\"\(error.code.rawValue)\", error_description=\"\(error.message)\""
-            return response
+            return Self.bearerError(error, status: error.code == .insufficientScope ? .forbidden : .unauthorized)
         } catch {
             logger.error("UserInfo failed", metadata: ["tandem.error": "\(String(reflecting: type(of: error)))"])
             return OIDCHTTP.error(OAuthError(.serverError, "Something went wrong."), status: .internalServerError)
         }
+    }
+
+    /// An RFC 6750 §3 error: the JSON body and the `WWW-Authenticate: Bearer` challenge naming it.
+    static func bearerError(_ error: OAuthError, status: HTTPResponse.Status) -> Response {
+        var response = OIDCHTTP.error(error, status: status)
+        response.headers[.wwwAuthenticate] = "Bearer realm=\"tandem\", error=\"\(error.code.rawValue)\", error_description=\"\(error.message)\""
+        return response
     }
 }

@@ -50,7 +50,7 @@ struct OIDCController: Sendable {
             "response_modes_supported": ["query"],
             "grant_types_supported": OIDCClient.GrantType.allCases.map(\.rawValue),
             "subject_types_supported": ["public"],
-            "id_token_signing_alg_values_supported": ["ES256"],
+            "id_token_signing_alg_values_supported": OIDCClient.IDTokenAlgorithm.allCases.map(\.rawValue),
             "token_endpoint_auth_methods_supported": methods,
             "token_endpoint_auth_signing_alg_values_supported": OIDCKeyRing.assertionAlgorithms,
             "revocation_endpoint_auth_methods_supported": methods,

@@ -1,23 +1,37 @@
 import Crypto
+import _CryptoExtras
 import Foundation
 import JWTKit
 import Logging
 import TandemCore
 import TandemServices
 
-/// The provider's ES256 signing keys: kept in the store (`signing_keys`, purpose `oidc`) sealed
-/// with `OIDCSecretBox`. The next key is made (and published) a day before the rotation period
-/// ends, and signs only once it has been published that long, so relying parties with a cached
-/// JWKS already know it; a retired key stays published until every token it signed has expired.
-/// The key id is the RFC 7638 thumbprint. Several instances share the keys through the store.
+/// The provider's signing keys: ES256 (every access token, and the ID tokens of most clients) and
+/// RS256 (the ID tokens of clients registered for it; OIDC Discovery §3 requires a provider to offer
+/// it). Kept in the store (`signing_keys`, purposes `oidc` and `oidc-rs256`) sealed with
+/// `OIDCSecretBox`. For each algorithm the next key is made (and published) a day before the
+/// rotation period ends, and signs only once it has been published that long, so relying parties
+/// with a cached JWKS already know it; a retired key stays published until every token it signed
+/// has expired. The key id is the RFC 7638 thumbprint. Several instances share the keys through the store.
 public actor OIDCKeyRing: OIDCTokenSigner {
+    typealias Algorithm = OIDCClient.IDTokenAlgorithm
+
+    /// A private key of either algorithm.
+    enum Material {
+        case es256(P256.Signing.PrivateKey)
+        case rs256(_RSA.Signing.PrivateKey)
+    }
+
     struct Entry {
         var kid: String
-        var key: P256.Signing.PrivateKey
+        var key: Material
         var createdAt: Date
     }
 
     static let purpose = "oidc"
+    static let rsaPurpose = "oidc-rs256"
+    /// The modulus of new RSA keys (RFC 7518 §3.3: 2048 bits or larger).
+    static let rsaKeySize = _RSA.Signing.KeySize.bits2048
     /// How long a loaded key set is trusted before the store is read again.
     static let reloadInterval: TimeInterval = 60
     /// Extra time a retired key stays published, for instances that have not reloaded yet.
@@ -29,7 +43,7 @@ public actor OIDCKeyRing: OIDCTokenSigner {
     let random: any RandomSource
     let settings: OIDCSettings
     let logger: Logger
-    var published: [Entry] = []
+    var published: [Algorithm: [Entry]] = [:]
     var collection = JWTKeyCollection()
     var loadedAt: Date?
 
@@ -50,19 +64,24 @@ public actor OIDCKeyRing: OIDCTokenSigner {
 
     // MARK: OIDCTokenSigner
 
-    public func sign<Claims: Codable & Sendable>(_ claims: Claims, type: String) async throws -> String {
-        let signer = try await signingKey()
+    public func sign<Claims: Codable & Sendable>(_ claims: Claims, type: String, algorithm: OIDCClient.IDTokenAlgorithm) async throws -> String {
+        let signer = try await signingKey(algorithm)
         return try await collection.sign(ClaimsPayload(claims: claims), kid: JWKIdentifier(string: signer.kid),
-                                         header: ["typ": .string(type), "alg": .string("ES256")])
+                                         header: ["typ": .string(type), "alg": .string(algorithm.rawValue)])
     }
 
+    /// A token signed with any published key of either algorithm (jwt-kit checks the header's `alg` against the key's).
     public func verify<Claims: Codable & Sendable>(_ token: String, as: Claims.Type) async -> Claims? {
-        guard let header = Self.header(token), header.alg == "ES256", let kid = header.kid else { return nil }
-        let unknown = !published.contains(where: { $0.kid == kid })
+        guard let header = Self.header(token), let alg = header.alg.flatMap(Algorithm.init(rawValue:)), let kid = header.kid else { return nil }
+        let unknown = !isPublished(kid, alg)
         // An unknown kid may be another instance's new key: read the store again, at most every 5 s.
         if isStale || (unknown && loadedAt.map { clock.now().timeIntervalSince($0) > 5 } ?? true) { try? await reload() }
-        guard published.contains(where: { $0.kid == kid }) else { return nil }
+        guard isPublished(kid, alg) else { return nil }
         return try? await collection.verify(token, as: ClaimsPayload<Claims>.self).claims
+    }
+
+    func isPublished(_ kid: String, _ algorithm: Algorithm) -> Bool {
+        published[algorithm, default: []].contains { $0.kid == kid }
     }
 
     public func verifyClientAssertion<Claims: Codable & Sendable>(_ token: String, jwks: String, as: Claims.Type) async -> Claims? {
@@ -79,71 +98,121 @@ public actor OIDCKeyRing: OIDCTokenSigner {
 
     // MARK: keys
 
-    /// The published keys as a JWK Set (`/oauth2/jwks`), read fresh from the store.
+    /// The published keys of both algorithms as a JWK Set (`/oauth2/jwks`), read fresh from the store.
     public func jwks() async throws -> [[String: String]] {
-        _ = try await signingKey()
+        for algorithm in Algorithm.allCases { _ = try await signingKey(algorithm) }
         try await reload()
-        return published.map { entry in
-            let point = entry.key.publicKey.x963Representation
-            return ["kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": entry.kid,
-                    "x": Base64URL.encode(point[1..<33]), "y": Base64URL.encode(point[33..<65])]
+        return try Algorithm.allCases.flatMap { published[$0, default: []] }.map { entry in
+            switch entry.key {
+            case .es256(let key):
+                let point = key.publicKey.x963Representation
+                return ["kty": "EC", "crv": "P-256", "use": "sig", "alg": "ES256", "kid": entry.kid,
+                        "x": Base64URL.encode(point[1..<33]), "y": Base64URL.encode(point[33..<65])]
+            case .rs256(let key):
+                let (n, e) = try Self.primitives(key.publicKey)
+                return ["kty": "RSA", "use": "sig", "alg": "RS256", "kid": entry.kid, "n": Base64URL.encode(n), "e": Base64URL.encode(e)]
+            }
         }
     }
 
     /// How long a new key is published before it signs: a day, or half the rotation period if shorter.
     var prepublication: TimeInterval { min(86_400, settings.signingKeyRotation / 2) }
 
-    /// The key that signs now: the newest one published for `prepublication` (the only one on a
-    /// first start). Makes the next key when the newest is due.
-    func signingKey() async throws -> Entry {
-        if isStale || published.isEmpty { try await reload() }
+    /// The key of `algorithm` that signs now: the newest one published for `prepublication` (the
+    /// only one on a first start). Makes the next key when the newest is due.
+    func signingKey(_ algorithm: Algorithm) async throws -> Entry {
+        if isStale || published[algorithm, default: []].isEmpty { try await reload() }
         let now = clock.now()
-        if published.isEmpty || published[published.count - 1].createdAt.addingTimeInterval(settings.signingKeyRotation - prepublication) <= now {
-            try await makeKey(now: now)
+        let keys = published[algorithm, default: []]
+        if keys.isEmpty || keys[keys.count - 1].createdAt.addingTimeInterval(settings.signingKeyRotation - prepublication) <= now {
+            try await makeKey(algorithm, now: now)
         }
-        guard let oldest = published.first else { throw TandemError(.unavailable, "No signing key could be loaded.") }
-        return published.last { $0.createdAt.addingTimeInterval(prepublication) <= now } ?? oldest
+        let current = published[algorithm, default: []]
+        guard let oldest = current.first else { throw TandemError(.unavailable, "No signing key could be loaded.") }
+        return current.last { $0.createdAt.addingTimeInterval(prepublication) <= now } ?? oldest
     }
 
-    func makeKey(now: Date) async throws {
-        let key = try P256.Signing.PrivateKey(rawRepresentation: random.bytes(32))
-        let kid = Self.thumbprint(key.publicKey)
-        let sealed = try box.seal(Array(key.rawRepresentation), context: "\(Self.purpose)|\(kid)", nonce: random.bytes(12))
-        try await storage.insertSigningKey(StoredSigningKey(kid: kid, purpose: Self.purpose, privateKey: sealed, createdAt: now))
-        logger.notice("new OIDC signing key", metadata: ["tandem.kid": "\(kid)"])
+    func makeKey(_ algorithm: Algorithm, now: Date) async throws {
+        let kid: String
+        let raw: [UInt8]
+        switch algorithm {
+        case .es256:
+            let key = try P256.Signing.PrivateKey(rawRepresentation: random.bytes(32))
+            kid = Self.thumbprint(key.publicKey)
+            raw = Array(key.rawRepresentation)
+        case .rs256:
+            // BoringSSL's key generation draws from the operating system's CSPRNG (not the injected source).
+            let key = try _RSA.Signing.PrivateKey(keySize: Self.rsaKeySize)
+            kid = try Self.thumbprint(key.publicKey)
+            raw = Array(key.derRepresentation)
+        }
+        let purpose = Self.purpose(algorithm)
+        let sealed = try box.seal(raw, context: "\(purpose)|\(kid)", nonce: random.bytes(12))
+        try await storage.insertSigningKey(StoredSigningKey(kid: kid, purpose: purpose, privateKey: sealed, createdAt: now))
+        logger.notice("new OIDC signing key", metadata: ["tandem.kid": "\(kid)", "tandem.alg": "\(algorithm.rawValue)"])
         try await reload()
+    }
+
+    static func purpose(_ algorithm: Algorithm) -> String { algorithm == .es256 ? purpose : rsaPurpose }
+
+    /// Opens the sealed bytes of a stored key of `purpose`, or `nil` (wrong secret key, or not a key).
+    static func open(_ stored: StoredSigningKey, purpose: String, box: OIDCSecretBox) -> Material? {
+        guard let raw = box.open(stored.privateKey, context: "\(purpose)|\(stored.kid)") else { return nil }
+        if purpose == rsaPurpose { return (try? _RSA.Signing.PrivateKey(derRepresentation: raw)).map(Material.rs256) }
+        return (try? P256.Signing.PrivateKey(rawRepresentation: raw)).map(Material.es256)
     }
 
     var isStale: Bool { loadedAt.map { clock.now().timeIntervalSince($0) > Self.reloadInterval } ?? true }
 
-    /// Reads the keys from the store, opens them, keeps the published ones.
+    /// Reads the keys from the store, opens them, keeps the published ones of each algorithm.
     func reload() async throws {
         let now = clock.now()
-        var entries: [Entry] = []
-        for stored in try await storage.signingKeys(purpose: Self.purpose) {
-            guard let raw = box.open(stored.privateKey, context: "\(Self.purpose)|\(stored.kid)"),
-                  let key = try? P256.Signing.PrivateKey(rawRepresentation: raw)
-            else {
-                logger.warning("an OIDC signing key cannot be opened with the configured secret key; skipped", metadata: ["tandem.kid": "\(stored.kid)"])
-                continue
-            }
-            entries.append(Entry(kid: stored.kid, key: key, createdAt: stored.createdAt))
-        }
-        entries.sort { ($0.createdAt, $0.kid) < ($1.createdAt, $1.kid) }
         // A key retires when its successor starts signing; it stays published while its tokens live.
         let keep = prepublication + settings.longestSignedTokenLifetime + Self.retirementGrace
-        published = entries.enumerated().filter { index, _ in
-            index == entries.count - 1 || entries[index + 1].createdAt.addingTimeInterval(keep) > now
-        }.map(\.element)
-        let fresh = JWTKeyCollection()
-        for entry in published {
-            await fresh.add(ecdsa: try ES256PrivateKey(backing: entry.key), kid: JWKIdentifier(string: entry.kid))
+        var fresh: [Algorithm: [Entry]] = [:]
+        let keys = JWTKeyCollection()
+        for algorithm in Algorithm.allCases {
+            let purpose = Self.purpose(algorithm)
+            var entries: [Entry] = []
+            for stored in try await storage.signingKeys(purpose: purpose) {
+                guard let key = Self.open(stored, purpose: purpose, box: box) else {
+                    logger.warning("an OIDC signing key cannot be opened with the configured secret key; skipped", metadata: ["tandem.kid": "\(stored.kid)"])
+                    continue
+                }
+                entries.append(Entry(kid: stored.kid, key: key, createdAt: stored.createdAt))
+            }
+            entries.sort { ($0.createdAt, $0.kid) < ($1.createdAt, $1.kid) }
+            let kept = entries.enumerated().filter { index, _ in
+                index == entries.count - 1 || entries[index + 1].createdAt.addingTimeInterval(keep) > now
+            }.map(\.element)
+            for entry in kept {
+                switch entry.key {
+                case .es256(let key): await keys.add(ecdsa: try ES256PrivateKey(backing: key), kid: JWKIdentifier(string: entry.kid))
+                case .rs256(let key):
+                    await keys.add(rsa: try Insecure.RSA.PrivateKey(backing: key), digestAlgorithm: .sha256, kid: JWKIdentifier(string: entry.kid))
+                }
+            }
+            fresh[algorithm] = kept
         }
-        collection = fresh
+        published = fresh
+        collection = keys
         loadedAt = now
     }
 
     // MARK: helpers
+
+    /// RFC 7638 JWK thumbprint of an RSA public key: the members `e`, `kty`, `n` in that order.
+    static func thumbprint(_ key: _RSA.Signing.PublicKey) throws -> String {
+        let (n, e) = try primitives(key)
+        let json = "{\"e\":\"\(Base64URL.encode(e))\",\"kty\":\"RSA\",\"n\":\"\(Base64URL.encode(n))\"}"
+        return Base64URL.encode(SHA256.hash(data: Array(json.utf8)))
+    }
+
+    /// The modulus and public exponent, big-endian without leading zero bytes (RFC 7518 §6.3.1).
+    static func primitives(_ key: _RSA.Signing.PublicKey) throws -> (modulus: [UInt8], exponent: [UInt8]) {
+        let primitives = try key.getKeyPrimitives()
+        return (Array(primitives.modulus.drop { $0 == 0 }), Array(primitives.publicExponent.drop { $0 == 0 }))
+    }
 
     /// RFC 7638 JWK thumbprint (SHA-256, base64url) of a P-256 public key.
     static func thumbprint(_ key: P256.Signing.PublicKey) -> String {

@@ -26,6 +26,14 @@ public struct OIDCClient: Sendable, Equatable, Codable {
         case poll, ping
     }
 
+    /// How the client's ID tokens are signed (`id_token_signed_response_alg`, OIDC Registration §2). ES256 unless
+    /// the client asks for RS256, which OIDC Discovery §3 requires a provider to offer. Access tokens, which only
+    /// Tandem reads, are always ES256.
+    public enum IDTokenAlgorithm: String, Sendable, Codable, CaseIterable {
+        case es256 = "ES256"
+        case rs256 = "RS256"
+    }
+
     /// A client secret: only its SHA-256 digest is kept (the secret is 256 random bits).
     public struct Secret: Sendable, Equatable, Codable {
         public var keyID: String
@@ -70,11 +78,13 @@ public struct OIDCClient: Sendable, Equatable, Codable {
     /// a signed-in user (after that user's consent). Never for a public client. Other clients
     /// asking for the scope get it removed from the grant.
     public var adminScopeEnabled: Bool
+    public var idTokenAlgorithm: IDTokenAlgorithm
     public var createdAt: Date
 
     public init(id: String, clientID: String, displayName: String, authMethod: AuthMethod, redirectURIs: [String] = [],
                 grantTypes: [GrantType], secrets: [Secret] = [], jwks: String? = nil, deliveryMode: DeliveryMode? = nil,
-                notificationEndpoint: String? = nil, roles: [String] = [], adminScopeEnabled: Bool = false, createdAt: Date) {
+                notificationEndpoint: String? = nil, roles: [String] = [], adminScopeEnabled: Bool = false,
+                idTokenAlgorithm: IDTokenAlgorithm = .es256, createdAt: Date) {
         self.id = id
         self.clientID = clientID
         self.displayName = displayName
@@ -87,10 +97,11 @@ public struct OIDCClient: Sendable, Equatable, Codable {
         self.notificationEndpoint = notificationEndpoint
         self.roles = roles
         self.adminScopeEnabled = adminScopeEnabled
+        self.idTokenAlgorithm = idTokenAlgorithm
         self.createdAt = createdAt
     }
 
-    /// Registrations stored before `adminScopeEnabled` existed read as not enabled.
+    /// Registrations stored before `adminScopeEnabled` existed read as not enabled; before `idTokenAlgorithm`, as ES256.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
@@ -105,6 +116,7 @@ public struct OIDCClient: Sendable, Equatable, Codable {
         notificationEndpoint = try c.decodeIfPresent(String.self, forKey: .notificationEndpoint)
         roles = try c.decode([String].self, forKey: .roles)
         adminScopeEnabled = try c.decodeIfPresent(Bool.self, forKey: .adminScopeEnabled) ?? false
+        idTokenAlgorithm = try c.decodeIfPresent(IDTokenAlgorithm.self, forKey: .idTokenAlgorithm) ?? .es256
         createdAt = try c.decode(Date.self, forKey: .createdAt)
     }
 

@@ -16,10 +16,13 @@ public struct OIDCClientDraft: Sendable, Equatable {
     public var roles: [String]
     /// The application may ask for `tandem-admin` for a signed-in user (who then consents).
     public var adminScopeEnabled: Bool
+    /// How the client's ID tokens are signed.
+    public var idTokenAlgorithm: OIDCClient.IDTokenAlgorithm
 
     public init(displayName: String, authMethod: OIDCClient.AuthMethod = .clientSecretBasic, redirectURIs: [String] = [],
                 grantTypes: [OIDCClient.GrantType]? = nil, jwks: String? = nil, deliveryMode: OIDCClient.DeliveryMode? = nil,
-                notificationEndpoint: String? = nil, roles: [String] = [], adminScopeEnabled: Bool = false) {
+                notificationEndpoint: String? = nil, roles: [String] = [], adminScopeEnabled: Bool = false,
+                idTokenAlgorithm: OIDCClient.IDTokenAlgorithm = .es256) {
         self.displayName = displayName
         self.authMethod = authMethod
         self.redirectURIs = redirectURIs
@@ -29,13 +32,15 @@ public struct OIDCClientDraft: Sendable, Equatable {
         self.notificationEndpoint = notificationEndpoint
         self.roles = roles
         self.adminScopeEnabled = adminScopeEnabled
+        self.idTokenAlgorithm = idTokenAlgorithm
     }
 
     /// The draft of an existing client, to change a few fields.
     public init(_ client: OIDCClient) {
         self.init(displayName: client.displayName, authMethod: client.authMethod, redirectURIs: client.redirectURIs,
                   grantTypes: client.grantTypes, jwks: client.jwks, deliveryMode: client.deliveryMode,
-                  notificationEndpoint: client.notificationEndpoint, roles: client.roles, adminScopeEnabled: client.adminScopeEnabled)
+                  notificationEndpoint: client.notificationEndpoint, roles: client.roles, adminScopeEnabled: client.adminScopeEnabled,
+                  idTokenAlgorithm: client.idTokenAlgorithm)
     }
 }
 
@@ -195,6 +200,7 @@ public struct OIDCClientRegistry: Sendable {
         client.notificationEndpoint = endpoint
         client.roles = roles
         client.adminScopeEnabled = draft.adminScopeEnabled
+        client.idTokenAlgorithm = draft.idTokenAlgorithm
     }
 
     static let loopbackHosts: Set<String> = ["localhost", "127.0.0.1", "[::1]", "::1"]

@@ -83,7 +83,7 @@ public struct OIDCTokenIssuer: Sendable {
                                          atHash: Self.leftHalfHash(accessToken),
                                          name: profile ? user.displayName : nil, preferredUsername: profile ? user.userPrincipalName : nil,
                                          email: scopes.contains("email") ? user.userPrincipalName : nil)
-            idToken = try await oidc.signer.sign(idClaims, type: "JWT")
+            idToken = try await oidc.signer.sign(idClaims, type: "JWT", algorithm: client.idTokenAlgorithm)
         }
         logger.info("tokens issued", metadata: ["tandem.client": "\(client.clientID)", "tandem.user": "\(user?.id ?? "-")",
                                                 "tandem.scope": "\(scopes.joined(separator: " "))"])

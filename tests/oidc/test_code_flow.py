@@ -31,14 +31,16 @@ def test_discovery_and_jwks_have_the_required_fields(server, discovery):
         assert field in discovery, field
     assert discovery["issuer"] == server.url
     assert "code" in discovery["response_types_supported"]
-    assert discovery["id_token_signing_alg_values_supported"] == ["ES256"]
+    # OIDC Discovery §3: "The algorithm RS256 MUST be included"; ES256 is the default (decision 0026).
+    assert discovery["id_token_signing_alg_values_supported"] == ["ES256", "RS256"]
     assert discovery["code_challenge_methods_supported"] == ["S256"]
     assert set(discovery["backchannel_token_delivery_modes_supported"]) == {"poll", "ping"}
     assert requests.get(server.url + "/.well-known/oauth-authorization-server").json()["issuer"] == server.url
     keys = requests.get(discovery["jwks_uri"]).json()["keys"]
-    assert len(keys) == 1
+    assert len(keys) == 2
     assert {k: keys[0][k] for k in ("kty", "crv", "alg", "use")} == {"kty": "EC", "crv": "P-256", "alg": "ES256", "use": "sig"}
-    assert keys[0]["kid"] and "d" not in keys[0]
+    assert {k: keys[1][k] for k in ("kty", "alg", "use")} == {"kty": "RSA", "alg": "RS256", "use": "sig"}
+    assert all(key["kid"] and "d" not in key for key in keys)
 
 
 def test_authlib_runs_the_code_flow_with_pkce_and_the_push(server, phone, discovery):

@@ -11,7 +11,7 @@ import TandemTesting
 import Testing
 
 /// RS256 ID tokens for the clients that ask for them (OIDC Discovery §3: "The algorithm RS256 MUST be
-/// included") and the access token in a UserInfo POST body (RFC 6750 §2.2). Decision 0026's OIDC part.
+/// included") and the access token in a UserInfo POST body (RFC 6750 §2.2). Decision 0030.
 @Suite struct OIDCRS256Tests {
     /// The RSA public key the JWKS publishes under `kid`, rebuilt from `n` and `e` with swift-crypto (not jwt-kit).
     static func publishedRSAKey(_ h: OIDCHarness, kid: String) async throws -> _RSA.Signing.PublicKey {

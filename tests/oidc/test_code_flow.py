@@ -31,7 +31,7 @@ def test_discovery_and_jwks_have_the_required_fields(server, discovery):
         assert field in discovery, field
     assert discovery["issuer"] == server.url
     assert "code" in discovery["response_types_supported"]
-    # OIDC Discovery §3: "The algorithm RS256 MUST be included"; ES256 is the default (decision 0026).
+    # OIDC Discovery §3: "The algorithm RS256 MUST be included"; ES256 is the default (decision 0030).
     assert discovery["id_token_signing_alg_values_supported"] == ["ES256", "RS256"]
     assert discovery["code_challenge_methods_supported"] == ["S256"]
     assert set(discovery["backchannel_token_delivery_modes_supported"]) == {"poll", "ping"}

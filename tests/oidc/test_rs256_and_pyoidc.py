@@ -1,4 +1,4 @@
-"""RS256 ID tokens and a second OpenID Connect client library (issue 16, decision 0026).
+"""RS256 ID tokens and a second OpenID Connect client library (issue 16, decision 0030).
 
 - authlib (its JOSE code, with `cryptography`) validates an RS256 ID token against the published JWKS,
   and computes the RFC 7638 thumbprint of each published key, which must be its `kid`.

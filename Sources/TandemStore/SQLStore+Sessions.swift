@@ -6,17 +6,18 @@ import TandemServices
 extension SQLStore: FlowStore {
     static let flowColumns = """
         id, username, user_id, stage, challenge_id, push_kind, created_at, expires_at, sign_in_id, return_to, factors, choice, step_up,
-        version, passkey_methods
+        version, passkey_methods, required_strength
         """
 
     public func insertFlow(_ f: SignInFlow) async throws {
         try await db.raw("""
             INSERT INTO flows (id, username, user_id, stage, password_verified, challenge_id, push_kind, created_at, expires_at, sign_in_id,
-                               return_to, factors, choice, step_up, version, passkey_methods)
+                               return_to, factors, choice, step_up, version, passkey_methods, required_strength)
             VALUES (\(bind: f.id), \(bind: f.username), \(bind: f.userID), \(bind: f.stage.rawValue), \(bind: f.passwordVerified ? 1 : 0),
                     \(bind: f.challengeID), \(bind: f.pushKind?.rawValue), \(bind: Self.millis(f.createdAt)), \(bind: Self.millis(f.expiresAt)),
                     \(bind: f.signInID), \(bind: f.returnTo), \(bind: Self.methods(f.proven)), \(bind: f.choice?.rawValue),
-                    \(bind: f.stepUp ? 1 : 0), \(bind: f.version), \(bind: f.passkeyMethods.joined(separator: " ")))
+                    \(bind: f.stepUp ? 1 : 0), \(bind: f.version), \(bind: f.passkeyMethods.joined(separator: " ")),
+                    \(bind: f.requiredStrength?.rawValue))
             """).run()
     }
 
@@ -38,7 +39,8 @@ extension SQLStore: FlowStore {
                 choice: try row.decode(column: "choice", as: String?.self).flatMap(SignInFlow.Choice.init(rawValue:)),
                 stepUp: try row.decode(column: "step_up", as: Int.self) != 0,
                 version: Int(try row.decode(column: "version", as: Int64.self)),
-                passkeyMethods: try row.decode(column: "passkey_methods", as: String.self).split(separator: " ").map(String.init))
+                passkeyMethods: try row.decode(column: "passkey_methods", as: String.self).split(separator: " ").map(String.init),
+                requiredStrength: try Self.requiredStrength(row.decode(column: "required_strength", as: String?.self)))
         }
     }
 
@@ -51,6 +53,11 @@ extension SQLStore: FlowStore {
             WHERE id = \(bind: f.id) AND version = \(bind: f.version)
             RETURNING id
             """).first() != nil
+    }
+
+    /// A strength this version does not know (a newer one's) reads as the strongest: fail closed.
+    static func requiredStrength(_ stored: String?) -> AuthenticationStrength? {
+        stored.map { AuthenticationStrength(rawValue: $0) ?? .phishingResistantMFA }
     }
 
     static func methods(_ methods: [AuthenticationMethod]) -> String { methods.map(\.rawValue).joined(separator: " ") }

@@ -33,12 +33,18 @@ import Testing
             let alice = try #require(try await h.store.user(principalName: "alice@contoso.com"))
             try await Self.addDevice(h, alice)
             for acr in [OIDCAssurance.phr, OIDCAssurance.phrh, OIDCAssurance.phishingResistant, "urn:example:unknown phr"] {
+                // Decision 0027: she may add a passkey, so the weaker session is sent to sign in
+                // again (that sign-in leads to the strength interrupt), never given a code …
                 var params = h.codeParameters(client, challenge: nil)
                 params["acr_values"] = acr
                 let location = try #require(try await h.authorize(browser, params).headers[.location])
-                #expect(location.hasPrefix(h.redirect), "\(acr): \(location)")
-                #expect(OIDCHarness.queryItem("error", in: location) == "unmet_authentication_requirements", "\(acr): \(location)")
-                #expect(OIDCHarness.queryItem("code", in: location) == nil)
+                #expect(location.hasPrefix("/login") && OIDCHarness.queryItem("code", in: location) == nil, "\(acr): \(location)")
+                // … and without a sign-in page (prompt=none) it is the error.
+                params["prompt"] = "none"
+                let silent = try #require(try await h.authorize(browser, params).headers[.location])
+                #expect(silent.hasPrefix(h.redirect), "\(acr): \(silent)")
+                #expect(OIDCHarness.queryItem("error", in: silent) == "unmet_authentication_requirements", "\(acr): \(silent)")
+                #expect(OIDCHarness.queryItem("code", in: silent) == nil)
             }
 
             // A synced passkey: phr is reachable, but the password session is weaker and older than

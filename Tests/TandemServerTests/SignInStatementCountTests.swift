@@ -22,14 +22,16 @@ enum SignInBudget {
     /// Web Push (decision 0023) added one read per push: the target devices' subscriptions.
     /// Required authentication strengths (decision 0025) added one read at completion: the
     /// conditional-access policy document (memberships only when a policy is on).
-    static let passwordless = (statements: 52, writes: 18)
+    /// Strength-aware sign-in (decision 0027) added one read when the flow starts: the same
+    /// document, so the flow knows the strength it must reach from the first page.
+    static let passwordless = (statements: 53, writes: 18)
     /// `POST /login` → password → status → the phone's answer → complete → `GET /`.
     /// 79 (23) before the redesign.
-    /// Decision 0025: one read at completion, as above.
-    static let mfa = (statements: 71, writes: 21)
+    /// Decision 0025: one read at completion, as above; decision 0027: one when the flow starts.
+    static let mfa = (statements: 72, writes: 21)
     /// `POST /login` → the phone denies → status shows it.
-    /// 45 (11) before the redesign.
-    static let denial = (statements: 37, writes: 10)
+    /// 45 (11) before the redesign. Decision 0027: one read when the flow starts.
+    static let denial = (statements: 38, writes: 10)
 }
 
 @Suite("Statements per sign-in (issue 11)")

@@ -31,8 +31,32 @@ public struct SignInFacts: Sendable, Equatable {
     /// The authentication strengths the administrator's policies require of a sign-in to Tandem's
     /// own pages (decision 0025), strongest first; each must be met.
     public var requiredStrengths: [AuthenticationStrength] = []
+    /// The user has a passkey the passkey (FIDO2) policy lets them sign in with.
+    public var hasPasskey = false
+    /// The passkey (FIDO2) policy lets the user add a passkey themselves.
+    public var mayAddPasskey = false
 
     public init() {}
+}
+
+/// What the sign-in pages may offer for a flow that must reach a strength (decision 0027): only the
+/// ways that can reach it, or — for a user with no method that can — the ways into the strength
+/// interrupt (an MFA sign-in, then add a passkey and use it).
+public struct SignInOffer: Sendable, Equatable {
+    /// The strength the offer is limited by (`nil`: nothing beyond decision 0013's MFA rules).
+    public var strength: AuthenticationStrength?
+    /// "Sign in with a passkey".
+    public var passkey = true
+    /// The password (and a Temporary Access Pass in its place), with push or a code after it.
+    public var password = true
+    /// Phone sign-in.
+    public var phoneSignIn = true
+    /// The user has no method for `strength` and will be asked to add a passkey after an MFA sign-in.
+    public var enrol = false
+    /// No way can reach `strength`: the user has none and may not add one (fail closed).
+    public var blocked = false
+
+    public init(strength: AuthenticationStrength? = nil) { self.strength = strength }
 }
 
 /// The sign-in decisions of decision 0010 and 0013, as pure functions of the facts.
@@ -51,11 +75,52 @@ public enum SignInDecision {
     /// remembered browser skips the second factor, except in a step-up. The code when the person
     /// chose it, made it their default, or it is the only one; else the notification.
     public static func afterPassword(_ facts: SignInFacts, stepUp: Bool, choseCode: Bool) -> SignInFlow.AfterPassword {
+        let offer = offer(facts)
+        guard offer.password else { return .passkeyRequired }
+        let stepUp = stepUp || offer.enrol
         let push = facts.notificationAvailable, code = facts.codesAvailable
         guard push || code else { return facts.mfaRequired ? .register : .complete }
         if !stepUp, facts.trustedNetwork || facts.rememberedBrowser { return .complete }
         if code, !push || choseCode || facts.prefersCode { return .code }
         return .push
+    }
+
+    /// The strength a sign-in with these facts must reach: the strongest required one (the
+    /// built-ins nest, so meeting it meets the others).
+    public static func requiredStrength(_ facts: SignInFacts) -> AuthenticationStrength? {
+        facts.requiredStrengths.max { rank($0) < rank($1) }
+    }
+
+    /// The built-ins' order, weakest first (phishing-resistant ⊂ passwordless ⊂ MFA).
+    public static func rank(_ strength: AuthenticationStrength) -> Int {
+        switch strength {
+        case .mfa: 1
+        case .passwordlessMFA: 2
+        case .phishingResistantMFA: 3
+        }
+    }
+
+    /// Decision 0027: which ways the pages offer. MFA (or nothing) required: every way (a
+    /// single-factor end is refused at completion). Passwordless or phishing-resistant: the ways
+    /// that reach it when the user has one (a passkey; phone sign-in for passwordless); else,
+    /// when the user may add a passkey, the MFA ways into the strength interrupt; else none.
+    public static func offer(_ facts: SignInFacts) -> SignInOffer {
+        guard let strength = requiredStrength(facts), strength != .mfa else { return SignInOffer(strength: requiredStrength(facts)) }
+        var offer = SignInOffer(strength: strength)
+        let phoneReaches = strength == .passwordlessMFA && facts.phoneSignInAvailable
+        if facts.hasPasskey || phoneReaches {
+            offer.passkey = facts.hasPasskey
+            offer.phoneSignIn = phoneReaches
+            offer.password = false
+        } else if facts.mayAddPasskey {
+            offer.enrol = true
+        } else {
+            offer.passkey = false
+            offer.password = false
+            offer.phoneSignIn = false
+            offer.blocked = true
+        }
+        return offer
     }
 
     /// The methods a phone sign-in finishes with (`SignInFlow.complete`).

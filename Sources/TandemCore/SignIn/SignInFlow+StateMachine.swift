@@ -12,6 +12,11 @@ public enum FlowRejection: String, Error, Sendable, Equatable {
     case codeFirst
     /// Completing a push needs the push this flow waits on, approved.
     case pushNotApproved
+    /// The flow requires a strength that this way of signing in cannot reach (decision 0027): a
+    /// password or pass where only a passkey passes.
+    case strengthRequired
+    /// The strength interrupt completes only with a passkey used in this flow.
+    case passkeyFirst
 }
 
 extension SignInFlow {
@@ -25,6 +30,9 @@ extension SignInFlow {
         case code
         /// The registration interrupt: MFA is required and no second factor exists (fail closed).
         case register
+        /// Refused before anything is proven: the flow's required strength needs a method the
+        /// user has (a passkey) and a password cannot lead to it (decision 0027).
+        case passkeyRequired
     }
 
     /// What the flow's owner must do after an accepted event, in this order: withdraw the push
@@ -50,6 +58,12 @@ extension SignInFlow {
         case session(amr: [String])
         /// Completed into the registration interrupt: write the flow, then a registration-only session.
         case registrationOnly
+        /// The strength interrupt (decision 0027): the flow is now at `enrol`; write it, no session.
+        /// The person adds a passkey and signs in with it in this flow.
+        case enrol
+        /// The sign-in is finished short of the flow's required strength: write the flow (`done`),
+        /// no session (fail closed).
+        case strengthNotMet(AuthenticationStrength, amr: [String])
         /// Nothing changed; the event is refused for this reason.
         case reject(FlowRejection)
     }
@@ -63,6 +77,7 @@ extension SignInFlow {
         guard stage != .done else { return .reject(.finished) }
         guard method == .password || method == .temporaryAccessPass, stage == .password || (stage == .push && pushKind == .passwordless)
         else { return .reject(.wrongStage) }
+        guard next != .passkeyRequired else { return .reject(.strengthRequired) }
         let effects = Effects(withdraw: pendingPush, reason: .cancelled, send: method == .password && next == .push ? .mfa : nil)
         clearPush()
         proven = [method]
@@ -76,6 +91,7 @@ extension SignInFlow {
             case .push: stage = .push; pushKind = .mfa
             case .code: stage = .code
             case .register: stage = .register
+            case .passkeyRequired: break
             }
         }
         return .proceed(effects)
@@ -159,7 +175,7 @@ extension SignInFlow {
     /// phone sign-in request, if any, is withdrawn). `amr` names the key (`hwk`/`swk`, `user`).
     public mutating func passkeyVerified(userID: String, amr: [String]) -> Action {
         guard stage != .done else { return .reject(.finished) }
-        guard stage == .password || (stage == .push && pushKind == .passwordless) else { return .reject(.wrongStage) }
+        guard stage == .password || stage == .enrol || (stage == .push && pushKind == .passwordless) else { return .reject(.wrongStage) }
         let effects = Effects(withdraw: pendingPush)
         clearPush()
         self.userID = userID
@@ -174,11 +190,29 @@ extension SignInFlow {
 
     /// The browser asks for its session. `redeemed` is the kind of the push the owner redeemed
     /// (`pushToRedeem`), `nil` when there was none to redeem.
-    public mutating func complete(redeemed: ChallengeKind?) -> Action {
+    ///
+    /// A sign-in short of `requiredStrength` is never a session (decision 0027): when it reached
+    /// MFA and `mayEnrol` (the user has no method for the strength and may add a passkey) it
+    /// becomes the strength interrupt (`enrol`), else it is finished without a session.
+    public mutating func complete(redeemed: ChallengeKind?, mayEnrol: Bool = false) -> Action {
+        let action = finish(redeemed: redeemed)
+        guard case .session(let amr) = action, let requiredStrength, !requiredStrength.isSatisfied(by: amr) else { return action }
+        if mayEnrol, AuthenticationStrength.mfa.isSatisfied(by: amr), requiredStrength != .mfa {
+            stage = .enrol
+            proven = []
+            passkeyMethods = amr
+            return .enrol
+        }
+        return .strengthNotMet(requiredStrength, amr: amr)
+    }
+
+    private mutating func finish(redeemed: ChallengeKind?) -> Action {
         let amr: [String]
         switch stage {
         case .done:
             return .reject(.finished)
+        case .enrol:
+            return .reject(.passkeyFirst)
         case .push:
             guard let redeemed, redeemed == pushKind else { return .reject(.pushNotApproved) }
             if redeemed == .passwordless {

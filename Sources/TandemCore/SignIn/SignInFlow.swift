@@ -31,6 +31,10 @@ public struct SignInFlow: Sendable, Equatable {
         /// no usable second factor exists; the flow may only register the first method, never
         /// become a session.
         case register
+        /// The strength interrupt (decision 0027): the sign-in met MFA but not the strength the flow
+        /// requires, and the user has no method that can; only a passkey added now (within the
+        /// step-up window) and then used in this flow completes it. Never a session on its own.
+        case enrol
         /// Finished: a session was issued (or the sign-in was cancelled).
         case done
     }
@@ -68,9 +72,16 @@ public struct SignInFlow: Sendable, Equatable {
     /// first write). The store bumps it on every write and refuses a write from a stale version.
     public var version: Int = 0
     /// The amr of a passkey sign-in (`hwk` or `swk`, `user` when the authenticator verified the person).
+    /// In the `enrol` stage: the amr of the MFA sign-in that opened the interrupt.
     public internal(set) var passkeyMethods: [String] = []
+    /// The authentication strength this sign-in must reach (decision 0027), decided once when the
+    /// flow starts from the administrator's policies and the OIDC request's `acr_values`; `nil`:
+    /// none beyond the MFA rules of decision 0013.
+    public internal(set) var requiredStrength: AuthenticationStrength? = nil
 
-    public init(id: String, username: String, userID: String?, createdAt: Date, expiresAt: Date, signInID: String? = nil) {
+    public init(id: String, username: String, userID: String?, createdAt: Date, expiresAt: Date, signInID: String? = nil,
+                requiredStrength: AuthenticationStrength? = nil) {
+        self.requiredStrength = requiredStrength
         self.id = id
         self.username = username
         self.userID = userID
@@ -83,8 +94,10 @@ public struct SignInFlow: Sendable, Equatable {
     /// Rebuilds a flow from what the store kept (the store's reading only; events change flows).
     public static func stored(id: String, username: String, userID: String?, stage: Stage, challengeID: String?, pushKind: ChallengeKind?,
                               createdAt: Date, expiresAt: Date, signInID: String?, returnTo: String?, proven: [AuthenticationMethod],
-                              choice: Choice?, stepUp: Bool, version: Int, passkeyMethods: [String] = []) -> SignInFlow {
-        var flow = SignInFlow(id: id, username: username, userID: userID, createdAt: createdAt, expiresAt: expiresAt, signInID: signInID)
+                              choice: Choice?, stepUp: Bool, version: Int, passkeyMethods: [String] = [],
+                              requiredStrength: AuthenticationStrength? = nil) -> SignInFlow {
+        var flow = SignInFlow(id: id, username: username, userID: userID, createdAt: createdAt, expiresAt: expiresAt, signInID: signInID,
+                              requiredStrength: requiredStrength)
         flow.stage = stage
         flow.challengeID = challengeID
         flow.pushKind = pushKind

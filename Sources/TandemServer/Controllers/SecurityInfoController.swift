@@ -78,6 +78,7 @@ struct SecurityInfoController: Sendable {
             }
         }
         registerPasskeys(on: router)
+        registerStrengthEnrolment(on: router)
     }
 
     func signedIn(_ request: Request) async throws -> (User, Session, String) {

@@ -105,10 +105,15 @@ struct SignInController: Sendable {
     func passwordPage(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let options = try await signIn.options(token: Web.cookie(Web.flowCookie, request))
         // One page shape for every name (decision 0013): no per-user heading or choices.
+        // A flow that must reach a strength (decision 0027) offers only the ways that reach it, and says why.
+        let offer = options.offer
         var values: [String: Any] = [
             "username": options.username, "csrf": Web.flowCSRF(request), "choseCode": options.choseCode,
-            "waitingElsewhere": options.waitingElsewhere,
+            "waitingElsewhere": options.waitingElsewhere, "offerPassword": offer.password,
+            "offerPasskeyOnly": !offer.password && offer.passkey, "offerPhone": offer.phoneSignIn,
+            "otherWays": offer.password || (offer.phoneSignIn && options.passwordless),
         ]
+        if let notice = options.strengthNotice { values["strengthNotice"] = notice }
         if let error { values["error"] = error }
         return pages.page("password", title: "Enter password", values, status: status)
     }
@@ -126,7 +131,7 @@ struct SignInController: Sendable {
             case .code: return Web.redirect("/login/code")
             default: return Web.redirect("/login/complete")
             }
-        } catch let error as TandemError where error.code == .unauthorized || error.code == .tooManyRequests {
+        } catch let error as TandemError where [.unauthorized, .tooManyRequests, .forbidden].contains(error.code) {
             // Wrong, or not checked now (throttled, decision 0013): the page says which, never a 5xx.
             guard (try? await signIn.flow(token: token)) != nil else { throw error }
             return try await passwordPage(request, error: error.message, status: Self.status(error.code))
@@ -151,6 +156,10 @@ struct SignInController: Sendable {
             Web.setCookie(&response, name: Web.sessionCookie, value: completed.sessionToken, maxAge: 900, secure: secureCookies)
             Web.clearCookie(&response, name: Web.flowCookie, secure: secureCookies)
             return response
+        }
+        if completed.strengthEnrolment {
+            // The strength interrupt (decision 0027): no session; add a passkey in this flow, then use it.
+            return Web.redirect("/login/enrol")
         }
         var response = Web.redirect(completed.registrationRequired ? "/mysecurityinfo" : (completed.returnTo ?? "/"))
         Web.setCookie(&response, name: Web.sessionCookie, value: completed.sessionToken, maxAge: Int(settings.sessionLifetime), secure: secureCookies)

@@ -2,10 +2,14 @@
 extension PageScripts {
     /// Security info, "Add sign-in method: Passkey": asks the server for creation options,
     /// runs `navigator.credentials.create()`, sends the result back and reloads the page.
-    /// `data-csrf` carries the session's CSRF token.
+    /// `data-csrf` carries the session's CSRF token; `data-options-path`, `data-register-path` and
+    /// `data-done` change the endpoints and the next page (the strength interrupt, decision 0027).
     static let passkeyRegistration = """
     const script = document.querySelector('script[data-passkey-csrf]');
     const csrf = script.dataset.passkeyCsrf;
+    const optionsPath = script.dataset.optionsPath || '/mysecurityinfo/passkeys/options';
+    const registerPath = script.dataset.registerPath || '/mysecurityinfo/passkeys';
+    const donePage = script.dataset.done || '/mysecurityinfo?done=passkeyAdded';
     const button = document.getElementById('add-passkey');
     const status = document.getElementById('passkey-status');
     const b64 = (buffer) => btoa(String.fromCharCode(...new Uint8Array(buffer))).replace(/\\+/g, '-').replace(/\\//g, '_').replace(/=+$/, '');
@@ -25,7 +29,7 @@ extension PageScripts {
         button.disabled = true;
         status.textContent = 'Follow your browser\\'s instructions to create the passkey.';
         try {
-          const options = await post('/mysecurityinfo/passkeys/options', {});
+          const options = await post(optionsPath, {});
           const publicKey = {
             rp: options.rp, challenge: bytes(options.challenge), timeout: options.timeout,
             user: { id: bytes(options.user.id), name: options.user.name, displayName: options.user.displayName },
@@ -35,13 +39,13 @@ extension PageScripts {
           };
           const credential = await navigator.credentials.create({ publicKey });
           const name = document.getElementById('passkey-name').value;
-          await post('/mysecurityinfo/passkeys', {
+          await post(registerPath, {
             challengeId: options.challengeId, name,
             clientDataJSON: b64(credential.response.clientDataJSON),
             attestationObject: b64(credential.response.attestationObject),
             transports: credential.response.getTransports ? credential.response.getTransports() : [],
           });
-          window.location = '/mysecurityinfo?done=passkeyAdded';
+          window.location = donePage;
         } catch (error) {
           status.textContent = error.name === 'NotAllowedError' ? 'The passkey was not created (cancelled or timed out).'
             : error.name === 'InvalidStateError' ? 'This authenticator already holds a passkey for your account.'

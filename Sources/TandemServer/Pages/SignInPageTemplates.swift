@@ -23,9 +23,11 @@ enum SignInPageTemplates {
     /// the name itself and the note about a request waiting elsewhere (decision 0013).
     static let password = """
     <p class="who" id="who">{{username}}</p>
-    <h1 id="heading">Enter password</h1>
+    <h1 id="heading">{{#offerPassword}}Enter password{{/offerPassword}}{{^offerPassword}}Sign in with a passkey{{/offerPassword}}</h1>
+    {{#strengthNotice}}<p class="notice" role="status" id="strength-notice">{{strengthNotice}}</p>{{/strengthNotice}}
     {{#waitingElsewhere}}<p class="notice" role="status" id="waiting-elsewhere">A sign-in request is already waiting in your Authenticator app. Approve it there, or sign in here.</p>{{/waitingElsewhere}}
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    {{#offerPassword}}
     {{#choseCode}}<p class="notice" id="then-code">After your password, you'll enter a code from your Authenticator app.</p>{{/choseCode}}
     <form method="post" action="/login/password">
       <input type="hidden" name="csrf" value="{{csrf}}">
@@ -34,13 +36,47 @@ enum SignInPageTemplates {
       <p class="hint" id="tap-hint">Have a Temporary Access Pass from your administrator? Enter it here instead.</p>
       <button type="submit" id="signin">Sign in</button>
     </form>
+    {{/offerPassword}}
+    {{#offerPasskeyOnly}}
+    <div class="passkey-sign-in" id="passkey-sign-in">
+      <button type="button" id="sign-in-passkey">Sign in with a passkey</button>
+      <p class="status" id="passkey-status" role="status"></p>
+    </div>
+    <script type="module" src="/static/passkey-sign-in.js" data-passkey-csrf="{{csrf}}"></script>
+    {{/offerPasskeyOnly}}
+    {{#otherWays}}
     <details class="other-ways" id="other-ways">
       <summary id="other-ways-toggle">Other ways to sign in</summary>
       <ul class="choices">
-        <li><form method="post" action="/login/passwordless"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-app">Approve a request on my Authenticator app</button></form></li>
-        {{^choseCode}}<li><form method="post" action="/login/choose-code"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-code">Use a verification code</button></form></li>{{/choseCode}}
+        {{#offerPhone}}<li><form method="post" action="/login/passwordless"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-app">Approve a request on my Authenticator app</button></form></li>{{/offerPhone}}
+        {{#offerPassword}}{{^choseCode}}<li><form method="post" action="/login/choose-code"><input type="hidden" name="csrf" value="{{csrf}}"><button type="submit" class="choice" id="use-code">Use a verification code</button></form></li>{{/choseCode}}{{/offerPassword}}
       </ul>
     </details>
+    {{/otherWays}}
+    <p><a href="/login" id="different-account">Sign in with a different account</a></p>
+    """
+
+    /// The strength interrupt (decision 0027): add a passkey, then sign in with it in this flow.
+    static let enrol = """
+    <p class="who" id="who">{{username}}</p>
+    <h1 id="heading">{{#added}}Sign in with your new passkey{{/added}}{{^added}}Add a passkey{{/added}}</h1>
+    <p class="notice" role="status" id="strength-notice">{{strengthNotice}}</p>
+    {{#added}}
+    <p id="instructions">Your passkey was added. Use it now to finish signing in.</p>
+    <div class="passkey-sign-in" id="passkey-sign-in">
+      <button type="button" id="sign-in-passkey">Sign in with a passkey</button>
+      <p class="status" id="passkey-status" role="status"></p>
+    </div>
+    <script type="module" src="/static/passkey-sign-in.js" data-passkey-csrf="{{csrf}}"></script>
+    {{/added}}
+    {{^added}}
+    <p id="instructions">Your organization requires a passkey to access this resource. Add one now; then you'll sign in with it.</p>
+    <label for="passkey-name">Passkey name (optional)</label>
+    <input id="passkey-name" name="name" type="text" maxlength="64" autocomplete="off">
+    <button type="button" id="add-passkey">Add passkey</button>
+    <p class="status" id="passkey-status" role="status"></p>
+    <script type="module" src="/static/passkey-register.js" data-passkey-csrf="{{csrf}}" data-options-path="/login/enrol/passkey/options" data-register-path="/login/enrol/passkey" data-done="/login/enrol?added=1"></script>
+    {{/added}}
     <p><a href="/login" id="different-account">Sign in with a different account</a></p>
     """
 

@@ -176,6 +176,15 @@ public struct OIDCAuthorizationService: Sendable {
             return .redirect(Self.errorRedirect(request.redirectURI, code: code, message: message, state: request.state, issuer: oidc.issuer()))
         }
         let needs = (unmetACR ? [wanted.joined(separator: " or ")] : []) + (unmetPolicy.map { ["\($0.displayName) (required by policy)"] } ?? [])
+        // Decision 0027: a user with no method for it who may add a passkey is sent to sign in
+        // again; that sign-in knows the strength and leads to the strength interrupt (add a
+        // passkey, then use it). An older, weaker session never satisfies the request.
+        let needsPasskey = (unmetPolicy.map { $0 != .mfa } ?? false)
+            || (unmetACR && wanted.contains { OIDCAssurance.strength(for: $0).map { $0 != .mfa } ?? false })
+        if needsPasskey, !request.prompt.contains("none"), session.createdAt < request.createdAt,
+           try await oidc.storage.passkeys(userID: user.id).isEmpty, try await PasskeyService(env: oidc.env).mayRegister(user) {
+            return .signIn(handle: handle, loginHint: user.userPrincipalName, application: client.displayName)
+        }
         if unmetACR, !(try await mayReach(wanted, userID: user.id)) {
             return try await fail(.unmetAuthenticationRequirements, "The user has no sign-in method that reaches \(needs.joined(separator: " and ")).")
         }

@@ -131,6 +131,21 @@ public struct PasskeyService: Sendable {
     /// returns the passkey with this browser's new session token.
     public func finishRegistration(_ answer: RegistrationAnswer, for user: User, session: Session,
                                    publicURL: String) async throws -> (passkey: Passkey, sessionToken: String) {
+        let passkey = try await register(answer, for: user, session: session, publicURL: publicURL)
+        let token = try await SecurityInfoService(env: env).renewAfterChange(user: user, session: session, reason: .authenticatorAdded)
+        return (passkey, token)
+    }
+
+    /// The strength interrupt's registration (decision 0027): `proof` is the interrupt's MFA
+    /// sign-in (no session exists). The user's sessions end, as after every method change, and no
+    /// new one is issued: the sign-in completes only once the new passkey is used.
+    public func finishEnrolment(_ answer: RegistrationAnswer, for user: User, proof: Session, publicURL: String) async throws -> Passkey {
+        let passkey = try await register(answer, for: user, session: proof, publicURL: publicURL)
+        try await SessionRevocation(env: env).revokeEverything(userID: user.id, reason: .authenticatorAdded, by: user)
+        return passkey
+    }
+
+    func register(_ answer: RegistrationAnswer, for user: User, session: Session, publicURL: String) async throws -> Passkey {
         let security = SecurityInfoService(env: env)
         guard try await security.mayChangeMethods(session) else {
             throw TandemError(.forbidden, "Verify your identity again to change your sign-in methods.")
@@ -161,8 +176,7 @@ public struct PasskeyService: Sendable {
                                            targetID: user.id, targetName: user.userPrincipalName, property: "fido2Methods", new: passkey.name)
         logger.info("passkey registered", metadata: ["tandem.user": "\(user.id)", "tandem.passkey": "\(passkey.id)",
                                                      "tandem.passkey.type": "\(passkey.passkeyType)"])
-        let token = try await security.renewAfterChange(user: user, session: session, reason: .authenticatorAdded)
-        return (passkey, token)
+        return passkey
     }
 
     /// Deletes one of the user's passkeys from a strong recent session (audited; other sessions end).

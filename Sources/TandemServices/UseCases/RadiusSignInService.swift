@@ -130,7 +130,8 @@ public struct RadiusSignInService: Sendable {
         case .register:
             try await countFailure(client, username: username)
             return .reject("Your organization needs more information to keep your account secure: set up the Authenticator app first.")
-        case .password, .done:
+        case .password, .done, .enrol:
+            // `enrol` never arises here (a RADIUS sign-in never opens the strength interrupt).
             return try await finish(token: token, client: client, username: username)
         }
     }

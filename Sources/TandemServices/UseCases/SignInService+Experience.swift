@@ -19,6 +19,10 @@ public struct SignInOptions: Sendable, Equatable {
     /// The user has an unanswered phone sign-in request from another browser or tab, so this
     /// sign-in did not send a second one (the rule of decision 0010).
     public var waitingElsewhere: Bool
+    /// What the flow's required strength lets the pages offer (decision 0027).
+    public var offer = SignInOffer()
+    /// Why the page offers less than usual, when the flow must reach a strength.
+    public var strengthNotice: String? = nil
 }
 
 extension SignInService {
@@ -74,12 +78,19 @@ extension SignInService {
         let flow = try await flow(token: token)
         var options = SignInOptions(username: flow.username, stage: flow.stage, passwordless: false, temporaryAccessPass: false,
                                     verificationCode: false, notification: false, choseCode: flow.choice == .code, waitingElsewhere: false)
-        guard let userID = flow.userID, let user = try await env.storage.user(id: userID), user.accountEnabled else { return options }
+        guard let userID = flow.userID, let user = try await env.storage.user(id: userID), user.accountEnabled else {
+            options.offer = try await offer(flow, snapshot: nil)
+            options.strengthNotice = Self.strengthNotice(options.offer)
+            return options
+        }
         let snapshot = try await SignInSnapshot.load(user, env: env)
-        options.passwordless = snapshot.phoneSignInAvailable
-        options.temporaryAccessPass = snapshot.usablePass != nil
-        options.verificationCode = snapshot.codesAvailable
-        options.notification = snapshot.notificationAvailable
+        let offer = try await offer(flow, snapshot: snapshot)
+        options.offer = offer
+        options.strengthNotice = Self.strengthNotice(offer)
+        options.passwordless = snapshot.phoneSignInAvailable && offer.phoneSignIn
+        options.temporaryAccessPass = snapshot.usablePass != nil && offer.password
+        options.verificationCode = snapshot.codesAvailable && offer.password
+        options.notification = snapshot.notificationAvailable && offer.password
         if flow.stage == .password, !flow.passwordVerified, options.passwordless {
             options.waitingElsewhere = try await hasUnansweredPasswordless(user)
         }
@@ -98,7 +109,8 @@ extension SignInService {
     public func usePasswordless(token: String, context: ChallengeContext) async throws -> SignInFlow {
         var flow = try await flow(token: token)
         let refused = "Approving a request in the Authenticator app isn't available for this account. Enter your password."
-        guard let snapshot = try await snapshot(of: flow), snapshot.phoneSignInAvailable else { throw TandemError(.conflict, refused) }
+        guard let snapshot = try await snapshot(of: flow), snapshot.phoneSignInAvailable,
+              try await offer(flow, snapshot: snapshot).phoneSignIn else { throw TandemError(.conflict, refused) }
         try await advance(&flow, flow.requestPush(.passwordless), refused: refused, user: snapshot.user, snapshot: snapshot, context: context)
         return flow
     }

@@ -126,9 +126,11 @@ extension SignInService {
         let now = env.clock.now()
         let place = await env.locator.locate(context.ipAddress)
         let signInID = try await SignInJournal(env: env).open(username: user.userPrincipalName, user: user, context: context, place: place)
+        let back = SignInFlow.safeReturnPath(returnTo) ?? SignInFlow.safeReturnPath(previousReturn ?? nil)
         var flow = SignInFlow(id: SecretDigest.of(token), username: user.userPrincipalName, userID: user.id, createdAt: now,
-                              expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID)
-        flow.returnTo = SignInFlow.safeReturnPath(returnTo) ?? SignInFlow.safeReturnPath(previousReturn ?? nil)
+                              expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID,
+                              requiredStrength: try await requiredStrength(for: user, returnTo: back))
+        flow.returnTo = back
         try await env.storage.insertFlow(flow)
         return (token, flow)
     }

@@ -54,12 +54,15 @@ public struct SignInService: Sendable {
         let snapshot = try await enabled.asyncMap { try await SignInSnapshot.load($0, env: env) }
         let signInID = try await journal.open(username: username, user: user, context: context, place: place,
                                               policyReason: snapshot?.verdict.reason)
+        // Decision 0027: the strength this sign-in must reach, decided once, here.
+        let required = try await requiredStrength(for: enabled, returnTo: SignInFlow.safeReturnPath(returnTo))
         var flow = SignInFlow(id: SecretDigest.of(token), username: username, userID: user?.id,
-                              createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID)
+                              createdAt: now, expiresAt: now.addingTimeInterval(env.settings.flowLifetime), signInID: signInID,
+                              requiredStrength: required)
         flow.returnTo = SignInFlow.safeReturnPath(returnTo)
         flow.stepUp = stepUp
         if let user = enabled, let snapshot {
-            var facts = snapshot.facts
+            var facts = try await self.facts(snapshot, flow: flow)
             if passwordFirst {
                 // A client that always sends the password (RADIUS): never phone sign-in first.
                 facts.phoneSignInAvailable = false
@@ -110,6 +113,16 @@ public struct SignInService: Sendable {
         let user = found?.accountEnabled == true ? found : nil
         let journal = SignInJournal(env: env)
         let snapshot = try await user.asyncMap { try await SignInSnapshot.load($0, env: env) }
+        // Decision 0027: where only a passkey (or phone sign-in) reaches the flow's strength, a
+        // password is not even checked.
+        if flow.requiredStrength != nil {
+            let offer = try await offer(flow, snapshot: snapshot)
+            if !offer.password {
+                try await journal.step(flow.signInID, method: "Password", succeeded: false,
+                                       detail: "Not accepted: the sign-in requires \(offer.strength?.displayName ?? "a stronger method")")
+                throw TandemError(.forbidden, Self.strengthNotice(offer) ?? "Sign in with a passkey.")
+            }
+        }
         // Throttled first (decision 0013): the source address's bucket, then the name's counter.
         let (factor, key) = try await checkFirstFactor(password, flow: flow, user: user, found: found, context: context, snapshot: snapshot)
         guard let factor, let user, let snapshot else {
@@ -133,7 +146,7 @@ public struct SignInService: Sendable {
             return flow
         }
         try await journal.step(flow.signInID, method: "Password", succeeded: true, detail: "Correct password")
-        var facts = snapshot.facts
+        var facts = try await self.facts(snapshot, flow: flow)
         if !flow.stepUp {
             facts.trustedNetwork = snapshot.trustedNetwork(context.ipAddress)
             facts.rememberedBrowser = try await isRemembered(user, rememberedBrowser: rememberedBrowser, trusted: facts.trustedNetwork)
@@ -165,7 +178,7 @@ public struct SignInService: Sendable {
         case .proceed(let accepted): effects = accepted
         case .reject(.finished): throw TandemError(.conflict, "This sign-in was already completed.")
         case .reject: throw TandemError(.conflict, refused)
-        case .session, .registrationOnly: effects = .init()
+        case .session, .registrationOnly, .enrol, .strengthNotMet: effects = .init()
         }
         if let old = effects.withdraw { try await challenges.withdraw(challengeID: old, reason: effects.reason) }
         if let kind = effects.send {
@@ -243,7 +256,7 @@ public struct SignInService: Sendable {
     /// when no push is needed. Returns the session cookie's token.
     public func complete(token: String) async throws -> (token: String, session: Session) {
         let completed = try await completeSignIn(token: token)
-        guard !completed.registrationOnly else {
+        guard !completed.registrationOnly, !completed.strengthEnrolment else {
             throw TandemError(.forbidden, "Set up a sign-in method first: your organization needs more information to keep your account secure.")
         }
         return (completed.sessionToken, completed.session)
@@ -266,6 +279,9 @@ public struct SignInService: Sendable {
         /// The browser's "last method" cookie (`methodCookie(method:userID:)`), so this browser
         /// starts the same way next time.
         public var methodCookie: String? = nil
+        /// The strength interrupt (decision 0027): no session; the browser adds a passkey and signs
+        /// in with it in the same flow (`/login/enrol`).
+        public var strengthEnrolment: Bool = false
     }
 
     /// `complete`, with the remember-this-browser token and the registration interrupt.
@@ -277,11 +293,16 @@ public struct SignInService: Sendable {
         guard let userID = flow.userID else { throw TandemError(.unauthorized, "Your account or password is incorrect.") }
         // A push is redeemed first, exactly once (a compare-and-set on the challenge).
         let redeemed = try await flow.pushToRedeem.asyncMap { try await challenges.redeem(challengeID: $0).kind }
-        let action = flow.complete(redeemed: redeemed)
+        let action = flow.complete(redeemed: redeemed, mayEnrol: browser ? try await mayEnrol(flow) : false)
         let methods: [String]
         switch action {
         case .session(let amr): methods = amr
         case .registrationOnly: return try await completeRegistrationInterrupt(&flow)
+        case .enrol: return try await openStrengthInterrupt(&flow)
+        case .strengthNotMet(let strength, let amr):
+            try await save(&flow)
+            try await refuseStrength(strength, flow: flow, userID: userID, methods: amr)
+        case .reject(.passkeyFirst): throw TandemError(.forbidden, "Add a passkey and sign in with it to continue.")
         case .reject(.finished): throw TandemError(.conflict, "This sign-in was already completed.")
         case .reject(.codeFirst): throw TandemError(.unauthorized, "Enter the code from your Authenticator app first.")
         case .reject(.pushNotApproved): throw TandemError(.conflict, "Nothing to complete.")
@@ -294,12 +315,7 @@ public struct SignInService: Sendable {
         var required = SignInFacts()
         required.requiredStrengths = try await StrengthRequirementService(env: env).required(userID: userID, application: nil)
         if let unmet = SignInDecision.unmetStrength(required, amr: methods) {
-            try await SignInJournal(env: env).finish(flow.signInID, .strengthRequired(unmet.displayName), strength: .some(AuthenticationStrength.strongest(satisfiedBy: methods)))
-            env.metrics.signIn(method: methods.contains("pin") ? "passwordless" : flow.proven == [.passkey] ? "passkey" : methods.contains("mfa") ? "mfa" : "password",
-                               result: "strength_required")
-            logger.notice("sign-in refused: required authentication strength not met",
-                          metadata: ["tandem.user": "\(userID)", "tandem.strength": "\(unmet.displayName)"])
-            throw TandemError(.forbidden, Self.strengthMessage(unmet))
+            try await refuseStrength(unmet, flow: flow, userID: userID, methods: methods)
         }
         if methods.contains("mfa") {
             // A strong sign-in ends the name's wait or lock (decision 0013).

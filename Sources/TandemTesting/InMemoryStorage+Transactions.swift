@@ -42,7 +42,7 @@ extension InMemoryStorage {
         let trails: [String: [TrailEvent]], networksByUser: [String: [String: String]], namedLocationList: [NamedLocation]
         let oidc: InMemoryOIDCTables, portal: InMemoryPortalTables, deviceHardening: InMemoryDeviceHardeningTables
         let adminHardening: InMemoryAdminHardeningTables, throttles: [String: ThrottleRecord], passkeyTables: InMemoryPasskeyTables
-        let webPushSubscriptions: [String: WebPushSubscription]
+        let webPushSubscriptions: [String: WebPushSubscription], radiusClientsByID: [String: RadiusClient]
 
         init(of s: isolated InMemoryStorage) {
             (usersByID, devicesByID, challengesByID) = (s.usersByID, s.devicesByID, s.challengesByID)
@@ -53,7 +53,7 @@ extension InMemoryStorage {
             (trails, networksByUser, namedLocationList) = (s.trails, s.networksByUser, s.namedLocationList)
             (oidc, portal, deviceHardening) = (s.oidc, s.portal, s.deviceHardening)
             (adminHardening, throttles, passkeyTables) = (s.adminHardening, s.throttles, s.passkeyTables)
-            webPushSubscriptions = s.webPushSubscriptions
+            (webPushSubscriptions, radiusClientsByID) = (s.webPushSubscriptions, s.radiusClientsByID)
         }
 
         func restore(into s: isolated InMemoryStorage) {
@@ -65,7 +65,7 @@ extension InMemoryStorage {
             (s.trails, s.networksByUser, s.namedLocationList) = (trails, networksByUser, namedLocationList)
             (s.oidc, s.portal, s.deviceHardening) = (oidc, portal, deviceHardening)
             (s.adminHardening, s.throttles, s.passkeyTables) = (adminHardening, throttles, passkeyTables)
-            s.webPushSubscriptions = webPushSubscriptions
+            (s.webPushSubscriptions, s.radiusClientsByID) = (webPushSubscriptions, radiusClientsByID)
         }
     }
 }

@@ -29,4 +29,20 @@ struct RadiusStoreTests {
             #expect(try await s.radiusClients().map(\.displayName) == ["Wi-Fi", "vpn"])
         }
     }
+
+    @Test("A client added or removed in a transaction that throws is as it was", arguments: Backend.allCases)
+    func rolledBack(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s throws in
+            try await s.insertRadiusClient(Self.client("a", "VPN", at: 10))
+            struct Refused: Error {}
+            await #expect(throws: Refused.self) {
+                try await s.transaction { tx in
+                    try await tx.insertRadiusClient(Self.client("b", "Wi-Fi", at: 20))
+                    _ = try await tx.deleteRadiusClient(id: "a")
+                    throw Refused()
+                }
+            }
+            #expect(try await s.radiusClients().map(\.id) == ["a"])
+        }
+    }
 }

@@ -32,7 +32,7 @@ struct OpenAPIDocumentTests {
         let document = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(document["openapi"] as? String == "3.0.3")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
-        for path in ["/device/v1/activate", "/device/v1/pending", "/device/v1/challenges/{id}/answer", "/device/v1/phone-sign-in",
+        for path in ["/healthz", "/readyz", "/device/v1/activate", "/device/v1/pending", "/device/v1/challenges/{id}/answer", "/device/v1/phone-sign-in",
                      "/v1.0/policies/authenticationMethodsPolicy", "/v1.0/users/{id}", "/v1.0/groups/{id}/members/$ref",
                      "/v1.0/auditLogs/signIns", "/v1.0/identityProtection/riskyUsers/dismiss", "/v1.0/policies/tandemPushProtection"] {
             #expect(paths[path] != nil, "\(path) is not in docs/openapi.json")

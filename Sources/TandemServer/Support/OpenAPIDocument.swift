@@ -80,6 +80,153 @@ enum OpenAPIDocument {
         "security": []
       }
     },
+    "/healthz": {
+      "get": {
+        "operationId": "healthz",
+        "summary": "Liveness: the process answers",
+        "description": "For a supervisor's or orchestrator's liveness probe (decision 0015). No authentication; nothing secret.",
+        "tags": [
+          "service"
+        ],
+        "responses": {
+          "200": {
+            "description": "The process is up.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "status"
+                  ],
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "ok"
+                      ]
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "security": []
+      }
+    },
+    "/readyz": {
+      "get": {
+        "operationId": "readyz",
+        "summary": "Readiness: the store answers and is migrated",
+        "description": "200 when the store answers within 2 s and every migration this build knows is applied, else 503 with the failing check (decision 0015). No authentication; nothing secret.",
+        "tags": [
+          "service"
+        ],
+        "responses": {
+          "200": {
+            "description": "Ready to serve sign-ins.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "status",
+                    "checks"
+                  ],
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "ok",
+                        "unavailable"
+                      ]
+                    },
+                    "checks": {
+                      "type": "object",
+                      "required": [
+                        "store",
+                        "migrations"
+                      ],
+                      "properties": {
+                        "store": {
+                          "type": "string",
+                          "enum": [
+                            "ok",
+                            "unreachable",
+                            "timeout"
+                          ],
+                          "description": "Whether the store answered within 2 s."
+                        },
+                        "migrations": {
+                          "type": "string",
+                          "enum": [
+                            "ok",
+                            "pending",
+                            "unknown"
+                          ],
+                          "description": "Whether every migration this build knows is applied."
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "503": {
+            "description": "Not ready: the store is unreachable or slow, or migrations are pending.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "status",
+                    "checks"
+                  ],
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "ok",
+                        "unavailable"
+                      ]
+                    },
+                    "checks": {
+                      "type": "object",
+                      "required": [
+                        "store",
+                        "migrations"
+                      ],
+                      "properties": {
+                        "store": {
+                          "type": "string",
+                          "enum": [
+                            "ok",
+                            "unreachable",
+                            "timeout"
+                          ],
+                          "description": "Whether the store answered within 2 s."
+                        },
+                        "migrations": {
+                          "type": "string",
+                          "enum": [
+                            "ok",
+                            "pending",
+                            "unknown"
+                          ],
+                          "description": "Whether every migration this build knows is applied."
+                        }
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        },
+        "security": []
+      }
+    },
     "/openapi.json": {
       "get": {
         "operationId": "openapi",
@@ -943,6 +1090,9 @@ enum OpenAPIDocument {
           },
           {
             "$ref": "#/components/parameters/consistencyLevel"
+          },
+          {
+            "$ref": "#/components/parameters/orderbyUsers"
           }
         ],
         "responses": {
@@ -1672,6 +1822,9 @@ enum OpenAPIDocument {
           },
           {
             "$ref": "#/components/parameters/consistencyLevel"
+          },
+          {
+            "$ref": "#/components/parameters/orderbyGroups"
           }
         ],
         "responses": {
@@ -3159,6 +3312,26 @@ enum OpenAPIDocument {
           ]
         },
         "description": "`eventual` enables Graph's advanced queries: `$search`, `$count`, `/$count`, `ne`, `not`, `endsWith`."
+      },
+      "orderbyUsers": {
+        "name": "$orderby",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "displayName desc"
+        },
+        "description": "`displayName` or `userPrincipalName`, then `asc` (default) or `desc`; with `$filter` or `$search` only in an advanced query."
+      },
+      "orderbyGroups": {
+        "name": "$orderby",
+        "in": "query",
+        "required": false,
+        "schema": {
+          "type": "string",
+          "example": "displayName"
+        },
+        "description": "`displayName`, then `asc` (default) or `desc`; with `$filter` or `$search` only in an advanced query."
       }
     },
     "responses": {

@@ -476,3 +476,33 @@ def test_serving_cache_headers_csp_and_the_activation_redirect(server):
     assert requests.get(f"{server.url}/device/v1/activate?code=a%0d%0aX-Evil:1", allow_redirects=False).status_code == 400
     assert requests.get(f"{server.url}/device/v1/activate", allow_redirects=False).status_code == 400
     assert secret not in server.log(), "the query of the activation GET is not logged"
+
+
+@pytest.mark.parametrize("skew_seconds", [600, -600])
+def test_the_app_signs_again_with_the_servers_time_when_its_clock_is_off(server, phone, skew_seconds):
+    """Decision 0028: the page's clock moved 10 minutes; a signed request's first answer is 401
+    clockSkew with serverTime, and api.js signs it again once with the server's time. The device
+    here is unknown to the server, so the corrected request gets the next check's refusal
+    (unauthorized, not clockSkew) — proof that it was signed again with a time inside the window."""
+    phone.open("/authenticator/")
+    phone.wait_for_id("heading")
+    result = phone.driver.execute_async_script("""
+        const [skew, done] = arguments;
+        const base = document.querySelector('script[type=module]').src.replace(/app\\.js$/, '');
+        const realNow = Date.now.bind(Date);
+        Date.now = () => realNow() + skew * 1000;
+        Promise.all([import(base + 'api.js'), crypto.subtle.generateKey({name: 'ECDSA', namedCurve: 'P-256'}, false, ['sign'])])
+          .then(async ([api, pair]) => {
+            const account = {deviceId: 'AAAAAAAAAAAAAAAAAAAAAA', privateKey: pair.privateKey};
+            let outcome;
+            try { await api.pending(account); outcome = {ok: true}; }
+            catch (e) { outcome = {status: e.status, code: e.code, message: e.message}; }
+            outcome.serverNow = api.serverNow();
+            outcome.realNow = realNow() / 1000;
+            Date.now = realNow;
+            done(outcome);
+          }, (e) => { Date.now = realNow; done(String(e)); });""", skew_seconds)
+    assert isinstance(result, dict), result
+    assert result.get("status") == 401 and result.get("code") == "unauthorized", result
+    assert result["message"] == "Unknown device or bad signature.", result
+    assert abs(result["serverNow"] - result["realNow"]) < 30, result

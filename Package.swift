@@ -150,7 +150,10 @@ let package = Package(
         ),
         .testTarget(name: "TandemCoreTests", dependencies: ["TandemCore", "TandemTesting"]),
         .testTarget(name: "TandemQRTests", dependencies: ["TandemQR"]),
-        .testTarget(name: "TandemServicesTests", dependencies: ["TandemServices", "TandemTesting"]),
+        .testTarget(
+            name: "TandemServicesTests",
+            dependencies: ["TandemServices", "TandemTesting", .product(name: "InMemoryTracing", package: "swift-distributed-tracing")]
+        ),
         .testTarget(name: "TandemStoreTests", dependencies: ["TandemStore", "TandemTesting"]),
         .testTarget(
             name: "TandemServerTests",

@@ -1,4 +1,5 @@
 import Foundation
+import TandemStore
 import Yams
 
 /// The settings file of `--config FILE` / `TANDEM_CONFIG` (decision 0029): one YAML mapping whose
@@ -59,6 +60,19 @@ struct ConfigFile: Sendable {
             throw Problem(description: "config file \(path): not UTF-8 text")
         }
         return try parse(text, path: path)
+    }
+
+    /// A warning when the file holds a secret and users other than its owner may read it (the
+    /// key file is refused then; a config file may be shared on purpose, so only a warning).
+    func permissionWarning() -> String? {
+        let secrets = ["TANDEM_SECRET_KEY", "TANDEM_METRICS_TOKEN"].filter { values[$0] != nil }
+            + (values["TANDEM_DATABASE"].map { PostgresURL.isPostgres($0) && $0.contains("@") } == true ? ["TANDEM_DATABASE"] : [])
+        guard !secrets.isEmpty,
+              let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int,
+              mode & 0o077 != 0
+        else { return nil }
+        let names = secrets.compactMap { keys[$0] }.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        return "config file \(path) holds \(names) and other users can read it: chmod 600 \(path)"
     }
 
     /// Parses YAML `text` (read from `path`).

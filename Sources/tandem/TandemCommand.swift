@@ -24,6 +24,9 @@ struct TandemCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             Foundation.exit(1)
         }
+        if let warning = sources.file?.permissionWarning() {
+            FileHandle.standardError.write(Data("warning: \(warning)\n".utf8))
+        }
         await SettingSources.$current.withValue(sources) {
             do {
                 var command = try parseAsRoot()

@@ -102,6 +102,25 @@ struct SettingSourcesTests {
         }
     }
 
+    @Test("A file with a secret that other users can read gets a warning naming the keys, never the values")
+    func permissionWarning() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-config-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("tandem.yaml").path
+        func write(_ text: String, mode: Int) throws -> ConfigFile {
+            try? FileManager.default.removeItem(atPath: path)
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
+            return try ConfigFile.load(path: path)
+        }
+        let shared = try write("port: 1\nmetrics-token: hunter2-secret-token\ndatabase: postgres://t:hunter2@db/t\n", mode: 0o644)
+        let warning = try #require(shared.permissionWarning())
+        #expect(warning == "config file \(path) holds 'database', 'metrics-token' and other users can read it: chmod 600 \(path)")
+        #expect(try write("metrics-token: hunter2-secret-token\n", mode: 0o600).permissionWarning() == nil)
+        #expect(try write("port: 1\ndatabase: /var/lib/tandem/tandem.sqlite\n", mode: 0o644).permissionWarning() == nil)
+    }
+
     @Test("Values are taken as written, for the flag's own parsing")
     func verbatim() throws {
         let file = try ConfigFile.parse("port: 08080\nlog-format: json\nhousekeeping-interval: 1e3", path: "f")

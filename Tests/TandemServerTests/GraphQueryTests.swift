@@ -112,7 +112,8 @@ struct GraphQueryTests {
     @Test("What Tandem cannot do with a query is Graph's 400, never the whole directory", arguments: [
         "/v1.0/users?$filter=nonsense", "/v1.0/users?$filter=userPrincipalName%20eq", "/v1.0/users?$filter=shoeSize%20eq%20'x'",
         "/v1.0/users?$filter=contains(displayName,'a')", "/v1.0/users?$filter=accountEnabled%20eq%20'yes'", "/v1.0/users?$filter=",
-        "/v1.0/users?$orderby=displayName", "/v1.0/users?$skip=2", "/v1.0/users?$format=json", "/v1.0/users?$levels=2",
+        "/v1.0/users?$orderby=createdDateTime", "/v1.0/users?$orderby=displayName%20sideways",
+        "/v1.0/users?$orderby=displayName&$filter=accountEnabled%20eq%20true", "/v1.0/groups?$orderby=mailNickname", "/v1.0/users?$skip=2", "/v1.0/users?$format=json", "/v1.0/users?$levels=2",
         "/v1.0/users?filter=accountEnabled%20eq%20false", "/v1.0/users?$filter=id%20eq%20'a'&$filter=id%20eq%20'b'",
         "/v1.0/users?$search=%22displayName:bob%22", "/v1.0/users?$count=true", "/v1.0/users/$count", "/v1.0/users?$expand=manager",
         "/v1.0/users?$expand=memberOf($filter=id%20eq%20'a')", "/v1.0/groups?$filter=displayName%20ne%20'x'", "/v1.0/groups?$expand=owners",
@@ -168,6 +169,30 @@ struct GraphQueryTests {
                 next = page["@odata.nextLink"] as? String
             }
             #expect(seen.sorted() == ["admin@contoso.com", "alice@contoso.com", "bob@contoso.com", "dave@contoso.com"])
+        }, mode: .live)
+    }
+
+    @Test("$orderby displayName or userPrincipalName, ascending or descending, pages through every user once in order")
+    func orderBy() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let d = try await Self.directory(graph)
+            func all(_ first: String, _ headers: HTTPFields = [:]) async throws -> [String] {
+                var names: [String] = []
+                var next: String? = first
+                while let uri = next {
+                    let page = try Self.object(try await Self.get(graph, uri, token: d.token, headers: headers))
+                    names += try #require(page["value"] as? [[String: Any]]).compactMap { $0["displayName"] as? String }
+                    next = (page["@odata.nextLink"] as? String).map { String($0[$0.range(of: "/v1.0/")!.lowerBound...]) }
+                }
+                return names
+            }
+            let ascending = try await all("/v1.0/users?$orderby=displayName&$top=2")
+            #expect(ascending == ["admin", "Alice", "Bob Builder", "Carol O'Neil", "Dave"])
+            #expect(try await all("/v1.0/users?$orderby=displayName%20desc&$top=2") == ascending.reversed())
+            let byName = try await all("/v1.0/users?$orderby=userPrincipalName%20desc&$top=3&$filter=accountEnabled%20eq%20true&$count=true", Self.eventual)
+            #expect(byName == ["Dave", "Bob Builder", "Alice", "admin"])
+            #expect(try await all("/v1.0/groups?$orderby=displayName%20desc") == ["Ring1", "Pilot users"])
         }, mode: .live)
     }
 

@@ -69,13 +69,15 @@ extension GraphController {
         let select = try GraphObjects.select(request, allowed: GraphObjects.userProperties, type: "microsoft.graph.user")
         let expand = try query.expand(allowed: "memberOf", type: "microsoft.graph.user", selectable: GraphObjects.directoryObjectProperties)
         let count = try query.count()
-        let users = try await queriedUsers(query)
-        return try await GraphObjects.page(users, key: \.id, request: request, baseURL: publicURL(), path: "/v1.0/users", context: "users",
+        let order = try query.orderBy(allowed: ["displayName", "userPrincipalName"], type: "microsoft.graph.user")
+        let key: @Sendable (User) -> String = Self.sortKey(order?.property, id: \.id) { $1 == "displayName" ? $0.displayName : $0.userPrincipalName }
+        let users = try await queriedUsers(query).sorted { order?.descending == true ? key($0) > key($1) : key($0) < key($1) }
+        return try await GraphObjects.page(users, key: key, request: request, baseURL: publicURL(), path: "/v1.0/users", context: "users",
                                            render: { user in
                                                var object = GraphObjects.user(user)
                                                if let expand { object["memberOf"] = Self.expanded(try await self.memberOf(user), expand) }
                                                return object
-                                           }, select: select, count: count)
+                                           }, select: select, count: count, descending: order?.descending ?? false)
     }
 
     /// `GET /groups`: the page of groups the query selects.
@@ -84,13 +86,23 @@ extension GraphController {
         let select = try GraphObjects.select(request, allowed: GraphObjects.groupProperties, type: "microsoft.graph.group")
         let expand = try query.expand(allowed: "members", type: "microsoft.graph.group", selectable: GraphObjects.directoryObjectProperties)
         let count = try query.count()
-        let groups = try await queriedGroups(query)
-        return try await GraphObjects.page(groups, key: \.id, request: request, baseURL: publicURL(), path: "/v1.0/groups", context: "groups",
+        let order = try query.orderBy(allowed: ["displayName"], type: "microsoft.graph.group")
+        let key: @Sendable (Group) -> String = Self.sortKey(order?.property, id: \.id) { group, _ in group.displayName }
+        let groups = try await queriedGroups(query).sorted { order?.descending == true ? key($0) > key($1) : key($0) < key($1) }
+        return try await GraphObjects.page(groups, key: key, request: request, baseURL: publicURL(), path: "/v1.0/groups", context: "groups",
                                            render: { group in
                                                var object = GraphObjects.group(group)
                                                if let expand { object["members"] = Self.expanded(try await self.members(of: group), expand) }
                                                return object
-                                           }, select: select, count: count)
+                                           }, select: select, count: count, descending: order?.descending ?? false)
+    }
+
+    /// The paging key: the id, or with `$orderby` the property (case-insensitive) then the id, so
+    /// equal names keep a stable order and the `$skiptoken` names one place in it.
+    static func sortKey<T>(_ property: String?, id: @escaping @Sendable (T) -> String,
+                           _ value: @escaping @Sendable (T, String) -> String) -> @Sendable (T) -> String {
+        guard let property else { return id }
+        return { value($0, property).lowercased() + "\u{1}" + id($0) }
     }
 
     /// Users matching `$filter` and `$search`, by id.

@@ -98,11 +98,12 @@ enum GraphObjects {
         return (Date(timeIntervalSince1970: Double(millis) / 1000), String(text[text.index(after: space)...]))
     }
 
-    /// One page of `items` (already sorted by a stable key), after the `$skiptoken` key. With
+    /// One page of `items` (already sorted by a stable key, `descending` or not), after the `$skiptoken` key. With
     /// `count`, the answer carries `@odata.count` (all items, not the page); the next link keeps
-    /// every option that shaped the answer (`$filter`, `$search`, `$count`, `$expand`, `$select`); following it needs the same headers.
+    /// every option that shaped the answer (`$filter`, `$search`, `$count`, `$expand`, `$select`, `$orderby`); following it needs the same headers.
     static func page<T>(_ items: [T], key: (T) -> String, request: Request, baseURL: String, path: String, context: String,
-                        render: (T) async throws -> [String: Any], select: [String]?, count: Bool = false) async throws -> Response {
+                        render: (T) async throws -> [String: Any], select: [String]?, count: Bool = false,
+                        descending: Bool = false) async throws -> Response {
         let query = try GraphQuery(request)
         let top = try top(request)
         var remaining = items
@@ -110,7 +111,7 @@ enum GraphObjects {
             guard let bytes = Base64URL.decode(token), let after = String(bytes: bytes, encoding: .utf8) else {
                 throw TandemError(.badRequest, "$skiptoken is not valid.")
             }
-            remaining = items.filter { key($0) > after }
+            remaining = items.filter { descending ? key($0) < after : key($0) > after }
         }
         let pageItems = Array(remaining.prefix(top))
         var rendered: [[String: Any]] = []
@@ -119,7 +120,7 @@ enum GraphObjects {
         if count { body["@odata.count"] = items.count }
         if remaining.count > top, let last = pageItems.last {
             var link = "$top=\(top)&$skiptoken=\(Base64URL.encode(Array(key(last).utf8)))"
-            for option in [GraphQuery.Option.select, .filter, .search, .count, .expand] {
+            for option in [GraphQuery.Option.select, .filter, .search, .count, .expand, .orderby] {
                 if let value = query[option] { link += "&$\(option.rawValue)=\(FormQuery.encode(value))" }
             }
             body["@odata.nextLink"] = "\(baseURL)\(path)?\(link)"

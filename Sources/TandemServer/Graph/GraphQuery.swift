@@ -99,6 +99,25 @@ struct GraphQuery: Sendable {
         return .some(select)
     }
 
+    /// `$orderby=property [asc|desc]` on one of `allowed` (Graph's defaults: displayName and
+    /// userPrincipalName of users, displayName of groups); with `$filter` or `$search` only in an
+    /// advanced query, as in Graph.
+    func orderBy(allowed: [String], type: String) throws -> (property: String, descending: Bool)? {
+        guard let text = values[.orderby] else { return nil }
+        let words = text.split(separator: " ").map(String.init)
+        guard (1...2).contains(words.count), let property = allowed.first(where: { $0.lowercased() == words[0].lowercased() }) else {
+            throw TandemError(.badRequest, "$orderby: '\(text)' is not supported on '\(type)'; order by \(allowed.joined(separator: " or ")), optionally asc or desc.",
+                              wireCode: "Request_UnsupportedQuery")
+        }
+        let direction = words.count == 2 ? words[1].lowercased() : "asc"
+        guard direction == "asc" || direction == "desc" else { throw TandemError(.badRequest, "$orderby: '\(words[1])' is not asc or desc.") }
+        if values[.filter] != nil || values[.search] != nil, !advanced {
+            throw TandemError(.badRequest, "Sorting with $orderby together with $filter or $search needs an advanced query: the header 'ConsistencyLevel: eventual' and $count=true.",
+                              wireCode: "Request_UnsupportedQuery")
+        }
+        return (property, direction == "desc")
+    }
+
     /// `$search="displayName:word"` (several joined by AND or OR): whole-word prefixes, case-insensitive,
     /// on the properties named in `searchable`. Needs `ConsistencyLevel: eventual`, as in Graph.
     func search(searchable: [String]) throws -> GraphSearch? {
@@ -170,7 +189,7 @@ struct GraphSearch: Sendable {
 /// below is the one list of which route takes which option).
 struct GraphQueryOptionsMiddleware<Context: RequestContext>: RouterMiddleware {
     static var accepted: [String: Set<GraphQuery.Option>] {
-        let collection: Set<GraphQuery.Option> = [.filter, .search, .count, .expand, .select, .top, .skiptoken]
+        let collection: Set<GraphQuery.Option> = [.filter, .search, .count, .expand, .select, .top, .skiptoken, .orderby]
         return [
             "GET /v1.0/users": collection, "GET /v1.0/groups": collection,
             "GET /v1.0/users/{id}": [.select, .expand], "GET /v1.0/groups/{id}": [.select, .expand], "GET /v1.0/me": [.select, .expand],

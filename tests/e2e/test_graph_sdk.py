@@ -93,6 +93,8 @@ def test_an_administrators_script_with_the_graph_sdk(server):
         assert len(some.value) == 1 and some.odata_next_link
         for user in found.value:
             await client.users.by_user_id(user.user_principal_name).patch(User(account_enabled=False))
+        ordered = await client.users.get(users_query(orderby=["displayName desc"], select=["displayName"]))
+        assert [u.display_name for u in ordered.value] == sorted((u.display_name for u in ordered.value), key=str.lower, reverse=True)
         disabled = await client.users.get(users_query(filter="accountEnabled eq false"))
         assert [u.user_principal_name for u in disabled.value] == ["bob@contoso.com"]
 

@@ -26,7 +26,8 @@ extension Admin {
                     let clients = try await env.storage.radiusClients()
                     if clients.isEmpty { print("no RADIUS clients") }
                     for client in clients {
-                        print("\(client.id)  \(client.displayName)  \(client.address)  \(ISO8601DateFormatter().string(from: client.createdAt))")
+                        print("\(client.id)  \(client.displayName)  \(client.address)  \(ISO8601DateFormatter().string(from: client.createdAt))"
+                              + (client.userNameSuffix.map { "  suffix \($0)" } ?? ""))
                     }
                 }
             }
@@ -38,13 +39,18 @@ extension Admin {
             @OptionGroup var secret: SecretKeyOptions
             @Argument(help: "Name (the application in the sign-in log and on the phone).") var name: String
             @Option(help: "The address or CIDR network its packets come from.") var address: String
+            @Option(name: .customLong("user-name-suffix"),
+                    help: "Appended to a user name without @ (e.g. @contoso.com: pam_radius sends the local login name).")
+            var userNameSuffix: String?
 
             func run() async throws {
                 let secretKey: String
                 do { secretKey = try secret.resolve(db) } catch { throw fail("\(error)") }
                 try await Admin.run(db) { env in
-                    let (client, shared) = try await RadiusClients.registry(env, secretKey: secretKey).register(name: name, address: address, by: nil)
+                    let (client, shared) = try await RadiusClients.registry(env, secretKey: secretKey).register(name: name, address: address,
+                                                                                                                     userNameSuffix: userNameSuffix, by: nil)
                     print("registered \(client.displayName) (\(client.address))")
+                    if let suffix = client.userNameSuffix { print("  user names without @ get \(suffix)") }
                     print("  id: \(client.id)")
                     print("  shared secret: \(shared)   (shown only this once)")
                 }

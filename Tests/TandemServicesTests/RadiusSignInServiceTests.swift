@@ -22,9 +22,9 @@ struct RadiusSignInServiceTests {
     static let secret = Array("shared-secret-for-the-tests-0123".utf8)
     static let client = RadiusClient(id: "c1", displayName: "VPN", address: "192.0.2.1/32", sealedSecret: "-", createdAt: Date(timeIntervalSince1970: 0))
 
-    static func request(password: String, state: [UInt8]? = nil, id: UInt8 = 1) -> RadiusPacket {
+    static func request(password: String, state: [UInt8]? = nil, id: UInt8 = 1, user: String = "alice@contoso.com") -> RadiusPacket {
         let authenticator = (0..<16).map { UInt8(truncatingIfNeeded: Int(id) * 31 + $0) }
-        var attributes: [RadiusAttribute] = [.text(.userName, "alice@contoso.com"),
+        var attributes: [RadiusAttribute] = [.text(.userName, user),
                                              RadiusAttribute(.userPassword, RadiusPacket.hidePassword(Array(password.utf8), secret: secret, requestAuthenticator: authenticator)),
                                              .text(.callingStationID, "198.51.100.9")]
         if let state { attributes.append(RadiusAttribute(.state, state)) }
@@ -58,6 +58,37 @@ struct RadiusSignInServiceTests {
         #expect(await Self.send(radius, password: "", state: state).code == .accessReject, "the State is spent")
         let record = try #require(try await s.t.storage.signIns(limit: 5, before: nil).first)
         #expect(record.appDisplayName == "VPN" && record.ipAddress == "198.51.100.9" && record.errorCode == 0)
+    }
+
+    @Test("A client's user name suffix turns a local login name into the principal name; a name with @ is left as sent")
+    func userNameSuffix() async throws {
+        let s = try await Scenario()
+        let phone = try await s.addPhone()
+        let radius = Self.service(s)
+        var jump = Self.client
+        jump.userNameSuffix = "@contoso.com"
+        let challenge = await radius.handle(Self.request(password: "correct horse", user: "alice"), from: jump, secret: Self.secret, sourceAddress: "192.0.2.1")
+        #expect(challenge.code == .accessChallenge, "\(challenge.message ?? "")")
+        let device = try #require(try await s.t.storage.device(id: phone.deviceID))
+        #expect(try await s.devices.pending(for: device).count == 1)
+        // Without the suffix the local name is nobody; with a name of another domain the suffix is not added.
+        #expect(await radius.handle(Self.request(password: "correct horse", id: 2, user: "alice"), from: Self.client, secret: Self.secret,
+                                    sourceAddress: "192.0.2.1").code == .accessReject)
+        #expect(await radius.handle(Self.request(password: "correct horse", id: 3, user: "alice@fabrikam.com"), from: jump, secret: Self.secret,
+                                    sourceAddress: "192.0.2.1").code == .accessReject)
+        #expect(jump.principalName("alice@fabrikam.com") == "alice@fabrikam.com" && jump.principalName("bob") == "bob@contoso.com")
+    }
+
+    @Test("A user name suffix must be @ and a domain name", arguments: ["contoso.com", "@", "@con toso.com", "@contoso..com", "@.contoso.com",
+                                                                        "@contoso.com.", "@cöntoso.com", "@" + String(repeating: "a", count: 128)])
+    func badSuffixes(_ suffix: String) async throws {
+        let s = try await Scenario()
+        let registry = RadiusClientRegistry(env: s.t.env, sealer: TestRadiusSealer())
+        await #expect(throws: TandemError.self) { _ = try await registry.register(name: "Jump host", address: "192.0.2.7", userNameSuffix: suffix, by: nil) }
+        #expect(try await s.t.storage.radiusClients().isEmpty)
+        let (client, _) = try await registry.register(name: "Jump host", address: "192.0.2.7", userNameSuffix: " @Contoso.com ", by: nil)
+        #expect(client.userNameSuffix == "@contoso.com")
+        #expect(try await s.t.storage.audits(limit: 10, before: nil).contains { $0.property == "userNameSuffix" && $0.newValue == "@contoso.com" })
     }
 
     @Test("A State sealed for another client does not open")

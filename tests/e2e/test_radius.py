@@ -231,3 +231,28 @@ def test_the_admin_api_registers_a_client_whose_secret_is_shown_once_and_works(r
     assert requests.delete(f"{url}/{body['id']}", headers=token).status_code == 204
     with pytest.raises(Timeout):
         radius.send(client=radius.client(secret=secret, source="127.0.0.2"))
+
+
+def test_a_client_with_a_user_name_suffix_signs_in_a_local_login_name(tmp_path, phone):
+    """pam_radius and many NASes send the local login name ("alice"); a client registered with
+    `--user-name-suffix @contoso.com` signs in alice@contoso.com. The other client, without it, does not."""
+    radius = Radius(tmp_path / "suffix", phone)
+    try:
+        out = run([TANDEM, "admin", "radius-clients", "add", "SSH jump host", "--address", "127.0.0.2",
+                   "--user-name-suffix", "@contoso.com", "--database", radius.server.db]).stdout
+        assert "user names without @ get @contoso.com" in out
+        secret = re.search(r"shared secret: (\S+)", out).group(1).encode()
+        bad = run([TANDEM, "admin", "radius-clients", "add", "Bad", "--address", "127.0.0.3", "--user-name-suffix", "contoso.com",
+                   "--database", radius.server.db], check=False)
+        assert bad.returncode != 0 and "must be @ and a domain name" in bad.stderr and len(bad.stderr.strip().splitlines()) == 1
+        assert radius.send(user="alice").code == packet.AccessReject   # 127.0.0.1's client has no suffix
+        jump = radius.client(secret=secret, source="127.0.0.2")
+        reply = radius.send(user="alice", client=jump)
+        assert reply.code == packet.AccessChallenge, reply_message(reply)
+        number = NUMBER.search(reply_message(reply)).group(1)
+        [request] = pending(phone)
+        assert request["context"]["application"] == "SSH jump host"
+        assert "approved" in phone.run("approve", "--number", number, "--pin", PIN).stdout
+        assert radius.send(password="", state=reply["State"][0], user="alice", client=jump).code == packet.AccessAccept
+    finally:
+        radius.server.stop()

@@ -24,12 +24,14 @@ struct RadiusAdminRoutes: Sendable {
         v1.post(RouterPath(base)) { request, _ in
             let actor = try await self.graph.actor(request, Self.writers)
             let body = try await GraphJSON.object(request)
-            try GraphJSON.onlyKnown(body, ["displayName", "address"], type: "tandem.radiusClient")
+            try GraphJSON.onlyKnown(body, ["displayName", "address", "userNameSuffix"], type: "tandem.radiusClient")
             guard let name = body["displayName"], let address = body["address"] else {
                 throw TandemError(.badRequest, "displayName and address are required.")
             }
             let (client, secret) = try await self.registry.register(name: try GraphJSON.string(name, "displayName"),
-                                                                    address: try GraphJSON.string(address, "address"), by: actor)
+                                                                    address: try GraphJSON.string(address, "address"),
+                                                                    userNameSuffix: try GraphJSON.optionalString(body["userNameSuffix"], "userNameSuffix"),
+                                                                    by: actor)
             var object = Self.object(client)
             object["sharedSecret"] = secret
             object["@odata.context"] = "\(self.graph.publicURL())/v1.0/$metadata#tandem/radiusClients/$entity"
@@ -57,6 +59,6 @@ struct RadiusAdminRoutes: Sendable {
     /// The Graph-style object; `sharedSecret` is null except in the answer to the POST.
     static func object(_ client: RadiusClient) -> [String: Any] {
         ["@odata.type": "#tandem.radiusClient", "id": client.id, "displayName": client.displayName, "address": client.address,
-         "createdDateTime": GraphJSON.date(client.createdAt), "sharedSecret": NSNull()]
+         "createdDateTime": GraphJSON.date(client.createdAt), "userNameSuffix": client.userNameSuffix ?? NSNull(), "sharedSecret": NSNull()]
     }
 }

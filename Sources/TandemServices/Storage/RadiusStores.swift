@@ -13,13 +13,23 @@ public struct RadiusClient: Sendable, Equatable, Codable {
     /// The shared secret, sealed (AES-GCM under the server's secret key, the client id as context).
     public var sealedSecret: String
     public var createdAt: Date
+    /// Appended to a User-Name without `@` (e.g. `@contoso.com`): `pam_radius` and many NASes
+    /// send the local login name, Tandem knows the user principal name. `nil`: names as sent.
+    public var userNameSuffix: String?
 
-    public init(id: String, displayName: String, address: String, sealedSecret: String, createdAt: Date) {
+    public init(id: String, displayName: String, address: String, sealedSecret: String, createdAt: Date, userNameSuffix: String? = nil) {
         self.id = id
         self.displayName = displayName
         self.address = address
         self.sealedSecret = sealedSecret
         self.createdAt = createdAt
+        self.userNameSuffix = userNameSuffix
+    }
+
+    /// The principal name a User-Name stands for: with the suffix when it has no `@` of its own.
+    public func principalName(_ userName: String) -> String {
+        guard let userNameSuffix, !userName.contains("@") else { return userName }
+        return userName + userNameSuffix
     }
 }
 

@@ -32,22 +32,42 @@ public struct RadiusClientRegistry: Sendable {
     static func sealContext(_ id: String) -> String { "radius-client|" + id }
 
     /// Registers a client; returns it and its shared secret (shown this once, never stored in the clear).
-    public func register(name rawName: String, address rawAddress: String, by actor: User?) async throws -> (RadiusClient, String) {
+    public func register(name rawName: String, address rawAddress: String, userNameSuffix rawSuffix: String? = nil,
+                         by actor: User?) async throws -> (RadiusClient, String) {
         let name = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...64).contains(name.count), !name.contains(where: { $0.isNewline || $0.asciiValue.map { $0 < 0x20 } == true }) else {
             throw TandemError(.badRequest, "The name must be 1 to 64 characters.")
         }
         let address = rawAddress.trimmingCharacters(in: .whitespaces)
         guard let network = CIDR(address) else { throw TandemError(.badRequest, "--address must be an IP address or a CIDR network, not '\(rawAddress)'.") }
+        let suffix = try rawSuffix.map(Self.validSuffix)
         let id = env.random.identifier()
         let secret = Base64URL.encode(env.random.bytes(Self.secretBytes))
         let client = RadiusClient(id: id, displayName: name, address: network.description,
-                                  sealedSecret: try sealer.seal(Array(secret.utf8), context: Self.sealContext(id)), createdAt: env.clock.now())
-        try await env.storage.insertRadiusClient(client)
-        try await Auditor(env: env).record("ApplicationManagement", "Add RADIUS client", "Add", actor: actor, targetType: "RadiusClient",
-                                           targetID: id, targetName: name, property: "address", new: client.address)
+                                  sealedSecret: try sealer.seal(Array(secret.utf8), context: Self.sealContext(id)), createdAt: env.clock.now(),
+                                  userNameSuffix: suffix)
+        try await env.transaction { env in
+            try await env.storage.insertRadiusClient(client)
+            let auditor = Auditor(env: env)
+            try await auditor.record("ApplicationManagement", "Add RADIUS client", "Add", actor: actor, targetType: "RadiusClient",
+                                     targetID: id, targetName: name, property: "address", new: client.address)
+            if let suffix {
+                try await auditor.record("ApplicationManagement", "Add RADIUS client", "Add", actor: actor, targetType: "RadiusClient",
+                                         targetID: id, targetName: name, property: "userNameSuffix", new: suffix)
+            }
+        }
         logger.info("RADIUS client added", metadata: ["tandem.radiusClient": "\(id)"])
         return (client, secret)
+    }
+
+    /// `@` and a domain name (letters, digits, `-` and `.`, 2 to 128 characters), or a one-line 400.
+    static func validSuffix(_ raw: String) throws -> String {
+        let suffix = raw.trimmingCharacters(in: .whitespaces)
+        let domain = suffix.dropFirst()
+        guard suffix.hasPrefix("@"), (2...128).contains(suffix.count), !domain.hasPrefix("."), !domain.hasSuffix("."), !domain.contains(".."),
+              domain.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") })
+        else { throw TandemError(.badRequest, "The user name suffix must be @ and a domain name, such as @contoso.com, not '\(raw.prefix(64))'.") }
+        return suffix.lowercased()
     }
 
     /// Oldest first.

@@ -58,9 +58,10 @@ public struct RadiusSignInService: Sendable {
     /// from `client`, whose packets come from `sourceAddress`. Never throws: a storage failure
     /// is a Reject, logged.
     public func handle(_ request: RadiusPacket, from client: RadiusClient, secret: [UInt8], sourceAddress: String) async -> Reply {
-        guard request.code == .accessRequest, let username = request.text(.userName), !username.isEmpty else {
+        guard request.code == .accessRequest, let sent = request.text(.userName), !sent.isEmpty else {
             return .reject(Self.incorrect)
         }
+        let username = client.principalName(sent)
         guard let hidden = request.attribute(.userPassword),
               let typed = RadiusPacket.revealPassword(hidden, secret: secret, requestAuthenticator: request.authenticator)
         else { return .reject("Only PAP (User-Password) is supported.") }

@@ -245,6 +245,31 @@ struct GraphQueryTests {
         }, mode: .live)
     }
 
+    @Test("authentication/methods lists every kind with its @odata.type and never a secret")
+    func everyMethodKind() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let d = try await Self.directory(graph)
+            let key = Base64URL.encode(Array(repeating: UInt8(4), count: 65))
+            let device = Device(id: UUID().uuidString, userID: d.bob.id, name: "Bob's phone", appVersion: "1.2", deviceKey: key, approvalKey: key,
+                                state: .active, createdAt: Date())
+            try await store.insertDevice(device)
+            try await store.setTOTPSecret(deviceID: device.id, secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP")
+            #expect(try await store.insertPasskey(Passkey(
+                id: UUID().uuidString, userID: d.bob.id, credentialID: Base64URL.encode(Array(UUID().uuidString.utf8)), publicKey: "pQECAyYgASFYIA",
+                algorithm: -7, signCount: 0, aaguid: "00000000-0000-0000-0000-000000000000", backupEligible: false, backedUp: false,
+                attestationFormat: "none", transports: ["internal"], name: "Laptop", createdAt: Date())))
+            let (_, code) = try await TemporaryAccessPassService(env: graph.env).create(for: d.bob, .init(), by: nil)
+            let response = try await Self.get(graph, "/v1.0/users/bob%40contoso.com/authentication/methods", token: d.token)
+            let text = String(buffer: response.body)
+            let types = try #require(try Self.object(response)["value"] as? [[String: Any]]).compactMap { $0["@odata.type"] as? String }
+            #expect(types == ["#microsoft.graph.passwordAuthenticationMethod", "#microsoft.graph.microsoftAuthenticatorAuthenticationMethod",
+                              "#microsoft.graph.softwareOathAuthenticationMethod", "#microsoft.graph.fido2AuthenticationMethod",
+                              "#microsoft.graph.temporaryAccessPassAuthenticationMethod"])
+            #expect(!text.contains(code) && !text.contains("JBSWY3DP") && !text.contains("$2"))
+        }, mode: .live)
+    }
+
     @Test("Sign-in and audit logs filter with the shared parser (or, startsWith, in, dates)")
     func logs() async throws {
         try await TestServer.run({ store, client in

@@ -3029,6 +3029,147 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1.0/tandem/radiusClients": {
+      "get": {
+        "operationId": "listRadiusClients",
+        "summary": "RADIUS clients (any directory role)",
+        "tags": [
+          "directory"
+        ],
+        "responses": {
+          "200": {
+            "description": "The clients, oldest first.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RadiusClientCollection"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          }
+        }
+      },
+      "post": {
+        "operationId": "createRadiusClient",
+        "summary": "Register a RADIUS client (Global Administrator); the shared secret is in this answer only",
+        "tags": [
+          "directory"
+        ],
+        "requestBody": {
+          "required": true,
+          "content": {
+            "application/json": {
+              "schema": {
+                "$ref": "#/components/schemas/RadiusClientCreate"
+              },
+              "example": {
+                "displayName": "SSH jump host",
+                "address": "10.0.0.5/32",
+                "userNameSuffix": "@contoso.com"
+              }
+            }
+          }
+        },
+        "responses": {
+          "201": {
+            "description": "Created, with sharedSecret.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RadiusClient"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "413": {
+            "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "409": {
+            "$ref": "#/components/responses/Conflict"
+          }
+        }
+      }
+    },
+    "/v1.0/tandem/radiusClients/{id}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/radiusClientId"
+        }
+      ],
+      "get": {
+        "operationId": "getRadiusClient",
+        "summary": "A RADIUS client",
+        "tags": [
+          "directory"
+        ],
+        "responses": {
+          "200": {
+            "description": "The client (sharedSecret null).",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/RadiusClient"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteRadiusClient",
+        "summary": "Delete a RADIUS client (Global Administrator); its packets are dropped from then on",
+        "tags": [
+          "directory"
+        ],
+        "responses": {
+          "204": {
+            "description": "Done; no body."
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -3332,6 +3473,16 @@ enum OpenAPIDocument {
           "example": "displayName"
         },
         "description": "`displayName`, then `asc` (default) or `desc`; with `$filter` or `$search` only in an advanced query."
+      },
+      "radiusClientId": {
+        "name": "id",
+        "in": "path",
+        "required": true,
+        "schema": {
+          "type": "string",
+          "minLength": 1
+        },
+        "description": "A RADIUS client's id."
       }
     },
     "responses": {
@@ -6206,6 +6357,86 @@ enum OpenAPIDocument {
             "items": {
               "$ref": "#/components/schemas/AuthenticationMethod"
             }
+          }
+        }
+      },
+      "RadiusClient": {
+        "type": "object",
+        "required": [
+          "id",
+          "displayName",
+          "address",
+          "createdDateTime"
+        ],
+        "properties": {
+          "@odata.type": {
+            "type": "string",
+            "enum": [
+              "#tandem.radiusClient"
+            ]
+          },
+          "id": {
+            "type": "string"
+          },
+          "displayName": {
+            "type": "string"
+          },
+          "address": {
+            "type": "string",
+            "description": "The address or CIDR network its packets come from."
+          },
+          "createdDateTime": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "userNameSuffix": {
+            "type": "string",
+            "nullable": true,
+            "description": "Appended to a User-Name without @ (decision 0019)."
+          },
+          "sharedSecret": {
+            "type": "string",
+            "nullable": true,
+            "description": "Only in the answer to the POST, once."
+          }
+        }
+      },
+      "RadiusClientCollection": {
+        "type": "object",
+        "required": [
+          "value"
+        ],
+        "properties": {
+          "@odata.context": {
+            "type": "string"
+          },
+          "value": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/RadiusClient"
+            }
+          }
+        }
+      },
+      "RadiusClientCreate": {
+        "type": "object",
+        "required": [
+          "displayName",
+          "address"
+        ],
+        "additionalProperties": false,
+        "properties": {
+          "displayName": {
+            "type": "string",
+            "minLength": 1,
+            "maxLength": 64
+          },
+          "address": {
+            "type": "string"
+          },
+          "userNameSuffix": {
+            "type": "string",
+            "pattern": "^@[A-Za-z0-9.-]+$"
           }
         }
       }

@@ -46,11 +46,13 @@ public func buildApplication(
     let metrics = PrometheusSignInMetrics()
     let webPush = WebPushWiring(configuration: configuration, storage: storage, clock: clock, random: random,
                                 publicURL: { publicURL.get() }, registry: metrics.registry, logger: logger)
-    let env = ServiceEnvironment(storage: storage, push: webPush.notifier(wrapping: relay?.notifier ?? hub), events: relay?.events ?? watch, passwords: passwords,
+    var env = ServiceEnvironment(storage: storage, push: webPush.notifier(wrapping: relay?.notifier ?? hub), events: relay?.events ?? watch, passwords: passwords,
                                  clock: clock, random: random, settings: settings, metrics: metrics,
                                  locator: TandemLocator(storage: storage, geoipDirectory: configuration.geoipDirectory),
                                  alerts: configuration.alertWebhook.map { WebhookAlerts(url: $0, logger: logger) as any AdminAlerts } ?? NoAlerts(),
                                  revocation: GrantRevocation(storage: storage, clock: clock))
+    // Verification-code secrets are sealed at rest with the server's secret key (decision 0027).
+    env.sealer = RadiusSecretBox(secretKey: configuration.secretKey, random: random)
     let trail = DeliveryTrail(env: env)
     Task { await hub.observeSends { challengeID, deviceID in await trail.record(challengeID, "sent", channel: "websocket", deviceID: deviceID) } }
     let pages = try PageRenderer()

@@ -23,6 +23,17 @@ extension SQLStore: PortalStore {
         }
     }
 
+    public func allTOTPSecrets() async throws -> [(deviceID: String, secret: String)] {
+        try await db.raw("SELECT id, totp_secret FROM devices WHERE totp_secret IS NOT NULL ORDER BY id").all().map { row in
+            (try row.decode(column: "id", as: String.self), try row.decode(column: "totp_secret", as: String.self))
+        }
+    }
+
+    public func replaceTOTPSecret(deviceID: String, old: String, new: String) async throws -> Bool {
+        try await db.raw("UPDATE devices SET totp_secret = \(bind: new) WHERE id = \(bind: deviceID) AND totp_secret = \(bind: old) RETURNING id")
+            .first() != nil
+    }
+
     public func useTOTPStep(deviceID: String, step: Int64) async throws -> Bool {
         try await db.raw("""
             UPDATE devices SET totp_last_step = \(bind: step)

@@ -20,6 +20,14 @@ extension InMemoryStorage {
             portal.totp[device.id].map { TOTPCredential(deviceID: device.id, secret: $0.secret, lastUsedStep: $0.lastStep) }
         }
     }
+    public func allTOTPSecrets() -> [(deviceID: String, secret: String)] {
+        portal.totp.sorted { $0.key < $1.key }.map { ($0.key, $0.value.secret) }
+    }
+    public func replaceTOTPSecret(deviceID: String, old: String, new: String) -> Bool {
+        guard let stored = portal.totp[deviceID], stored.secret == old else { return false }
+        portal.totp[deviceID] = (new, stored.lastStep)
+        return true
+    }
     public func useTOTPStep(deviceID: String, step: Int64) -> Bool {
         guard devicesByID[deviceID]?.state == .active, let stored = portal.totp[deviceID],
               stored.lastStep.map({ $0 < step }) ?? true else { return false }

@@ -136,6 +136,13 @@ struct Serve: AsyncParsableCommand {
         let passwords = BcryptPasswordHasher(cost: bcryptCost)
         do {
             try await checkStoredKeys(store: store, secretKey: config.secretKey ?? OIDCSecretKey.processDefault, logger: logger)
+            if let secretKey = config.secretKey {
+                // Verification-code secrets stored in the clear by an earlier version are sealed now (decision 0027).
+                var env = ServiceEnvironment(storage: store, push: NoPush(), events: NoEvents(), passwords: passwords, clock: SystemClock(),
+                                             random: SystemRandomSource(), settings: ServiceSettings(publicURL: config.resolvedPublicURL(boundPort: config.port)))
+                env.sealer = RadiusSecretBox(secretKey: secretKey, random: env.random)
+                try await VerificationCodeService(env: env, logger: logger).resealPlaintextSecrets()
+            }
             let firstAdmin = try await Self.createFirstAdministrator(store: store, passwords: passwords, config: config)
             let app = try buildApplication(configuration: config, storage: store, passwords: passwords, logger: logger,
                                            bus: store.makeInstanceBus()) { port, url in

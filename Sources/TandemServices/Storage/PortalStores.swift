@@ -11,6 +11,11 @@ public protocol PortalStore: Sendable {
     func deleteTOTPSecret(deviceID: String) async throws
     /// The user's active devices that have a secret, oldest first.
     func totpCredentials(userID: String) async throws -> [TOTPCredential]
+    /// Every device's stored secret, whatever its state (the re-sealing pass, decision 0027).
+    func allTOTPSecrets() async throws -> [(deviceID: String, secret: String)]
+    /// Replaces a device's stored secret text if it is still `old`, keeping its last used step
+    /// (re-sealing the same secret must not reopen a used code); returns whether it did.
+    func replaceTOTPSecret(deviceID: String, old: String, new: String) async throws -> Bool
     /// Records `step` as used for the device if it is later than the last used step (and the
     /// device is active with a secret); returns whether it did.
     func useTOTPStep(deviceID: String, step: Int64) async throws -> Bool

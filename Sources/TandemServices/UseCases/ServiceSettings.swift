@@ -54,6 +54,9 @@ public struct ServiceEnvironment: Sendable {
     public var revocation: any TokenRevocation
     /// The trace contexts that tie a push request's answer to its sign-in (decision 0029).
     public var traces: ChallengeTraces
+    /// Seals secrets kept at rest under the server's secret key (verification-code secrets,
+    /// decision 0027). `nil` (offline commands, fast tests): new secrets are stored as given.
+    public var sealer: (any RadiusSealer)? = nil
 
     public init(storage: any TandemStorage, push: any PushNotifier, events: any ChallengeEvents,
                 passwords: any PasswordHasher, clock: any TandemClock, random: any RandomSource,

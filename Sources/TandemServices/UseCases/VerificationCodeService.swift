@@ -35,7 +35,7 @@ public struct VerificationCodeService: Sendable {
     /// for the activation answer. Never logged.
     public func issueSecret(deviceID: String) async throws -> String {
         let secret = Base32.encode(TOTP.newSecret(random: env.random))
-        try await env.storage.setTOTPSecret(deviceID: deviceID, secret: secret)
+        try await env.storage.setTOTPSecret(deviceID: deviceID, secret: try sealed(secret, deviceID: deviceID))
         logger.info("verification-code secret issued", metadata: ["tandem.device": "\(deviceID)"])
         return secret
     }
@@ -63,7 +63,7 @@ public struct VerificationCodeService: Sendable {
         let code = typed.filter { !$0.isWhitespace }
         var reused = false
         for credential in try await env.storage.totpCredentials(userID: user.id) {
-            guard let secret = Base32.decode(credential.secret), let totp = try? TOTP(secret: secret) else { continue }
+            guard let secret = opened(credential), let totp = try? TOTP(secret: secret) else { continue }
             let last = credential.lastUsedStep.flatMap { UInt64(exactly: $0) }
             switch totp.verify(code, at: now, window: Self.window, lastUsedStep: last) {
             case .accepted(let step, _):

@@ -35,6 +35,24 @@ struct PortalStoreTests {
         }
     }
 
+    @Test("A stored secret is replaced only from the text it still holds, keeping its last used step (decision 0027)", arguments: Backend.allCases)
+    func totpReplace(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            let device = Fixtures.device(userID: user.id)
+            try await s.insertDevice(device)
+            try await s.setTOTPSecret(deviceID: device.id, secret: "JBSWY3DPEHPK3PXP")
+            #expect(try await s.useTOTPStep(deviceID: device.id, step: 42))
+            #expect(try await s.allTOTPSecrets().map(\.secret) == ["JBSWY3DPEHPK3PXP"])
+            #expect(try await s.replaceTOTPSecret(deviceID: device.id, old: "WRONG", new: "sealed1.x") == false)
+            #expect(try await s.replaceTOTPSecret(deviceID: device.id, old: "JBSWY3DPEHPK3PXP", new: "sealed1.x"))
+            #expect(try await s.replaceTOTPSecret(deviceID: device.id, old: "JBSWY3DPEHPK3PXP", new: "sealed1.y") == false, "once")
+            #expect(try await s.totpCredentials(userID: user.id) == [TOTPCredential(deviceID: device.id, secret: "sealed1.x", lastUsedStep: 42)])
+            #expect(try await s.allTOTPSecrets().map(\.deviceID) == [device.id])
+        }
+    }
+
     @Test("Racing uses of one step: exactly one wins", arguments: Backend.allCases)
     func totpRace(backend: Backend) async throws {
         try await OpenStore.with(backend) { s in

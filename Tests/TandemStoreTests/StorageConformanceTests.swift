@@ -197,6 +197,27 @@ struct StorageConformanceTests {
         }
     }
 
+    @Test("A flow keeps its required strength and the strength interrupt's stage (decision 0027)", arguments: Backend.allCases)
+    func flowRequiredStrength(backend: Backend) async throws {
+        try await OpenStore.with(backend) { s in
+            let user = Fixtures.user()
+            try await s.insertUser(user)
+            var flow = SignInFlow(id: "f-strength", username: "alice", userID: user.id, createdAt: Fixtures.t0,
+                                  expiresAt: Fixtures.t0.addingTimeInterval(900), requiredStrength: .phishingResistantMFA)
+            try await s.insertFlow(flow)
+            #expect(try await s.flow(id: "f-strength") == flow)
+            _ = flow.firstFactor(.temporaryAccessPass, then: .complete)
+            #expect(flow.complete(redeemed: nil, mayEnrol: true) == .enrol)
+            #expect(try await s.updateFlow(flow))
+            flow.version += 1
+            let stored = try #require(try await s.flow(id: "f-strength"))
+            #expect(stored == flow && stored.stage == .enrol && stored.requiredStrength == .phishingResistantMFA)
+            #expect(stored.passkeyMethods == ["mfa", "tap"])
+            try await s.insertFlow(SignInFlow(id: "f-none", username: "bob", userID: nil, createdAt: Fixtures.t0, expiresAt: Fixtures.t0))
+            #expect(try await s.flow(id: "f-none")?.requiredStrength == nil)
+        }
+    }
+
     @Test("Flows and sessions round-trip", arguments: Backend.allCases)
     func flowsAndSessions(backend: Backend) async throws {
         try await OpenStore.with(backend) { s in

@@ -32,6 +32,7 @@ import Testing
             let browser = try await h.signedInBrowser()
             let alice = try #require(try await h.store.user(principalName: "alice@contoso.com"))
             try await Self.addDevice(h, alice)
+            h.clock.advance(by: 5)   // the session is older than the requests below
             for acr in [OIDCAssurance.phr, OIDCAssurance.phrh, OIDCAssurance.phishingResistant, "urn:example:unknown phr"] {
                 // Decision 0027: she may add a passkey, so the weaker session is sent to sign in
                 // again (that sign-in leads to the strength interrupt), never given a code …

@@ -4,7 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 import TandemCore
 import TandemServer
-import TandemServices
+@testable import TandemServices
 import TandemStore
 import TandemTesting
 import Testing
@@ -39,7 +39,12 @@ struct SignInPagesTests {
         // The password alone gives the registration interrupt (decision 0013); then a push sign-in.
         let phone = try await browser.registerAndSignIn()
         let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
-        let secret = try await store.totpCredentials(userID: alice.id).first.flatMap { Base32.decode($0.secret) }
+        // The stored secret is sealed under the server's (this process's) secret key (decision 0027).
+        var env = ServiceEnvironment(storage: store, push: RecordingPushNotifier(), events: ImmediateChallengeEvents(),
+                                     passwords: BcryptPasswordHasher(cost: 4), clock: SystemClock(), random: SystemRandomSource(),
+                                     settings: ServiceSettings(publicURL: "http://127.0.0.1"))
+        env.sealer = RadiusSecretBox(secretKey: nil, random: SystemRandomSource())
+        let secret = try await store.totpCredentials(userID: alice.id).first.flatMap { VerificationCodeService(env: env).opened($0) }
         return (browser, phone, try secret.map { try TOTP(secret: $0) })
     }
 

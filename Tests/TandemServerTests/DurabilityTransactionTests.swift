@@ -185,4 +185,29 @@ struct DurabilityTransactionTests {
             #expect(try await protection.reportSettings().blockMinutes == 7)
         }
     }
+
+    @Test("An application, its secrets and a RADIUS client are kept only with their audit entries")
+    func applicationsWithAudit() async throws {
+        try await Self.withAlice { store, env, _ in
+            let registry = OIDCClientRegistry(env: env)
+            let (app, _) = try await registry.register(OIDCClientDraft(displayName: "Payroll", redirectURIs: ["https://payroll.example.com/cb"]), by: nil)
+            try await Self.breakAudit(store)
+            await #expect(throws: (any Error).self) { _ = try await registry.register(OIDCClientDraft(displayName: "Shadow app"), by: nil) }
+            #expect(try await store.oidcClients().map(\.displayName) == ["Payroll"], "no application without its audit entry")
+            await #expect(throws: (any Error).self) { _ = try await registry.addSecret(to: app, displayName: "rotation", by: nil) }
+            #expect(try await store.oidcClient(id: app.id)?.secrets.count == 1, "no secret without its audit entry")
+            await #expect(throws: (any Error).self) { try await registry.removeSecret(keyID: app.secrets[0].keyID, from: app, by: nil) }
+            await #expect(throws: (any Error).self) { try await registry.delete(app, by: nil) }
+            #expect(try await store.oidcClient(id: app.id)?.secrets.count == 1)
+            let radius = RadiusClientRegistry(env: env, sealer: RadiusSecretBox(secretKey: "durability-test-secret-key-0123456789", random: env.random))
+            await #expect(throws: (any Error).self) { _ = try await radius.register(name: "VPN", address: "192.0.2.1", by: nil) }
+            #expect(try await store.radiusClients().isEmpty)
+            try await Self.mendAudit(store)
+            // Two secrets added at once are both kept (each is added to the stored client, read in its transaction).
+            async let one = registry.addSecret(to: app, displayName: "one", by: nil)
+            async let two = registry.addSecret(to: app, displayName: "two", by: nil)
+            _ = try await (one, two)
+            #expect(try await store.oidcClient(id: app.id)?.secrets.count == 3)
+        }
+    }
 }

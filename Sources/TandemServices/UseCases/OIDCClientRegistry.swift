@@ -67,10 +67,13 @@ public struct OIDCClientRegistry: Sendable {
             client.secrets = [made.secret]
             secret = made.text
         }
-        try await env.storage.insertOIDCClient(client)
-        try await Auditor(env: env).record("ApplicationManagement", "Add application", "Add", actor: actor,
-                                           targetType: "Application", targetID: client.id, targetName: client.displayName)
-        if client.adminScopeEnabled { try await auditAdminScope(client, old: false, by: actor) }
+        let stored = client
+        try await inTransaction { registry in
+            try await registry.env.storage.insertOIDCClient(stored)
+            try await Auditor(env: registry.env).record("ApplicationManagement", "Add application", "Add", actor: actor,
+                                                        targetType: "Application", targetID: stored.id, targetName: stored.displayName)
+            if stored.adminScopeEnabled { try await registry.auditAdminScope(stored, old: false, by: actor) }
+        }
         return (client, secret)
     }
 
@@ -79,10 +82,15 @@ public struct OIDCClientRegistry: Sendable {
         var updated = client
         try apply(draft, to: &updated)
         if !updated.authMethod.usesSecret { updated.secrets = [] }
-        try await env.storage.updateOIDCClient(updated)
-        try await Auditor(env: env).record("ApplicationManagement", "Update application", "Update", actor: actor,
-                                           targetType: "Application", targetID: client.id, targetName: updated.displayName)
-        if updated.adminScopeEnabled != client.adminScopeEnabled { try await auditAdminScope(updated, old: client.adminScopeEnabled, by: actor) }
+        let stored = updated
+        try await inTransaction { registry in
+            try await registry.env.storage.updateOIDCClient(stored)
+            try await Auditor(env: registry.env).record("ApplicationManagement", "Update application", "Update", actor: actor,
+                                                        targetType: "Application", targetID: client.id, targetName: stored.displayName)
+            if stored.adminScopeEnabled != client.adminScopeEnabled {
+                try await registry.auditAdminScope(stored, old: client.adminScopeEnabled, by: actor)
+            }
+        }
         return updated
     }
 
@@ -94,9 +102,24 @@ public struct OIDCClientRegistry: Sendable {
     }
 
     public func delete(_ client: OIDCClient, by actor: User?) async throws {
-        guard try await env.storage.deleteOIDCClient(id: client.id) else { throw TandemError(.notFound, "No such application.") }
-        try await Auditor(env: env).record("ApplicationManagement", "Delete application", "Delete", actor: actor,
-                                           targetType: "Application", targetID: client.id, targetName: client.displayName)
+        try await inTransaction { registry in
+            guard try await registry.env.storage.deleteOIDCClient(id: client.id) else { throw TandemError(.notFound, "No such application.") }
+            try await Auditor(env: registry.env).record("ApplicationManagement", "Delete application", "Delete", actor: actor,
+                                                        targetType: "Application", targetID: client.id, targetName: client.displayName)
+        }
+    }
+
+    /// Runs `body` with a registry over one storage transaction (decision 0018): a change and its
+    /// audit entries commit together or not at all.
+    func inTransaction<T: Sendable>(_ body: @Sendable (OIDCClientRegistry) async throws -> T) async throws -> T {
+        let settings = settings
+        return try await env.transaction { env in try await body(OIDCClientRegistry(env: env, settings: settings)) }
+    }
+
+    /// The stored client, read again inside the transaction, so two secret changes at once do not undo each other.
+    func current(_ client: OIDCClient) async throws -> OIDCClient {
+        guard let stored = try await env.storage.oidcClient(id: client.id) else { throw TandemError(.notFound, "No such application.") }
+        return stored
     }
 
     /// Adds a secret (Graph's `addPassword`); the text is returned once.
@@ -104,25 +127,30 @@ public struct OIDCClientRegistry: Sendable {
         guard client.authMethod.usesSecret else {
             throw TandemError(.badRequest, "This application authenticates with \(client.authMethod.rawValue); it takes no secret.")
         }
-        var updated = client
         let made = makeSecret(displayName: displayName)
-        updated.secrets.append(made.secret)
-        try await env.storage.updateOIDCClient(updated)
-        try await Auditor(env: env).record("ApplicationManagement", "Update application – Certificates and secrets management", "Update",
-                                           actor: actor, targetType: "Application", targetID: client.id, targetName: client.displayName,
-                                           property: "passwordCredentials", new: made.secret.keyID)
+        try await inTransaction { registry in
+            var updated = try await registry.current(client)
+            updated.secrets.append(made.secret)
+            try await registry.env.storage.updateOIDCClient(updated)
+            try await Auditor(env: registry.env).record("ApplicationManagement", "Update application – Certificates and secrets management", "Update",
+                                                        actor: actor, targetType: "Application", targetID: client.id, targetName: client.displayName,
+                                                        property: "passwordCredentials", new: made.secret.keyID)
+        }
         return made
     }
 
     /// Removes a secret (Graph's `removePassword`).
     public func removeSecret(keyID: String, from client: OIDCClient, by actor: User?) async throws {
-        var updated = client
-        updated.secrets.removeAll { $0.keyID.lowercased() == keyID.lowercased() }
-        guard updated.secrets.count < client.secrets.count else { throw TandemError(.notFound, "No secret with keyId \(keyID).") }
-        try await env.storage.updateOIDCClient(updated)
-        try await Auditor(env: env).record("ApplicationManagement", "Update application – Certificates and secrets management", "Update",
-                                           actor: actor, targetType: "Application", targetID: client.id, targetName: client.displayName,
-                                           property: "passwordCredentials", old: keyID)
+        try await inTransaction { registry in
+            let stored = try await registry.current(client)
+            var updated = stored
+            updated.secrets.removeAll { $0.keyID.lowercased() == keyID.lowercased() }
+            guard updated.secrets.count < stored.secrets.count else { throw TandemError(.notFound, "No secret with keyId \(keyID).") }
+            try await registry.env.storage.updateOIDCClient(updated)
+            try await Auditor(env: registry.env).record("ApplicationManagement", "Update application – Certificates and secrets management", "Update",
+                                                        actor: actor, targetType: "Application", targetID: client.id, targetName: client.displayName,
+                                                        property: "passwordCredentials", old: keyID)
+        }
     }
 
     /// Finds an application by object id, client id, or (if unique) display name.

@@ -200,3 +200,35 @@ def test_mfa_turned_off_for_everyone_gives_only_the_registration_interrupt(serve
     assert browser.complete().headers["Location"] == "/mysecurityinfo"
     assert "More information required" in browser.http.get(browser.url("/mysecurityinfo")).text
     assert browser.http.get(browser.url("/"), allow_redirects=False).headers["Location"] == "/login"
+
+
+def test_verification_code_secrets_are_sealed_at_rest_and_old_plaintext_ones_are_sealed_at_start(server, phone):
+    """Decision 0027: the devices table never holds a secret in the clear; a secret an earlier
+    version stored in the clear is sealed when `tandem serve` starts, and still gives codes —
+    computed here by pyotp, an independent TOTP implementation."""
+    import sqlite3
+
+    import pyotp
+
+    codes_on(server)
+    register(server, phone)
+    with sqlite3.connect(server.db) as db:
+        [(device_id, stored)] = db.execute("SELECT id, totp_secret FROM devices WHERE totp_secret IS NOT NULL").fetchall()
+    assert stored.startswith("sealed1."), "a new secret is stored sealed"
+    # As an earlier version stored it: a secret in the clear (one only pyotp knows here).
+    server.stop()
+    plain = pyotp.random_base32()
+    with sqlite3.connect(server.db) as db:
+        db.execute("UPDATE devices SET totp_secret = ?, totp_last_step = NULL WHERE id = ?", (plain, device_id))
+    server.start()
+    with sqlite3.connect(server.db) as db:
+        [(resealed,)] = db.execute("SELECT totp_secret FROM devices WHERE id = ?", (device_id,)).fetchall()
+    assert resealed.startswith("sealed1.") and plain not in resealed, resealed
+    browser = Browser(server)
+    browser.start()
+    browser.post("/login/choose-code")
+    assert browser.password().headers["Location"] == "/login/code"
+    code = pyotp.TOTP(plain).now()
+    assert browser.post("/login/code", {"code": code}).headers["Location"] == "/login/complete"
+    assert browser.complete().headers["Location"] == "/"
+    assert plain not in server.log() and code not in server.log()

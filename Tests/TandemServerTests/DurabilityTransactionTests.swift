@@ -210,4 +210,38 @@ struct DurabilityTransactionTests {
             #expect(try await store.oidcClient(id: app.id)?.secrets.count == 3)
         }
     }
+
+    @Test("A new user and a Temporary Access Pass are kept only with their audit entries; two passes asked at once give one")
+    func userAndPassWithAudit() async throws {
+        try await Self.withAlice { store, env, alice in
+            let admin = DirectoryAdminService(env: env)
+            let passes = TemporaryAccessPassService(env: env)
+            try await Self.breakAudit(store)
+            await #expect(throws: (any Error).self) {
+                _ = try await admin.createUser(userPrincipalName: "bob@contoso.com", displayName: "Bob", password: "a long password", accountEnabled: false, by: nil)
+            }
+            #expect(try await store.user(principalName: "bob@contoso.com") == nil, "no user without its audit entry")
+            await #expect(throws: (any Error).self) { _ = try await passes.create(for: alice, .init(), by: nil) }
+            #expect(try await store.temporaryAccessPasses(userID: alice.id).isEmpty, "no pass without its audit entry")
+            try await Self.mendAudit(store)
+            let bob = try await admin.createUser(userPrincipalName: "bob@contoso.com", displayName: "Bob", password: nil, accountEnabled: false, by: nil)
+            #expect(try await store.user(id: bob.id)?.accountEnabled == false)
+            #expect(try await store.audits(limit: 10, before: nil).contains { $0.activity == "Add user" && $0.targetID == bob.id })
+            async let one = Result(catching: { try await passes.create(for: alice, .init(), by: nil) })
+            async let two = Result(catching: { try await passes.create(for: alice, .init(), by: nil) })
+            let results = await [one, two]
+            #expect(results.filter { (try? $0.get()) != nil }.count == 1, "exactly one pass")
+            #expect(try await store.temporaryAccessPasses(userID: alice.id).count == 1)
+            let pass = try #require(try await store.temporaryAccessPasses(userID: alice.id).first)
+            try await Self.breakAudit(store)
+            await #expect(throws: (any Error).self) { try await passes.delete(pass, of: alice, by: nil) }
+            #expect(try await store.temporaryAccessPasses(userID: alice.id).count == 1, "not deleted without its audit entry")
+        }
+    }
+}
+
+extension Result where Failure == any Error {
+    init(catching body: () async throws -> Success) async {
+        do { self = .success(try await body()) } catch { self = .failure(error) }
+    }
 }

@@ -17,15 +17,17 @@ public struct DirectoryAdminService: Sendable {
 
     // MARK: users
 
-    /// Creates a user and audits it.
+    /// Creates a user and audits it, in one transaction (the password is hashed before it).
     public func createUser(userPrincipalName: String, displayName: String?, password: String?, accountEnabled: Bool, by actor: User?) async throws -> User {
-        var user = try await DirectoryService(env: env).addUser(userPrincipalName: userPrincipalName, displayName: displayName, password: password)
-        if !accountEnabled {
-            user.accountEnabled = false
-            try await env.storage.updateUser(user)
+        var user = try await DirectoryService(env: env).newUser(userPrincipalName: userPrincipalName, displayName: displayName, password: password)
+        user.accountEnabled = accountEnabled
+        let stored = user
+        try await env.transaction { env in
+            try await env.storage.insertUser(stored)
+            try await Auditor(env: env).record("UserManagement", "Add user", "Add", actor: actor, targetType: "User", targetID: stored.id,
+                                               targetName: stored.userPrincipalName, property: "accountEnabled", new: String(accountEnabled))
         }
-        try await audit.record("UserManagement", "Add user", "Add", actor: actor, targetType: "User", targetID: user.id,
-                               targetName: user.userPrincipalName, property: "accountEnabled", new: String(accountEnabled))
+        Logger(label: "tandem.directory").info("user created", metadata: ["tandem.user": "\(user.id)"])
         return user
     }
 

@@ -15,6 +15,15 @@ public struct DirectoryService: Sendable {
     /// Creates a user. The user principal name must look like `name@domain`; the password, when
     /// given, at least 8 characters.
     public func addUser(userPrincipalName rawName: String, displayName: String?, password: String?) async throws -> User {
+        let user = try await newUser(userPrincipalName: rawName, displayName: displayName, password: password)
+        try await env.storage.insertUser(user)
+        logger.info("user created", metadata: ["tandem.user": "\(user.id)"])
+        return user
+    }
+
+    /// The user `addUser` would store, checked and with its password hashed, not yet stored (so a
+    /// caller can store it in a transaction with its audit entry, and hash outside it).
+    public func newUser(userPrincipalName rawName: String, displayName: String?, password: String?) async throws -> User {
         let upn = rawName.trimmingCharacters(in: .whitespaces)
         let parts = upn.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty, upn.count <= 256,
@@ -28,8 +37,6 @@ public struct DirectoryService: Sendable {
         let user = User(id: env.random.uuid(), userPrincipalName: upn,
                         displayName: (displayName?.isEmpty == false ? displayName! : String(parts[0])),
                         passwordHash: hash, createdAt: env.clock.now())
-        try await env.storage.insertUser(user)
-        logger.info("user created", metadata: ["tandem.user": "\(user.id)"])
         return user
     }
 

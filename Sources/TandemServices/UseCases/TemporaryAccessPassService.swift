@@ -51,20 +51,27 @@ public struct TemporaryAccessPassService: Sendable {
         if let startAt = request.startAt, startAt > now.addingTimeInterval(30 * 86_400) {
             throw TandemError(.badRequest, "startDateTime must be within 30 days.")
         }
-        let existing = try await env.storage.temporaryAccessPasses(userID: user.id)
-        if existing.contains(where: { $0.usability(at: now) != .expired && $0.usability(at: now) != .oneTimeUsed }) {
-            throw TandemError(.badRequest, "The user already has a Temporary Access Pass. Delete it before creating a new one.")
+        let hasPass: @Sendable ([TemporaryAccessPass]) -> Bool = { passes in
+            passes.contains { $0.usability(at: now) != .expired && $0.usability(at: now) != .oneTimeUsed }
         }
-        for old in existing { _ = try await env.storage.deleteTemporaryAccessPass(id: old.id) }
+        let refusal = TandemError(.badRequest, "The user already has a Temporary Access Pass. Delete it before creating a new one.")
+        if hasPass(try await env.storage.temporaryAccessPasses(userID: user.id)) { throw refusal }
         let code = String((0..<request.length).map { _ in Self.alphabet[Int(env.random.uniform(below: UInt64(Self.alphabet.count)))] })
+        // Hashed before the transaction (bcrypt would hold SQLite's one writer); checked again inside it, so two
+        // requests at once give one pass.
         let pass = TemporaryAccessPass(id: env.random.uuid(), userID: user.id, passHash: try await env.passwords.hash(code),
                                        createdAt: now, startAt: max(request.startAt ?? now, now), lifetimeMinutes: request.lifetimeMinutes,
                                        isUsableOnce: request.isUsableOnce, createdBy: actor?.id)
-        try await env.storage.insertTemporaryAccessPass(pass)
-        try await Auditor(env: env).record("UserAuthenticationMethod", "Admin registered temporary access pass method for user", "Add", actor: actor,
-                                           targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
-                                           property: "temporaryAccessPassMethods",
-                                           new: "lifetimeInMinutes=\(pass.lifetimeMinutes) isUsableOnce=\(pass.isUsableOnce)")
+        try await env.transaction { env in
+            let existing = try await env.storage.temporaryAccessPasses(userID: user.id)
+            if hasPass(existing) { throw refusal }
+            for old in existing { _ = try await env.storage.deleteTemporaryAccessPass(id: old.id) }
+            try await env.storage.insertTemporaryAccessPass(pass)
+            try await Auditor(env: env).record("UserAuthenticationMethod", "Admin registered temporary access pass method for user", "Add", actor: actor,
+                                               targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
+                                               property: "temporaryAccessPassMethods",
+                                               new: "lifetimeInMinutes=\(pass.lifetimeMinutes) isUsableOnce=\(pass.isUsableOnce)")
+        }
         logger.info("temporary access pass issued", metadata: ["tandem.user": "\(user.id)", "tandem.pass": "\(pass.id)"])
         return (pass, code)
     }
@@ -75,12 +82,14 @@ public struct TemporaryAccessPassService: Sendable {
 
     public func delete(_ pass: TemporaryAccessPass, of user: User, by actor: User?) async throws {
         try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
-        guard try await env.storage.deleteTemporaryAccessPass(id: pass.id) else {
-            throw TandemError(.notFound, "Resource '\(pass.id)' does not exist or one of its queried reference-property objects are not present.")
+        try await env.transaction { env in
+            guard try await env.storage.deleteTemporaryAccessPass(id: pass.id) else {
+                throw TandemError(.notFound, "Resource '\(pass.id)' does not exist or one of its queried reference-property objects are not present.")
+            }
+            try await Auditor(env: env).record("UserAuthenticationMethod", "Admin deleted temporary access pass method for user", "Delete", actor: actor,
+                                               targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
+                                               property: "temporaryAccessPassMethods", old: pass.id)
         }
-        try await Auditor(env: env).record("UserAuthenticationMethod", "Admin deleted temporary access pass method for user", "Delete", actor: actor,
-                                           targetType: "User", targetID: user.id, targetName: user.userPrincipalName,
-                                           property: "temporaryAccessPassMethods", old: pass.id)
     }
 
     /// Whether the user has a pass that works now (the password page then asks for it).

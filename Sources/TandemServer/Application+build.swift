@@ -99,7 +99,7 @@ public func buildApplication(
                            publicURL: { publicURL.get() }).register(on: router)
     WebAuthenticatorController(assets: WebAuthenticatorAssets(), publicURL: { publicURL.get() }).register(on: router)
     PasskeySignInController(signIn: signIn, publicURL: { publicURL.get() }, secureCookies: configuration.secureCookies).register(on: router)
-    try AdminPagesController(signIn: signIn, env: env).register(on: router)
+    try AdminPagesController(signIn: signIn, env: env, oidcSettings: oidc.oidc.settings).register(on: router)
     let graph = GraphController(tokens: oidc.adminTokens, access: AdminAccess(env: env),
                                 policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,
                                 publicURL: { publicURL.get() }, env: env, oidcBearer: oidc.adminBearer)

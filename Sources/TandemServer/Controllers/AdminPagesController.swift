@@ -14,8 +14,11 @@ struct AdminPagesController: Sendable {
     let portal: AdminPortal
     var storage: any TandemStorage { env.storage }
 
-    init(signIn: SignInService, env: ServiceEnvironment) throws {
+    let oidcSettings: OIDCSettings
+
+    init(signIn: SignInService, env: ServiceEnvironment, oidcSettings: OIDCSettings = OIDCSettings()) throws {
         self.env = env
+        self.oidcSettings = oidcSettings
         self.portal = AdminPortal(signIn: signIn, access: AdminAccess(env: env), renderer: try AdminPortalRenderer())
     }
 
@@ -30,6 +33,7 @@ struct AdminPagesController: Sendable {
         AdminDirectoryController(env: env, portal: portal).register(on: router)
         AdminMethodsController(env: env, portal: portal).register(on: router)
         AdminProtectionController(env: env, portal: portal).register(on: router)
+        AdminApplicationsController(env: env, portal: portal, registry: OIDCClientRegistry(env: env, settings: oidcSettings)).register(on: router)
     }
 
     // MARK: overview
@@ -108,14 +112,6 @@ struct AdminPagesController: Sendable {
                 return try await self.riskyUsers(visitor, error: error.message, status: .forbidden)
             }
             return Web.redirect("/admin/risky-users?saved=1")
-        }
-        router.get("/admin/applications") { request, _ in
-            let visitor = try await self.portal.visitor(request)
-            let apps: [[String: Any]] = try await self.storage.oidcClients().sorted { $0.displayName < $1.displayName }.map { client in
-                ["name": client.displayName, "clientId": client.clientID, "type": client.isPublic ? "Public client" : "Confidential client",
-                 "redirects": client.redirectURIs]
-            }
-            return self.portal.page("applications", title: "Applications", section: .applications, visitor, ["apps": apps])
         }
         router.get("/admin/named-locations") { request, _ in
             let visitor = try await self.portal.visitor(request)

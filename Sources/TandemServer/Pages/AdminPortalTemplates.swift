@@ -137,12 +137,36 @@ enum AdminPortalTemplates {
 
     static let applications = """
     <h1>Applications</h1>
-    <p class="meta">OpenID Connect applications registered with Tandem. Register them with <code>tandem admin apps add</code> or <code>POST /v1.0/applications</code>.</p>
+    <p class="meta">OpenID Connect applications registered with Tandem (also <code>tandem admin apps</code> and <code>/v1.0/applications</code>).</p>
+    {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
+    {{#saved}}<p class="status" role="status" id="saved">{{saved}}</p>{{/saved}}
+    {{#issued}}<div class="confirm" id="secret-issued"><p>Client secret for {{name}} (<code>{{clientId}}</code>) — shown only now, copy it:</p>
+      <p class="secret" id="client-secret">{{secret}}</p></div>{{/issued}}
     <div class="table-wrap">
-    <table id="applications"><thead><tr><th scope="col">Name</th><th scope="col">Application (client) id</th><th scope="col">Type</th><th scope="col">Redirect URIs</th></tr></thead>
-    <tbody>{{#apps}}<tr><td>{{name}}</td><td><code>{{clientId}}</code></td><td>{{type}}</td><td>{{#redirects}}{{.}}<br>{{/redirects}}</td></tr>{{/apps}}</tbody></table>
+    <table id="applications"><thead><tr><th scope="col">Name</th><th scope="col">Application (client) id</th><th scope="col">Type</th><th scope="col">Redirect URIs</th><th scope="col">Secrets</th>{{#mayManage}}<th scope="col">Action</th>{{/mayManage}}</tr></thead>
+    <tbody>{{#apps}}<tr><td>{{name}}</td><td><code>{{clientId}}</code></td><td>{{type}}</td><td>{{#redirects}}{{.}}<br>{{/redirects}}</td>
+      <td>{{#secrets}}<span class="meta">{{hint}}… {{label}} until {{expires}}</span>{{#mayManage}}
+        <form method="post" action="/admin/applications/{{appId}}/secrets/{{keyId}}/remove" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" class="secondary" id="remove-secret-{{keyId}}">Remove</button></form>{{/mayManage}}<br>{{/secrets}}
+        {{#takesSecret}}<form method="post" action="/admin/applications/{{id}}/secrets" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" class="secondary" id="add-secret-{{id}}">Add secret</button></form>{{/takesSecret}}</td>
+      {{#mayManage}}<td><form method="post" action="/admin/applications/{{id}}/delete" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
+        <button type="submit" class="secondary" id="delete-{{id}}">Delete</button></form></td>{{/mayManage}}</tr>{{/apps}}</tbody></table>
     </div>
     {{^apps}}<p>No applications.</p>{{/apps}}
+    {{#mayManage}}
+    <h2>Register an application</h2>
+    <form method="post" action="/admin/applications" id="register-application">
+      <input type="hidden" name="csrf" value="{{csrf}}">
+      <label for="app-name">Display name</label><input type="text" name="displayName" id="app-name" required>
+      <label for="app-redirects">Redirect URIs (one a line)</label><textarea name="redirectUris" id="app-redirects" rows="3" cols="40"></textarea>
+      <fieldset><legend>Client type</legend>
+      <label for="app-confidential"><input type="radio" name="clientType" value="confidential" id="app-confidential" checked> Confidential (has a client secret)</label>
+      <label for="app-public"><input type="radio" name="clientType" value="public" id="app-public"> Public (PKCE, no secret)</label>
+      </fieldset>
+      <div class="actions"><button type="submit" id="register">Register</button></div>
+    </form>
+    {{/mayManage}}
     """
 
     static let namedLocations = """

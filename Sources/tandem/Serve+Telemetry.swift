@@ -17,6 +17,11 @@ enum Telemetry {
     /// `<endpoint>/v1/traces`) and returns the exporter's service, or `nil` without an endpoint.
     static func bootstrap(endpoint: String?, logger: Logger) throws -> (any Service)? {
         guard let endpoint, !endpoint.isEmpty else { return nil }
+        // The standard switch that turns an SDK off wins over an endpoint: run without traces.
+        if ProcessInfo.processInfo.environment["OTEL_SDK_DISABLED"]?.lowercased() == "true" {
+            logger.notice("OTEL_SDK_DISABLED=true: traces are off")
+            return nil
+        }
         // The URL is not echoed: it may carry credentials.
         guard let url = URL(string: endpoint), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
               url.host?.isEmpty == false
@@ -30,7 +35,7 @@ enum Telemetry {
         configuration.metrics.enabled = false
         configuration.traces.exporter = .otlp
         configuration.traces.otlpExporter.protocol = .httpProtobuf
-        configuration.diagnosticLogger = .custom(Logger(label: "tandem.telemetry"))
+        configuration.diagnosticLogger = .custom(RedactingLogHandler.logger(label: "tandem.telemetry"))
         do {
             let (tracer, service) = try OTel.makeTracingBackend(configuration: configuration)
             InstrumentationSystem.bootstrap(tracer)
@@ -50,5 +55,48 @@ enum Telemetry {
         }
         let group = ServiceGroup(configuration: .init(services: [exporter, app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
+    }
+}
+
+/// swift-otel's diagnostic logger puts the values of the `OTEL_*` variables it reads into its
+/// metadata (`environment_value`, `previous_value`, `new_value`), and
+/// `OTEL_EXPORTER_OTLP_HEADERS` often holds a collector's token: those keys are dropped here, the
+/// variable's name and the message stay.
+struct RedactingLogHandler: LogHandler {
+    static let dropped: Set<String> = ["environment_value", "previous_value", "new_value"]
+    private var inner: any LogHandler
+
+    /// A logger with the process's handler (text or JSON, its level) behind this one.
+    static func logger(label: String) -> Logger {
+        let handler = RedactingLogHandler(inner: Logger(label: label).handler)
+        return Logger(label: label, factory: { _ in handler })
+    }
+
+    private init(inner: any LogHandler) { self.inner = inner }
+
+    var metadataProvider: Logger.MetadataProvider? {
+        get { inner.metadataProvider }
+        set { inner.metadataProvider = newValue }
+    }
+
+    var logLevel: Logger.Level {
+        get { inner.logLevel }
+        set { inner.logLevel = newValue }
+    }
+
+    var metadata: Logger.Metadata {
+        get { inner.metadata }
+        set { inner.metadata = newValue.filter { !Self.dropped.contains($0.key) } }
+    }
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { inner[metadataKey: key] }
+        set { if !Self.dropped.contains(key) { inner[metadataKey: key] = newValue } }
+    }
+
+    func log(event: LogEvent) {
+        var event = event
+        event.metadata = event.metadata?.filter { !Self.dropped.contains($0.key) }
+        inner.log(event: event)
     }
 }

@@ -14,12 +14,15 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
 from conftest import PASSWORD, PIN, Browser, pending, register
 
+COLLECTOR_TOKEN = "collector-token-5f2a9c"
+
 
 class Collector:
     """An OTLP/HTTP receiver: POST /v1/traces with an ExportTraceServiceRequest (protobuf)."""
 
     def __init__(self):
         self.requests = []   # (path, content type, ExportTraceServiceRequest)
+        self.authorizations = set()
         self.lock = threading.Lock()
         collector = self
 
@@ -32,6 +35,7 @@ class Collector:
                 message.ParseFromString(body)
                 with collector.lock:
                     collector.requests.append((self.path, self.headers.get("Content-Type"), message))
+                    collector.authorizations.add(self.headers.get("Authorization"))
                 reply = trace_service_pb2.ExportTraceServiceResponse().SerializeToString()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/x-protobuf")
@@ -110,6 +114,7 @@ def test_a_push_sign_in_is_one_trace_with_no_secret_in_it(make_server, phone, tm
     collector = Collector()
     try:
         monkeypatch.setenv("OTEL_BSP_SCHEDULE_DELAY", "100")   # export every 100 ms, not every 5 s
+        monkeypatch.setenv("OTEL_EXPORTER_OTLP_HEADERS", f"authorization=Bearer {COLLECTOR_TOKEN}")   # the collector's token
         # The endpoint comes from the config file (decision 0029), the rest from the harness's flags.
         config = tmp_path / "tandem.yaml"
         config.write_text(f"# traces to the test's collector\notel-endpoint: {collector.url}\nlog-format: json\n")
@@ -138,6 +143,8 @@ def test_a_push_sign_in_is_one_trace_with_no_secret_in_it(make_server, phone, tm
 
         # OTLP/HTTP with protobuf, to the standard path under the endpoint.
         assert {(path, kind) for path, kind, _ in collector.requests} == {("/v1/traces", "application/x-protobuf")}
+        assert collector.authorizations == {f"Bearer {COLLECTOR_TOKEN}"}
+        assert COLLECTOR_TOKEN not in server.log(), "swift-otel's diagnostics must not log the OTEL_* values"
         resource = everything[0][0]
         assert attributes(resource.attributes).get("service.name") == "tandem"
 

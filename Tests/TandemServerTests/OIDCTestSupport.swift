@@ -28,7 +28,9 @@ struct OIDCHarness {
         let file = path ?? FileManager.default.temporaryDirectory.appendingPathComponent("tandem-oidc-\(UUID().uuidString).sqlite").path
         let store = try await SQLStore.openSQLite(path: file)
         defer { if path == nil { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) } } }
-        let clock = ManualClock(Date())
+        // A whole millisecond, as the SQL store keeps times: a time read back then equals the one written (a
+        // sub-millisecond start made "session older than the request" and "pass not yet started" a coin toss).
+        let clock = ManualClock(Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000))
         do {
             let passwords = BcryptPasswordHasher(cost: 4)
             let env = ServiceEnvironment(storage: store, push: RecordingPushNotifier(), events: ImmediateChallengeEvents(),

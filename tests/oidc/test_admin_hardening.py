@@ -11,7 +11,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.requests_client import OAuth2Session
 
-from conftest import REDIRECT, TANDEM, Browser, add_app, query, register, run, sign_in_for_code
+from conftest import PASSWORD, REDIRECT, TANDEM, Browser, add_app, hidden_fields, query, register, run, sign_in_for_code
 
 # Alice signs in with her password and the push approved on her (real) authenticator: MFA is
 # required for everyone covered by the policy, so every test registers the phone first.
@@ -97,8 +97,28 @@ def test_a_failed_pkce_check_leaves_the_code_for_the_right_verifier_once(server,
 def test_acr_values_the_user_cannot_reach_fail_and_reached_ones_are_in_the_id_token(server, phone, discovery):
     register(server, phone)
     client_id, secret, _ = add_app(server, "Payroll", "--redirect-uri", REDIRECT)
-    _, unmet, _ = code_flow(server, discovery, client_id, secret, "openid", phone, acr_values="urn:tandem:acr:passwordless")
-    assert query(unmet)["error"] == "unmet_authentication_requirements" and "code" not in query(unmet)
+    # Passwordless is out of reach: no phone sign-in, and no passkey can be added (self-service off). Where
+    # one could be added, the sign-in goes to the passkey step instead (decision 0027, tests/oidc/test_strength_aware_sign_in.py).
+    name = "policy@contoso.com"
+    run([TANDEM, "users", "add", name, "--password", "pw-" + name, "--database", server.db, "--bcrypt-cost", "4"])
+    run([TANDEM, "admin", "roles", "assign", "Authentication Policy Administrator", name, "--database", server.db])
+    admin = {"Authorization": "Bearer " + run([TANDEM, "admin", "token", "--user", name, "--database", server.db]).stdout.strip()}
+    fido2 = server.url + "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/Fido2"
+    assert requests.patch(fido2, json={"isSelfServiceRegistrationAllowed": False}, headers=admin).status_code == 204
+    session = OAuth2Session(client_id, secret, scope="openid", redirect_uri=REDIRECT, code_challenge_method="S256")
+    url, _ = session.create_authorization_url(discovery["authorization_endpoint"], code_verifier=generate_token(64),
+                                              acr_values="urn:tandem:acr:passwordless")
+    browser = Browser(server)
+    location = browser.http.get(url, allow_redirects=False).headers["Location"]
+    fields = hidden_fields(browser.http.get(server.url + location).text)
+    r = browser.http.post(server.url + "/login", data=dict(fields, username="alice@contoso.com"), allow_redirects=False)
+    assert r.headers["Location"] == "/login/password"
+    page = browser.http.get(server.url + "/login/password").text
+    # The page says so from the start, and offers no way that cannot pass (decision 0027).
+    assert 'id="strength-notice"' in page and 'id="password"' not in page, page
+    r = browser.http.post(server.url + "/login/password", data=dict(hidden_fields(page), password=PASSWORD), allow_redirects=False)
+    assert r.status_code == 403 and "code=" not in r.headers.get("Location", "")
+    assert browser.http.get(server.url + "/", allow_redirects=False).headers["Location"] == "/login", "no session"
     session, back, verifier = code_flow(server, discovery, client_id, secret, "openid", phone, acr_values="urn:tandem:acr:mfa")
     token = session.fetch_token(discovery["token_endpoint"], authorization_response=back, code_verifier=verifier)
     with warnings.catch_warnings():

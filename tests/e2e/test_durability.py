@@ -39,8 +39,8 @@ def test_a_restore_without_the_secret_key_refuses_to_start_unless_told_to_rotate
     token = admin_token(server)  # seals the admin signing key
     headers = {"Authorization": "Bearer " + token}
     assert requests.get(server.url + POLICY, headers=headers, timeout=5).status_code == 200
-    keys_before = signing_keys(server)  # seals the OIDC signing key
-    assert keys_before
+    keys_before = signing_keys(server)  # seals the OIDC signing keys (ES256 and RS256, decision 0030)
+    assert len(keys_before) == 2
     backup = tmp_path / "backup.sqlite"
     run([TANDEM, "backup", str(backup), "--database", server.db])
     server.stop()
@@ -54,7 +54,8 @@ def test_a_restore_without_the_secret_key_refuses_to_start_unless_told_to_rotate
     assert result.returncode != 0
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: 2 signing keys in the database cannot be opened with this secret key"), lines[0]
+    # The admin key and the two OIDC keys.
+    assert lines[0].startswith("error: 3 signing keys in the database cannot be opened with this secret key"), lines[0]
     assert "--rotate-keys-if-unreadable" in lines[0]
     assert seconds < 20
     assert token not in result.stdout + result.stderr

@@ -8,6 +8,7 @@ Blast-RADIUS rule), and radclient sees no reply."""
 import re
 import shutil
 import subprocess
+import tempfile
 
 import pytest
 
@@ -27,10 +28,14 @@ def radius(tmp_path, phone):
 
 
 def radclient(radius, attributes, secret=None, timeout=3):
-    """One Access-Request through radclient; returns (exit code, stdout + stderr)."""
+    """One Access-Request through radclient; returns (exit code, stdout + stderr). The secret goes in a file
+    (`-S`): a base64url secret may start with `-`, which radclient's command line would read as an option."""
     lines = "\n".join(f"{name} = {value}" for name, value in attributes.items()) + "\n"
-    result = subprocess.run(["radclient", "-x", "-r", "1", "-t", str(timeout), f"127.0.0.1:{radius.port}", "auth",
-                             (secret or radius.secret).decode()], input=lines, capture_output=True, text=True, timeout=60)
+    with tempfile.NamedTemporaryFile("wb", suffix=".secret") as file:
+        file.write((secret or radius.secret) + b"\n")
+        file.flush()
+        result = subprocess.run(["radclient", "-x", "-r", "1", "-t", str(timeout), "-S", file.name, f"127.0.0.1:{radius.port}", "auth"],
+                                input=lines, capture_output=True, text=True, timeout=60)
     return result.returncode, result.stdout + result.stderr
 
 

@@ -19,7 +19,7 @@ extension GraphController {
             var ask = TemporaryAccessPassService.Request()
             if let value = body["startDateTime"], !(value is NSNull) {
                 let text = try GraphJSON.string(value, "startDateTime")
-                guard let date = Self.parseDate(text) else { throw TandemError(.badRequest, "startDateTime: '\(text)' is not an ISO 8601 date and time.") }
+                guard let date = GraphDates.parse(text) else { throw TandemError(.badRequest, "startDateTime: '\(text)' is not an ISO 8601 date and time.") }
                 ask.startAt = date
             }
             if let value = body["lifetimeInMinutes"] { ask.lifetimeMinutes = try GraphJSON.int(value, "lifetimeInMinutes") }
@@ -70,15 +70,5 @@ extension GraphController {
                 "startDateTime": GraphJSON.date(pass.startAt), "lifetimeInMinutes": pass.lifetimeMinutes,
                 "isUsableOnce": pass.isUsableOnce, "isUsable": usability == .enabledByPolicy,
                 "methodUsabilityReason": usability.rawValue]
-    }
-
-    /// ISO 8601 with or without fractional seconds.
-    static func parseDate(_ text: String) -> Date? {
-        let plain = ISO8601DateFormatter()
-        plain.formatOptions = [.withInternetDateTime]
-        if let date = plain.date(from: text) { return date }
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text)
     }
 }

@@ -22,6 +22,16 @@ extension RandomSource {
         Base64URL.encode(bytes(byteCount))
     }
 
+    /// A secret that people paste into other programs (a RADIUS shared secret, a client secret):
+    /// `byteCount` random bytes, base64url, redrawn while it starts with "-", which command-line
+    /// tools read as an option (`radclient … -`, `--secret-key -x…`). Costs under 0.03 bits.
+    public func pastableSecret(byteCount: Int) -> String {
+        while true {
+            let text = Base64URL.encode(bytes(byteCount))
+            if !text.hasPrefix("-") { return text }
+        }
+    }
+
     /// A random UUID-shaped identifier (version 4 layout), the shape Graph uses for object ids.
     public func uuid() -> String {
         var b = bytes(16)

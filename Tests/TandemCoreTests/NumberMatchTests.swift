@@ -99,4 +99,24 @@ struct EncodingTests {
         #expect(uuid.count == 36)
         #expect(Array(uuid)[14] == "4")
     }
+
+    /// Replays the given byte strings in order: the first draw of a secret starts with "-".
+    final class ScriptedRandom: RandomSource, @unchecked Sendable {
+        var draws: [[UInt8]]
+        init(_ draws: [[UInt8]]) { self.draws = draws }
+        func bytes(_ count: Int) -> [UInt8] { draws.removeFirst() }
+    }
+
+    @Test("A secret people paste into other programs never starts with \"-\" (a command line reads it as an option)")
+    func pastableSecrets() {
+        let dash: [UInt8] = [0xF8] + Array(repeating: 0x41, count: 23)   // 0b111110… encodes as "-"
+        #expect(Base64URL.encode(dash).hasPrefix("-"))
+        let next: [UInt8] = Array(repeating: 0x41, count: 24)
+        let random = ScriptedRandom([dash, next])
+        #expect(random.pastableSecret(byteCount: 24) == Base64URL.encode(next))
+        let seeded = SeededRandomSource(seed: 3)
+        let secrets = (0..<2000).map { _ in seeded.pastableSecret(byteCount: 24) }
+        #expect(secrets.allSatisfy { !$0.hasPrefix("-") && Base64URL.decode($0)?.count == 24 })
+        #expect(Set(secrets).count == 2000)
+    }
 }

@@ -444,7 +444,7 @@ def postgres_url():
 
 def test_with_two_instances_only_the_one_that_made_the_request_pushes_it(tmp_path, postgres_url, phone, push_service):
     from conftest import Server
-    secret = ["--secret-key", b64url(os.urandom(32))]
+    secret = ["--secret-key=" + b64url(os.urandom(32))]  # "=": a base64url value can start with "-"
     a = Server(tmp_path / "a", database=postgres_url, extra_args=LOOPBACK + secret)
     b = Server(tmp_path / "b", database=postgres_url, add_user=False, extra_args=LOOPBACK + secret)
     try:

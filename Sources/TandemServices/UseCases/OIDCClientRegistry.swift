@@ -166,7 +166,7 @@ public struct OIDCClientRegistry: Sendable {
     }
 
     func makeSecret(displayName: String?) -> (secret: OIDCClient.Secret, text: String) {
-        let text = env.random.identifier(byteCount: 32)
+        let text = env.random.pastableSecret(byteCount: 32)
         let now = env.clock.now()
         let secret = OIDCClient.Secret(keyID: env.random.uuid(), displayName: displayName, hint: String(text.prefix(3)),
                                        digest: SecretDigest.of(text), createdAt: now, expiresAt: now.addingTimeInterval(settings.secretLifetime))

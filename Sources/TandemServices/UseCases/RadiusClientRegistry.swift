@@ -42,7 +42,7 @@ public struct RadiusClientRegistry: Sendable {
         guard let network = CIDR(address) else { throw TandemError(.badRequest, "--address must be an IP address or a CIDR network, not '\(rawAddress)'.") }
         let suffix = try rawSuffix.map(Self.validSuffix)
         let id = env.random.identifier()
-        let secret = Base64URL.encode(env.random.bytes(Self.secretBytes))
+        let secret = env.random.pastableSecret(byteCount: Self.secretBytes)
         let client = RadiusClient(id: id, displayName: name, address: network.description,
                                   sealedSecret: try sealer.seal(Array(secret.utf8), context: Self.sealContext(id)), createdAt: env.clock.now(),
                                   userNameSuffix: suffix)

@@ -1,0 +1,184 @@
+"""Issue 14's SSH case (decision 0035): a real OpenSSH server (Debian's openssh-server) on a
+loopback port whose PAM stack is `pam_radius_auth` pointed at Tandem's RADIUS server. A scripted
+ssh client (pexpect) types the password, reads the number from the keyboard-interactive prompt
+(pam_radius shows the Access-Challenge's Reply-Message), the real `tandem-authenticator` approves
+it, Enter is pressed and the shell opens; after a denial on the phone the connection closes.
+
+pam_radius is 3.0.0 (Debian 13's source, built by .ci/pam-radius.sh): Debian 12's 2.0.0 sends no
+Message-Authenticator and Tandem drops its requests (Blast-RADIUS). sshd takes its PAM service
+name from its program name, so it runs through a symlink named after a service file this test
+writes to /etc/pam.d and removes; the local account sshd needs (`alice`) is made and removed
+too. Needs root, as CI runs."""
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+import requests
+
+from conftest import PASSWORD, PIN, TANDEM, Server, free_port, pending, register, run
+from test_radius import free_udp_port
+
+PAM_RADIUS = os.environ.get("TANDEM_PAM_RADIUS", "/var/cache/tandem-ci/pam_radius/pam_radius_auth.so")
+NUMBER = re.compile(r"enter (\d+), then press Enter here\.")
+UNIX_USER = "alice"
+
+
+@pytest.fixture
+def unix_user():
+    """The local account sshd looks up (it fails every sign-in of an unknown user)."""
+    created = subprocess.run(["id", UNIX_USER], capture_output=True).returncode != 0
+    if created:
+        run(["useradd", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/bin/sh", UNIX_USER])
+    yield UNIX_USER
+    if created:
+        run(["userdel", UNIX_USER], check=False)
+
+
+class Sshd:
+    """sshd -D on 127.0.0.1 with keyboard-interactive through PAM only, its PAM stack pam_radius alone."""
+
+    def __init__(self, folder, radius_port, secret):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.service = "tandem-e2e-sshd-" + secrets.token_hex(4)
+        self.pam_file = Path("/etc/pam.d") / self.service
+        conf = self.folder / "pam_radius_auth.conf"
+        conf.write_text(f"127.0.0.1:{radius_port} {secret.decode()} 10\n")
+        conf.chmod(0o600)
+        self.pam_file.write_text(
+            f"auth required {PAM_RADIUS} conf={conf}\n"
+            "account required pam_permit.so\n"
+            "session required pam_permit.so\n"
+            "password required pam_deny.so\n")
+        key = self.folder / "ssh_host_ed25519_key"
+        run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)])
+        config = self.folder / "sshd_config"
+        config.write_text("\n".join([
+            f"Port {self.port}", "ListenAddress 127.0.0.1", f"HostKey {key}", f"PidFile {self.folder / 'sshd.pid'}",
+            "UsePAM yes", "KbdInteractiveAuthentication yes", "PasswordAuthentication no", "PubkeyAuthentication no",
+            "AuthenticationMethods keyboard-interactive", "PermitRootLogin no", f"AllowUsers {UNIX_USER}",
+            "StrictModes no", "PrintMotd no", "LoginGraceTime 120", "LogLevel VERBOSE", ""]))
+        os.makedirs("/run/sshd", mode=0o755, exist_ok=True)   # privilege separation; Debian's service makes it at start
+        self.binary = self.folder / self.service                # sshd's PAM service is its program name
+        self.binary.symlink_to(shutil.which("sshd") or "/usr/sbin/sshd")
+        self.log = open(self.folder / "sshd.log", "w")
+        self.process = subprocess.Popen([str(self.binary), "-D", "-e", "-f", str(config)], stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            assert self.process.poll() is None, "sshd exited:\n" + self.log_text()
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise AssertionError("sshd did not start:\n" + self.log_text())
+
+    def log_text(self):
+        self.log.flush()
+        return (self.folder / "sshd.log").read_text()
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        self.pam_file.unlink(missing_ok=True)
+
+    def ssh(self):
+        return pexpect.spawn("ssh", ["-F", "/dev/null", "-p", str(self.port), "-o", "StrictHostKeyChecking=no",
+                                     "-o", "UserKnownHostsFile=/dev/null", "-o", "PreferredAuthentications=keyboard-interactive",
+                                     "-o", "PubkeyAuthentication=no", "-o", "NumberOfPasswordPrompts=1", "-o", "LogLevel=ERROR",
+                                     f"{UNIX_USER}@127.0.0.1"], encoding="utf-8", timeout=60)
+
+
+@pytest.fixture
+def jump_host(tmp_path, phone, unix_user):
+    assert os.path.exists(PAM_RADIUS), f"{PAM_RADIUS} missing: .ci/pam-radius.sh builds pam_radius 3.0.0"
+    assert shutil.which("sshd") or os.path.exists("/usr/sbin/sshd"), "sshd missing: .ci/pam-radius.sh installs openssh-server"
+    radius_port = free_udp_port()
+    server = Server(tmp_path / "server", extra_args=["--radius-port", str(radius_port)])
+    sshd = None
+    try:
+        register(server, phone)
+        out = run([TANDEM, "admin", "radius-clients", "add", "SSH jump host", "--address", "127.0.0.1",
+                   "--user-name-suffix", "@contoso.com", "--database", server.db]).stdout
+        secret = re.search(r"shared secret: (\S+)", out).group(1).encode()
+        sshd = Sshd(tmp_path / "sshd", radius_port, secret)
+        yield server, sshd
+    finally:
+        if sshd:
+            sshd.stop()
+        server.stop()
+
+
+def number_prompt(session, sshd):
+    """The password at the first prompt, then the challenge with the number; returns the number."""
+    try:
+        session.expect(r"[Pp]assword: ")
+        session.sendline(PASSWORD)
+        session.expect(NUMBER)
+    except (pexpect.TIMEOUT, pexpect.EOF):
+        raise AssertionError(f"ssh said {session.before!r}\nsshd:\n{sshd.log_text()}")
+    assert (session.before + session.after).endswith(f"Open your Authenticator app and enter {session.match.group(1)}, then press Enter here.")
+    return session.match.group(1)
+
+
+def test_ssh_through_pam_radius_opens_the_shell_after_the_phone_approves_the_number(jump_host, phone):
+    server, sshd = jump_host
+    session = sshd.ssh()
+    try:
+        number = number_prompt(session, sshd)
+        [request] = pending(phone)
+        assert request["context"]["application"] == "SSH jump host"
+        assert "approved" in phone.run("approve", "--number", number, "--pin", PIN).stdout
+        session.sendline("")   # Enter: the next Access-Request with the State gets Access-Accept
+        marker = "tandem-ssh-" + secrets.token_hex(4)
+        session.sendline(f"echo {marker}-$((40+2)); id -un")
+        try:
+            session.expect(f"{marker}-42")
+            session.expect(UNIX_USER)
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            raise AssertionError(f"no shell: {session.before!r}\nsshd:\n{sshd.log_text()}")
+        session.sendline("exit")
+        session.expect(pexpect.EOF)
+    finally:
+        session.close(force=True)
+    assert "Accepted keyboard-interactive/pam for alice from 127.0.0.1" in sshd.log_text()
+    # The sign-in log names the jump host as the application and the ssh client's address.
+    run([TANDEM, "admin", "roles", "assign", "Global Administrator", "alice@contoso.com", "--database", server.db])
+    token = run([TANDEM, "admin", "token", "--user", "alice@contoso.com", "--database", server.db]).stdout.strip()
+    signins = requests.get(server.url + "/v1.0/auditLogs/signIns", headers={"Authorization": "Bearer " + token}).json()["value"]
+    entry = next(s for s in signins if s["appDisplayName"] == "SSH jump host")
+    assert entry["status"]["errorCode"] == 0 and entry["ipAddress"] == "127.0.0.1"
+
+
+def test_ssh_through_pam_radius_closes_after_the_phone_denies(jump_host, phone):
+    _, sshd = jump_host
+    session = sshd.ssh()
+    try:
+        number_prompt(session, sshd)
+        assert "denied" in phone.run("deny").stdout
+        session.sendline("")
+        try:
+            session.expect("Permission denied")
+            session.expect(pexpect.EOF)
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            raise AssertionError(f"ssh said {session.before!r}\nsshd:\n{sshd.log_text()}")
+    finally:
+        session.close(force=True)
+    assert session.exitstatus != 0
+    assert "Accepted" not in sshd.log_text()
+    assert pending(phone) == []

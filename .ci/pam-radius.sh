@@ -6,9 +6,11 @@
 # package is fetched with apt from trixie's deb-src index (a private apt folder: the machine's own
 # sources are not touched; apt checks the files against the signed index) and built here
 # against bookworm's libpam (~10 s). Output: $TANDEM_PAM_RADIUS (default below), kept between runs.
+# Debian 12's own 2.0.0 is unpacked (not installed) beside it, for the test that shows it refused.
 set -euo pipefail
 
 out="${TANDEM_PAM_RADIUS:-/var/cache/tandem-ci/pam_radius/pam_radius_auth.so}"
+old="${TANDEM_PAM_RADIUS_OLD:-/var/cache/tandem-ci/pam_radius/2.0.0/pam_radius_auth.so}"
 
 install_packages() {
     local missing=()
@@ -22,13 +24,21 @@ install_packages() {
 
 install_packages openssh-server openssh-client libpam0g-dev gcc make
 
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+if ! [ -f "$old" ]; then
+    (cd "$work" && (apt-get download -q libpam-radius-auth >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get download -q libpam-radius-auth >/dev/null)))
+    dpkg-deb -x "$work"/libpam-radius-auth_*.deb "$work/old"
+    mkdir -p "$(dirname "$old")"
+    install -m 0644 "$work/old/lib/x86_64-linux-gnu/security/pam_radius_auth.so" "$old"
+    echo "pam_radius: unpacked Debian 12's $(basename "$work"/libpam-radius-auth_*.deb) into $old"
+fi
+
 if [ -f "$out" ]; then
     echo "pam_radius: $out (built before)"
     exit 0
 fi
-
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/apt/lists/partial" "$work/apt/cache/archives/partial" "$work/apt/parts" "$work/src"
 echo "deb-src http://deb.debian.org/debian trixie main" > "$work/apt/sources.list"
 apt_private=(-o Dir::Etc::SourceList="$work/apt/sources.list" -o Dir::Etc::SourceParts="$work/apt/parts"

@@ -2,7 +2,8 @@
 loopback port whose PAM stack is `pam_radius_auth` pointed at Tandem's RADIUS server. A scripted
 ssh client (pexpect) types the password, reads the number from the keyboard-interactive prompt
 (pam_radius shows the Access-Challenge's Reply-Message), the real `tandem-authenticator` approves
-it, Enter is pressed and the shell opens; after a denial on the phone the connection closes.
+it, Enter is pressed and the shell opens; after a denial on the phone the connection closes; with
+Debian 12's own pam_radius 2.0.0 in its place nothing is answered and ssh is refused.
 
 pam_radius is 3.0.0 (Debian 13's source, built by .ci/pam-radius.sh): Debian 12's 2.0.0 sends no
 Message-Authenticator and Tandem drops its requests (Blast-RADIUS). sshd takes its PAM service
@@ -27,6 +28,9 @@ from conftest import PASSWORD, PIN, TANDEM, Server, free_port, pending, register
 from test_radius import free_udp_port
 
 PAM_RADIUS = os.environ.get("TANDEM_PAM_RADIUS", "/var/cache/tandem-ci/pam_radius/pam_radius_auth.so")
+# Debian 12's own libpam-radius-auth 2.0.0, unpacked beside it by .ci/pam-radius.sh (not installed).
+PAM_RADIUS_DEBIAN_12 = os.environ.get("TANDEM_PAM_RADIUS_OLD", "/var/cache/tandem-ci/pam_radius/2.0.0/pam_radius_auth.so")
+METRICS_TOKEN = "radius-ssh-metrics-token"
 NUMBER = re.compile(r"enter (\d+), then press Enter here\.")
 UNIX_USER = "alice"
 
@@ -45,17 +49,17 @@ def unix_user():
 class Sshd:
     """sshd -D on 127.0.0.1 with keyboard-interactive through PAM only, its PAM stack pam_radius alone."""
 
-    def __init__(self, folder, radius_port, secret):
+    def __init__(self, folder, radius_port, secret, module=PAM_RADIUS, timeout=10):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
         self.service = "tandem-e2e-sshd-" + secrets.token_hex(4)
         self.pam_file = Path("/etc/pam.d") / self.service
         conf = self.folder / "pam_radius_auth.conf"
-        conf.write_text(f"127.0.0.1:{radius_port} {secret.decode()} 10\n")
+        conf.write_text(f"127.0.0.1:{radius_port} {secret.decode()} {timeout}\n")
         conf.chmod(0o600)
         self.pam_file.write_text(
-            f"auth required {PAM_RADIUS} conf={conf}\n"
+            f"auth required {module} conf={conf}\n"
             "account required pam_permit.so\n"
             "session required pam_permit.so\n"
             "password required pam_deny.so\n")
@@ -104,24 +108,30 @@ class Sshd:
                                      f"{UNIX_USER}@127.0.0.1"], encoding="utf-8", timeout=60)
 
 
-@pytest.fixture
-def jump_host(tmp_path, phone, unix_user):
-    assert os.path.exists(PAM_RADIUS), f"{PAM_RADIUS} missing: .ci/pam-radius.sh builds pam_radius 3.0.0"
+def start_jump_host(folder, phone, module=PAM_RADIUS, timeout=10):
+    """The server with alice's phone, an "SSH jump host" RADIUS client for 127.0.0.1 (local names get
+    @contoso.com) and sshd; returns (server, sshd) or stops what it started."""
+    assert os.path.exists(module), f"{module} missing: .ci/pam-radius.sh builds pam_radius 3.0.0 (and unpacks 2.0.0)"
     assert shutil.which("sshd") or os.path.exists("/usr/sbin/sshd"), "sshd missing: .ci/pam-radius.sh installs openssh-server"
     radius_port = free_udp_port()
-    server = Server(tmp_path / "server", extra_args=["--radius-port", str(radius_port)])
-    sshd = None
+    server = Server(folder / "server", extra_args=["--radius-port", str(radius_port), "--metrics-token", METRICS_TOKEN])
     try:
         register(server, phone)
         out = run([TANDEM, "admin", "radius-clients", "add", "SSH jump host", "--address", "127.0.0.1",
                    "--user-name-suffix", "@contoso.com", "--database", server.db]).stdout
         secret = re.search(r"shared secret: (\S+)", out).group(1).encode()
-        sshd = Sshd(tmp_path / "sshd", radius_port, secret)
-        yield server, sshd
-    finally:
-        if sshd:
-            sshd.stop()
+        return server, Sshd(folder / "sshd", radius_port, secret, module=module, timeout=timeout)
+    except BaseException:
         server.stop()
+        raise
+
+
+@pytest.fixture
+def jump_host(tmp_path, phone, unix_user):
+    server, sshd = start_jump_host(tmp_path, phone)
+    yield server, sshd
+    sshd.stop()
+    server.stop()
 
 
 def number_prompt(session, sshd):
@@ -182,3 +192,29 @@ def test_ssh_through_pam_radius_closes_after_the_phone_denies(jump_host, phone):
     assert session.exitstatus != 0
     assert "Accepted" not in sshd.log_text()
     assert pending(phone) == []
+
+
+def test_debian_12s_pam_radius_sends_no_message_authenticator_and_gets_no_answer(tmp_path, phone, unix_user):
+    """Why the SSH test builds pam_radius 3.0.0: Debian 12's libpam-radius-auth 2.0.0 sends its
+    Access-Request without a Message-Authenticator, and Tandem drops it unanswered (Blast-RADIUS,
+    CVE-2024-3596; no switch turns this off), so ssh is refused after pam_radius's timeout."""
+    server, sshd = start_jump_host(tmp_path, phone, module=PAM_RADIUS_DEBIAN_12, timeout=2)
+    try:
+        session = sshd.ssh()
+        try:
+            session.expect(r"[Pp]assword: ")
+            session.sendline(PASSWORD)
+            session.expect("Permission denied")
+            session.expect(pexpect.EOF)
+        except (pexpect.TIMEOUT, pexpect.EOF):
+            raise AssertionError(f"ssh said {session.before!r}\nsshd:\n{sshd.log_text()}")
+        finally:
+            session.close(force=True)
+        metrics = requests.get(server.url + "/metrics", headers={"Authorization": "Bearer " + METRICS_TOKEN}).text
+        dropped = re.search(r'tandem_radius_dropped_total\{reason="message_authenticator"\} (\d+)', metrics)
+        assert dropped and int(dropped.group(1)) >= 1, metrics
+        assert pending(phone) == []
+        assert "Accepted" not in sshd.log_text()
+    finally:
+        sshd.stop()
+        server.stop()

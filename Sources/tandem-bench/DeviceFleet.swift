@@ -10,6 +10,8 @@ final class DeviceFleet: Sendable {
     let channelURL: String
     private let inbox = Mutex<[Int: Entry]>([:])
     let connected = Atomic<Int>(0)
+    /// Requests received over the channels, by device index (`--radius` counts each phone's pushes).
+    let receivedCounts = Mutex<[Int: Int]>([:])
     let dropped = Atomic<Int>(0)
 
     enum Entry {
@@ -77,6 +79,7 @@ final class DeviceFleet: Sendable {
 
     private func received(_ offer: ChallengeOffer, device: Int) {
         let at = DispatchTime.now().uptimeNanoseconds
+        receivedCounts.withLock { $0[device, default: 0] += 1 }
         let waiter: CheckedContinuation<(ChallengeOffer, UInt64)?, Never>? = inbox.withLock { inbox in
             if case .waiting(let continuation) = inbox[device] {
                 inbox[device] = nil

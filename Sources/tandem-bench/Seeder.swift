@@ -34,20 +34,26 @@ struct BenchDevice: Sendable {
 }
 
 /// Creates the users and their active devices with phone sign-in on, straight in the store
-/// (the server is not running yet), through the same `SQLStore` the server uses.
+/// (the server is not running yet), through the same `SQLStore` the server uses. With
+/// `passwordOf`, every user gets the password hash of that (already stored) user (`--radius`).
 enum Seeder {
-    static func seed(database: String, count: Int, progress: (Int) -> Void) async throws -> [BenchDevice] {
+    static func seed(database: String, count: Int, passwordOf template: String? = nil, progress: (Int) -> Void) async throws -> [BenchDevice] {
         let store = PostgresURL.isPostgres(database)
             ? try await SQLStore.openPostgres(url: database)
             : try await SQLStore.openSQLite(path: database)
         do {
             let created = Date()
+            var passwordHash: String? = nil
+            if let template {
+                guard let hash = try await store.user(principalName: template)?.passwordHash else { throw BenchError("no password for \(template)") }
+                passwordHash = hash
+            }
             var devices: [BenchDevice] = []
             devices.reserveCapacity(count)
             for index in 0..<count {
                 let device = BenchDevice(index: index)
                 let user = User(id: "bench-user-\(index)", userPrincipalName: device.userPrincipalName,
-                                displayName: "Bench User \(index)", passwordHash: nil, createdAt: created)
+                                displayName: "Bench User \(index)", passwordHash: passwordHash, createdAt: created)
                 try await store.insertUser(user)
                 var stored = Device(id: device.deviceID, userID: user.id, name: "Bench phone", appVersion: "bench-1",
                                     deviceKey: DeviceSignature.encode(device.deviceKey.publicKey),

@@ -39,6 +39,8 @@ struct TandemBench: AsyncParsableCommand {
     var ramp: String?
     @Option(name: .customLong("server-args"), help: "More arguments for tandem serve (space-separated), e.g. '--max-concurrent-sign-ins 8'.")
     var serverArgs: String?
+    @Option(name: .customLong("radius"), help: "Instead of the web sign-ins: N RADIUS sign-ins at once over UDP (Access-Challenge, push, approval, Access-Accept), with times to challenge and to accept.")
+    var radius: Int?
 
     func run() async throws {
         let floor = CryptoFloor.measure()
@@ -66,8 +68,15 @@ struct TandemBench: AsyncParsableCommand {
                 throw BenchError("unknown backend \(backend)")
             }
             defer { cleanup() }
+            if let radius {
+                guard radius > 0 else { throw BenchError("--radius needs a positive number of sign-ins") }
+                try await RadiusRun(name: backend, users: radius, binary: server, database: database, serverLogLevel: serverLogLevel,
+                                    serverArgs: serverArgs?.split(separator: " ").map(String.init) ?? []).run()
+                continue
+            }
             results.append(try await runBackend(backend, database: database, server: server, floor: floor))
         }
+        guard !results.isEmpty else { return }
         Output.line("")
         Output.line(BackendResult.table(results, floor: floor))
     }

@@ -49,7 +49,7 @@ def unix_user():
 class Sshd:
     """sshd -D on 127.0.0.1 with keyboard-interactive through PAM only, its PAM stack pam_radius alone."""
 
-    def __init__(self, folder, radius_port, secret, module=PAM_RADIUS, timeout=10):
+    def __init__(self, folder, radius_port, secret, module=PAM_RADIUS, timeout=30):
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -59,7 +59,8 @@ class Sshd:
         conf.write_text(f"127.0.0.1:{radius_port} {secret.decode()} {timeout}\n")
         conf.chmod(0o600)
         self.pam_file.write_text(
-            f"auth required {module} conf={conf}\n"
+            # README's line (require_message_authenticator: pam_radius checks Tandem's replies too; 2.0.0 ignores it).
+            f"auth required {module} conf={conf} require_message_authenticator\n"
             "account required pam_permit.so\n"
             "session required pam_permit.so\n"
             "password required pam_deny.so\n")
@@ -108,7 +109,7 @@ class Sshd:
                                      f"{UNIX_USER}@127.0.0.1"], encoding="utf-8", timeout=60)
 
 
-def start_jump_host(folder, phone, module=PAM_RADIUS, timeout=10):
+def start_jump_host(folder, phone, module=PAM_RADIUS, timeout=30):
     """The server with alice's phone, an "SSH jump host" RADIUS client for 127.0.0.1 (local names get
     @contoso.com) and sshd; returns (server, sshd) or stops what it started."""
     assert os.path.exists(module), f"{module} missing: .ci/pam-radius.sh builds pam_radius 3.0.0 (and unpacks 2.0.0)"

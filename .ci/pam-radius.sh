@@ -51,7 +51,7 @@ case "$version" in
 esac
 # The .dsc and Debian patches may be missing from the mirror; the upstream tarball is what is built.
 (cd "$work/src" && apt-get "${apt_private[@]}" source --download-only "libpam-radius-auth=$version" >/dev/null 2>&1) || true
-tarball="$(ls "$work"/src/libpam-radius-auth_*.orig.tar.* 2>/dev/null | head -1)"
+tarball="$(ls "$work"/src/libpam-radius-auth_*.orig.tar.* 2>/dev/null | head -1 || true)"
 if [ -z "$tarball" ]; then
     echo "pam_radius: the source of libpam-radius-auth $version could not be fetched" >&2
     exit 1

@@ -28,7 +28,9 @@ enum SignInBudget {
     /// `POST /login` → password → status → the phone's answer → complete → `GET /`.
     /// 79 (23) before the redesign.
     /// Decision 0025: one read at completion, as above; decision 0027: one when the flow starts.
-    static let mfa = (statements: 72, writes: 21)
+    /// Decision 0033: one read after the password: the system-preferred MFA setting (the
+    /// passkeys only when it applies).
+    static let mfa = (statements: 73, writes: 21)
     /// `POST /login` → the phone denies → status shows it.
     /// 45 (11) before the redesign. Decision 0027: one read when the flow starts.
     static let denial = (statements: 38, writes: 10)

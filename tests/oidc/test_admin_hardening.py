@@ -118,6 +118,10 @@ def test_acr_values_the_user_cannot_reach_fail_and_reached_ones_are_in_the_id_to
     assert 'id="strength-notice"' in page and 'id="password"' not in page, page
     r = browser.http.post(server.url + "/login/password", data=dict(hidden_fields(page), password=PASSWORD), allow_redirects=False)
     assert r.status_code == 403 and "code=" not in r.headers.get("Location", "")
+    # The refusal says what is needed and who can help (decision 0033), not "the form has expired".
+    assert "This application requires a passkey or a phone sign-in request" in r.text, r.text
+    assert "You have neither a passkey nor phone sign-in set up" in r.text and "ask your administrator" in r.text, r.text
+    assert "form has expired" not in r.text, r.text
     assert browser.http.get(server.url + "/", allow_redirects=False).headers["Location"] == "/login", "no session"
     session, back, verifier = code_flow(server, discovery, client_id, secret, "openid", phone, acr_values="urn:tandem:acr:mfa")
     token = session.fetch_token(discovery["token_endpoint"], authorization_response=back, code_verifier=verifier)

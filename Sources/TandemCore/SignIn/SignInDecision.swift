@@ -35,6 +35,10 @@ public struct SignInFacts: Sendable, Equatable {
     public var hasPasskey = false
     /// The passkey (FIDO2) policy lets the user add a passkey themselves.
     public var mayAddPasskey = false
+    /// System-preferred MFA applies to the user (decision 0033): after the password the strongest
+    /// method goes first (passkey, then push, then a code), not the default method. The snapshot
+    /// reads `hasPasskey` whenever this is on.
+    public var systemPreferred = false
 
     public init() {}
 }
@@ -74,15 +78,33 @@ public enum SignInDecision {
     /// when MFA is required (fail closed), else a single-factor sign-in. A trusted network or a
     /// remembered browser skips the second factor, except in a step-up. The code when the person
     /// chose it, made it their default, or it is the only one; else the notification.
+    ///
+    /// System-preferred MFA (decision 0033, `facts.systemPreferred`): the strongest second factor the
+    /// user has goes first — a passkey, then the notification, then a code — whatever the default
+    /// method; only the person's own choice on this page ("Use a verification code") comes before
+    /// it. A passkey also counts as the second factor that spares the registration interrupt.
     public static func afterPassword(_ facts: SignInFacts, stepUp: Bool, choseCode: Bool) -> SignInFlow.AfterPassword {
         let offer = offer(facts)
         guard offer.password else { return .passkeyRequired }
         let stepUp = stepUp || offer.enrol
         let push = facts.notificationAvailable, code = facts.codesAvailable
-        guard push || code else { return facts.mfaRequired ? .register : .complete }
+        let passkey = facts.systemPreferred && facts.hasPasskey && !offer.enrol
+        guard push || code || passkey else { return facts.mfaRequired ? .register : .complete }
         if !stepUp, facts.trustedNetwork || facts.rememberedBrowser { return .complete }
-        if code, !push || choseCode || facts.prefersCode { return .code }
+        if code, choseCode { return .code }
+        if facts.systemPreferred {
+            return strongestSecondFactor(passkey: passkey, push: push, code: code)
+        }
+        if code, !push || facts.prefersCode { return .code }
         return .push
+    }
+
+    /// System-preferred MFA's documented order (decision 0033): passkey, Authenticator push,
+    /// verification code. At least one must be available.
+    public static func strongestSecondFactor(passkey: Bool, push: Bool, code: Bool) -> SignInFlow.AfterPassword {
+        if passkey { return .passkey }
+        if push { return .push }
+        return code ? .code : .register
     }
 
     /// The strength a sign-in with these facts must reach: the strongest required one (the

@@ -15,7 +15,8 @@ public enum FlowRejection: String, Error, Sendable, Equatable {
     /// The flow requires a strength that this way of signing in cannot reach (decision 0027): a
     /// password or pass where only a passkey passes.
     case strengthRequired
-    /// The strength interrupt completes only with a passkey used in this flow.
+    /// The strength interrupt (and the passkey step of system-preferred MFA) completes only with a
+    /// passkey used in this flow.
     case passkeyFirst
 }
 
@@ -33,6 +34,8 @@ extension SignInFlow {
         /// Refused before anything is proven: the flow's required strength needs a method the
         /// user has (a passkey) and a password cannot lead to it (decision 0027).
         case passkeyRequired
+        /// The passkey, as the strongest second factor (system-preferred MFA, decision 0033).
+        case passkey
     }
 
     /// What the flow's owner must do after an accepted event, in this order: withdraw the push
@@ -91,6 +94,7 @@ extension SignInFlow {
             case .push: stage = .push; pushKind = .mfa
             case .code: stage = .code
             case .register: stage = .register
+            case .passkey: stage = .passkey
             case .passkeyRequired: break
             }
         }
@@ -117,7 +121,7 @@ extension SignInFlow {
         case .passwordless:
             guard stage == .password else { return .reject(.wrongStage) }
         case .mfa:
-            guard stage == .code, passwordVerified else { return .reject(.wrongStage) }
+            guard stage == .code || stage == .passkey, passwordVerified else { return .reject(.wrongStage) }
         case .registration:
             return .reject(.wrongStage)
         }
@@ -155,7 +159,7 @@ extension SignInFlow {
     /// withdrawn and a code asked for instead. (Whether codes are available is the decision's.)
     public mutating func useCode() -> Action {
         guard stage != .done else { return .reject(.finished) }
-        guard passwordVerified, stage == .push || stage == .code else { return .reject(.wrongStage) }
+        guard passwordVerified, stage == .push || stage == .code || stage == .passkey else { return .reject(.wrongStage) }
         let effects = Effects(withdraw: pendingPush)
         clearPush()
         stage = .code
@@ -175,7 +179,8 @@ extension SignInFlow {
     /// phone sign-in request, if any, is withdrawn). `amr` names the key (`hwk`/`swk`, `user`).
     public mutating func passkeyVerified(userID: String, amr: [String]) -> Action {
         guard stage != .done else { return .reject(.finished) }
-        guard stage == .password || stage == .enrol || (stage == .push && pushKind == .passwordless) else { return .reject(.wrongStage) }
+        guard stage == .password || stage == .enrol || (stage == .push && pushKind == .passwordless)
+              || (stage == .passkey && passwordVerified && self.userID == userID) else { return .reject(.wrongStage) }
         let effects = Effects(withdraw: pendingPush)
         clearPush()
         self.userID = userID
@@ -211,7 +216,7 @@ extension SignInFlow {
         switch stage {
         case .done:
             return .reject(.finished)
-        case .enrol:
+        case .enrol, .passkey:
             return .reject(.passkeyFirst)
         case .push:
             guard let redeemed, redeemed == pushKind else { return .reject(.pushNotApproved) }

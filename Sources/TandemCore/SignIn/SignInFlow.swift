@@ -27,6 +27,9 @@ public struct SignInFlow: Sendable, Equatable {
         case push
         /// Waiting for a verification code from the authenticator (after the password).
         case code
+        /// After the password, waiting for the passkey: system-preferred MFA offers the strongest
+        /// method first (decision 0033). The person may still choose the notification or a code.
+        case passkey
         /// The registration interrupt (decision 0013): the password was right, MFA is required and
         /// no usable second factor exists; the flow may only register the first method, never
         /// become a session.

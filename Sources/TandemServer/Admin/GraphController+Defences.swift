@@ -117,8 +117,20 @@ extension GraphController {
         v1.patch("policies/authenticationMethodsPolicy") { request, _ in
             let actor = try await self.actor(request, AdminAccess.policyAdmins)
             let body = try await GraphJSON.object(request)
-            try GraphJSON.onlyKnown(body, ["reportSuspiciousActivitySettings"], type: "microsoft.graph.authenticationMethodsPolicy")
-            guard let raw = body["reportSuspiciousActivitySettings"] else { return GraphJSON.noContent() }
+            try GraphJSON.onlyKnown(body, ["reportSuspiciousActivitySettings", "systemCredentialPreferences"],
+                                    type: "microsoft.graph.authenticationMethodsPolicy")
+            // Decision 0033: every part is checked before anything is saved.
+            let preferred = SystemPreferredMFAService(env: env)
+            var preferences: SystemCredentialPreferences?
+            if let raw = body["systemCredentialPreferences"] {
+                let patched = try GraphController.patchSystemCredentialPreferences(raw, onto: try await preferred.preferences())
+                try SystemPreferredMFAService.validate(patched)
+                preferences = patched
+            }
+            guard let raw = body["reportSuspiciousActivitySettings"] else {
+                if let preferences { try await preferred.save(preferences, by: actor) }
+                return GraphJSON.noContent()
+            }
             let object = try GraphJSON.object(raw, "reportSuspiciousActivitySettings")
             try GraphJSON.onlyKnown(object, ["state", "includeTarget", "voiceReportingCode", "tandemBlockMinutes"],
                                     type: "microsoft.graph.reportSuspiciousActivitySettings", path: "reportSuspiciousActivitySettings.")
@@ -136,6 +148,7 @@ extension GraphController {
             if let v = object["voiceReportingCode"] { s.voiceReportingCode = try GraphJSON.int(v, "reportSuspiciousActivitySettings.voiceReportingCode") }
             if let v = object["tandemBlockMinutes"] { s.blockMinutes = try GraphJSON.int(v, "reportSuspiciousActivitySettings.tandemBlockMinutes") }
             try await service.saveReportSettings(s, by: actor)
+            if let preferences { try await preferred.save(preferences, by: actor) }
             return GraphJSON.noContent()
         }
     }

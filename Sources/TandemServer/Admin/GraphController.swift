@@ -72,7 +72,9 @@ struct GraphController: Sendable {
             let base = self.publicURL()
             let configuration = GraphPolicyCodec.encode(try await self.policy.authenticatorPolicy(), baseURL: base)
             let report = try await PushProtectionService(env: self.env).reportSettings()
+            let preferences = try await SystemPreferredMFAService(env: self.env).preferences()
             return GraphJSON.response([
+                "systemCredentialPreferences": Self.systemCredentialPreferences(preferences),
                 "reportSuspiciousActivitySettings": [
                     "state": report.state, "voiceReportingCode": report.voiceReportingCode, "tandemBlockMinutes": report.blockMinutes,
                     "includeTarget": ["targetType": report.includeTargetType, "id": report.includeTargetID],

@@ -34,6 +34,7 @@ struct SignInController: Sendable {
         router.get("/login/password") { request, _ in try await self.passwordPage(request) }
         router.post("/login/password") { request, context in try await self.submitPassword(request, context) }
         router.get("/login/approve") { request, _ in try await self.approvePage(request) }
+        router.get("/login/verify-passkey") { request, _ in try await self.passkeyStepPage(request) }
         router.get("/login/status") { request, _ in
             JSONResponse.make(try await self.signIn.status(token: Web.cookie(Web.flowCookie, request), waitUntil: Web.waitDeadline(request)))
         }
@@ -118,10 +119,31 @@ struct SignInController: Sendable {
         return pages.page("password", title: "Enter password", values, status: status)
     }
 
+    /// System-preferred MFA's passkey step (decision 0033), with the other second factors the user has.
+    func passkeyStepPage(_ request: Request) async throws -> Response {
+        let options = try await signIn.options(token: Web.cookie(Web.flowCookie, request))
+        guard options.stage == .passkey else {
+            return Web.redirect(options.stage == .push ? "/login/approve" : options.stage == .code ? "/login/code" : "/login/password")
+        }
+        return pages.page("passkeyStep", title: "Use your passkey", [
+            "username": options.username, "csrf": Web.flowCSRF(request), "notification": options.notification,
+            "verificationCode": options.verificationCode, "otherWays": options.notification || options.verificationCode,
+        ])
+    }
+
     func submitPassword(_ request: Request, _ context: TandemRequestContext) async throws -> Response {
         let token = Web.cookie(Web.flowCookie, request)
         let form = try await Web.form(request)
-        try Web.checkFlowCSRF(form, request)
+        do {
+            try Web.checkFlowCSRF(form, request)
+        } catch let error as TandemError {
+            // A page that offers no password has no password form to take a token from: say what
+            // the sign-in needs rather than "the form has expired" (decision 0033). Nothing is written.
+            if let needed = try? await signIn.passwordRefusal(token: token) {
+                return try await passwordPage(request, error: needed, status: .forbidden)
+            }
+            throw error
+        }
         do {
             let flow = try await signIn.submitPassword(token: token, password: form["password"] ?? "",
                                                        context: await challengeContext(request, context),
@@ -129,6 +151,7 @@ struct SignInController: Sendable {
             switch flow.stage {
             case .push: return Web.redirect("/login/approve")
             case .code: return Web.redirect("/login/code")
+            case .passkey: return Web.redirect("/login/verify-passkey")
             default: return Web.redirect("/login/complete")
             }
         } catch let error as TandemError where [.unauthorized, .tooManyRequests, .forbidden].contains(error.code) {

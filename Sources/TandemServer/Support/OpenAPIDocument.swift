@@ -752,7 +752,7 @@ enum OpenAPIDocument {
         ],
         "responses": {
           "200": {
-            "description": "The policy with its Microsoft Authenticator configuration and the report settings.",
+            "description": "The policy with its Microsoft Authenticator configuration, the report settings and system-preferred MFA (`systemCredentialPreferences`).",
             "content": {
               "application/json": {
                 "schema": {
@@ -777,7 +777,7 @@ enum OpenAPIDocument {
       },
       "patch": {
         "operationId": "updateAuthenticationMethodsPolicy",
-        "summary": "Change `reportSuspiciousActivitySettings` (\"No, it's not me\")",
+        "summary": "Change `reportSuspiciousActivitySettings` (\"No, it's not me\") and `systemCredentialPreferences` (system-preferred MFA)",
         "tags": [
           "policy"
         ],
@@ -796,6 +796,16 @@ enum OpenAPIDocument {
                     "id": "all_users"
                   },
                   "tandemBlockMinutes": 0
+                },
+                "systemCredentialPreferences": {
+                  "state": "enabled",
+                  "includeTargets": [
+                    {
+                      "id": "all_users",
+                      "targetType": "group"
+                    }
+                  ],
+                  "excludeTargets": []
                 }
               }
             }
@@ -5010,6 +5020,9 @@ enum OpenAPIDocument {
                 }
               }
             }
+          },
+          "systemCredentialPreferences": {
+            "$ref": "#/components/schemas/SystemCredentialPreferences"
           }
         }
       },
@@ -5062,6 +5075,74 @@ enum OpenAPIDocument {
                 "type": "integer",
                 "minimum": 0,
                 "maximum": 525600
+              }
+            },
+            "additionalProperties": false
+          },
+          "systemCredentialPreferences": {
+            "type": "object",
+            "description": "System-preferred MFA (decision 0033): while `enabled` for a user, the sign-in asks after the password for the strongest method the user has (passkey, then Authenticator push, then a verification code), whatever the default method. Tandem reads `default` as disabled.",
+            "properties": {
+              "state": {
+                "type": "string",
+                "enum": [
+                  "default",
+                  "enabled",
+                  "disabled"
+                ]
+              },
+              "includeTargets": {
+                "type": "array",
+                "maxItems": 50,
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "id"
+                  ],
+                  "properties": {
+                    "id": {
+                      "type": "string",
+                      "minLength": 1,
+                      "description": "A user or group id, or `all_users` (a group target)."
+                    },
+                    "targetType": {
+                      "type": "string",
+                      "enum": [
+                        "user",
+                        "group"
+                      ],
+                      "description": "Case-insensitive; `group` when absent."
+                    }
+                  },
+                  "additionalProperties": false
+                }
+              },
+              "excludeTargets": {
+                "type": "array",
+                "maxItems": 50,
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "id"
+                  ],
+                  "properties": {
+                    "id": {
+                      "type": "string",
+                      "minLength": 1,
+                      "description": "A user or group id, or `all_users` (a group target)."
+                    },
+                    "targetType": {
+                      "type": "string",
+                      "enum": [
+                        "user",
+                        "group"
+                      ],
+                      "description": "Case-insensitive; `group` when absent."
+                    }
+                  },
+                  "additionalProperties": false
+                },
+                "description": "Exclusions win; `all_users` cannot be excluded (set `state` to `disabled`)."
               }
             },
             "additionalProperties": false
@@ -6437,6 +6518,76 @@ enum OpenAPIDocument {
           "userNameSuffix": {
             "type": "string",
             "pattern": "^@[A-Za-z0-9.-]+$"
+          }
+        }
+      },
+      "SystemCredentialPreferences": {
+        "type": "object",
+        "description": "System-preferred MFA (decision 0033): while `enabled` for a user, the sign-in asks after the password for the strongest method the user has (passkey, then Authenticator push, then a verification code), whatever the default method. Tandem reads `default` as disabled.",
+        "properties": {
+          "@odata.type": {
+            "type": "string"
+          },
+          "state": {
+            "type": "string",
+            "enum": [
+              "default",
+              "enabled",
+              "disabled"
+            ]
+          },
+          "includeTargets": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+              "type": "object",
+              "required": [
+                "id"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string",
+                  "minLength": 1,
+                  "description": "A user or group id, or `all_users` (a group target)."
+                },
+                "targetType": {
+                  "type": "string",
+                  "enum": [
+                    "user",
+                    "group"
+                  ],
+                  "description": "Case-insensitive; `group` when absent."
+                }
+              },
+              "additionalProperties": false
+            }
+          },
+          "excludeTargets": {
+            "type": "array",
+            "maxItems": 50,
+            "items": {
+              "type": "object",
+              "required": [
+                "id"
+              ],
+              "properties": {
+                "id": {
+                  "type": "string",
+                  "minLength": 1,
+                  "description": "A user or group id, or `all_users` (a group target)."
+                },
+                "targetType": {
+                  "type": "string",
+                  "enum": [
+                    "user",
+                    "group"
+                  ],
+                  "description": "Case-insensitive; `group` when absent."
+                }
+              },
+              "additionalProperties": false
+            },
+            "description": "Exclusions win; `all_users` cannot be excluded (set `state` to `disabled`)."
           }
         }
       }

@@ -112,7 +112,7 @@ public struct RadiusSignInService: Sendable {
         }
         // A password is always sent here: never phone sign-in first.
         var (token, flow) = try await signIn.begin(username: username, context: context, passwordFirst: true)
-        flow = try await signIn.submitPassword(token: token, password: password, context: context)
+        flow = try await signIn.submitPassword(token: token, password: password, context: context, passkeyPossible: false)
         return try await next(after: flow, token: token, username: username, client: client)
     }
 
@@ -131,8 +131,9 @@ public struct RadiusSignInService: Sendable {
         case .register:
             try await countFailure(client, username: username)
             return .reject("Your organization needs more information to keep your account secure: set up the Authenticator app first.")
-        case .password, .done, .enrol:
-            // `enrol` never arises here (a RADIUS sign-in never opens the strength interrupt).
+        case .password, .done, .enrol, .passkey:
+            // `enrol` never arises here (a RADIUS sign-in never opens the strength interrupt), nor
+            // `passkey` (no passkey is asked of a RADIUS client, decision 0033).
             return try await finish(token: token, client: client, username: username)
         }
     }

@@ -74,12 +74,23 @@ extension SignInService {
         return SignInDecision.offer(try await facts(snapshot, flow: flow))
     }
 
+    /// Why a password is not taken for this flow, when the page offers none (decision 0027): what
+    /// the sign-in needs, for the refusal (decision 0033). `nil` when a password is offered. Reads
+    /// only; an unknown or expired flow throws.
+    public func passwordRefusal(token: String) async throws -> String? {
+        let flow = try await flow(token: token)
+        guard flow.requiredStrength != nil else { return nil }
+        let offer = try await offer(flow, snapshot: try await snapshot(of: flow))
+        return offer.password ? nil : (Self.strengthNotice(offer) ?? Self.strengthMessage(offer.strength ?? .phishingResistantMFA))
+    }
+
     /// What the person reads on the sign-in page when the flow must reach a strength.
     public static func strengthNotice(_ offer: SignInOffer) -> String? {
         guard let strength = offer.strength, strength != .mfa else { return nil }
         let what = strength == .phishingResistantMFA ? "a passkey" : "a passkey or a phone sign-in request in your Authenticator app"
         if offer.blocked {
-            return "Your organization requires \(what) to access this resource, and you can't add a passkey yourself. Contact your administrator."
+            let none = strength == .phishingResistantMFA ? "You have no passkey" : "You have neither a passkey nor phone sign-in set up"
+            return "This application requires \(what) to sign in. \(none), and you can't add a passkey yourself: ask your administrator to set one up for you (or for a Temporary Access Pass to add one)."
         }
         if offer.enrol {
             return "Your organization requires \(what) to access this resource. You don't have one yet: sign in with your password and your Authenticator app (or a Temporary Access Pass), then you'll add a passkey."

@@ -107,7 +107,10 @@ public struct SignInService: Sendable {
     /// Whether a push follows: the policy allows push for the user, the legacy "notification through
     /// mobile app" option is on, the user has an active authenticator, the browser's IP is not in a
     /// trusted range, and the browser is not remembered (`rememberedBrowser`, the cookie's token).
-    public func submitPassword(token: String, password: String, context: ChallengeContext, rememberedBrowser: String? = nil) async throws -> SignInFlow {
+    /// `passkeyPossible`: the caller can run a passkey ceremony (a browser; RADIUS cannot), so
+    /// system-preferred MFA may ask for the passkey after the password (decision 0033).
+    public func submitPassword(token: String, password: String, context: ChallengeContext, rememberedBrowser: String? = nil,
+                               passkeyPossible: Bool = true) async throws -> SignInFlow {
         var flow = try await flow(token: token)
         let found = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
         let user = found?.accountEnabled == true ? found : nil
@@ -147,6 +150,7 @@ public struct SignInService: Sendable {
         }
         try await journal.step(flow.signInID, method: "Password", succeeded: true, detail: "Correct password")
         var facts = try await self.facts(snapshot, flow: flow)
+        try await addSystemPreferred(&facts, snapshot: snapshot, passkeyPossible: passkeyPossible)
         if !flow.stepUp {
             facts.trustedNetwork = snapshot.trustedNetwork(context.ipAddress)
             facts.rememberedBrowser = try await isRemembered(user, rememberedBrowser: rememberedBrowser, trusted: facts.trustedNetwork)

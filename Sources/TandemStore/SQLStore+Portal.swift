@@ -12,6 +12,7 @@ extension SQLStore: PortalStore {
         try await db.raw("UPDATE devices SET totp_secret = NULL, totp_last_step = NULL WHERE id = \(bind: deviceID)").run()
     }
 
+    /// The devices' secrets, then the active third-party apps' (decision 0031).
     public func totpCredentials(userID: String) async throws -> [TOTPCredential] {
         try await db.raw("""
             SELECT id, totp_secret, totp_last_step FROM devices
@@ -20,6 +21,8 @@ extension SQLStore: PortalStore {
             TOTPCredential(deviceID: try row.decode(column: "id", as: String.self),
                            secret: try row.decode(column: "totp_secret", as: String.self),
                            lastUsedStep: try row.decode(column: "totp_last_step", as: Int64?.self))
+        } + (try await softwareOathMethods(userID: userID)).map {
+            TOTPCredential(deviceID: $0.id, secret: $0.secret, lastUsedStep: $0.lastUsedStep, kind: .softwareOath)
         }
     }
 

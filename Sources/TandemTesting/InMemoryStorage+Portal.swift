@@ -7,6 +7,8 @@ struct InMemoryPortalTables: Sendable {
     var totp: [String: (secret: String, lastStep: Int64?)] = [:]
     var lastMethods: [String: String] = [:]
     var passes: [String: TemporaryAccessPass] = [:]
+    /// Third-party authenticator apps (InMemoryStorage+SoftwareOath.swift).
+    var softwareOath: [String: SoftwareOathMethod] = [:]
 }
 
 extension InMemoryStorage {
@@ -18,6 +20,8 @@ extension InMemoryStorage {
     public func totpCredentials(userID: String) -> [TOTPCredential] {
         devices(userID: userID).filter { $0.state == .active }.compactMap { device in
             portal.totp[device.id].map { TOTPCredential(deviceID: device.id, secret: $0.secret, lastUsedStep: $0.lastStep) }
+        } + softwareOathMethods(userID: userID).map {
+            TOTPCredential(deviceID: $0.id, secret: $0.secret, lastUsedStep: $0.lastUsedStep, kind: .softwareOath)
         }
     }
     public func allTOTPSecrets() -> [(deviceID: String, secret: String)] {

@@ -46,6 +46,12 @@ def test_the_passkey_goes_first_after_the_password_only_while_system_preferred_m
     assert policy["systemCredentialPreferences"]["state"] == "default", policy
     assert policy["systemCredentialPreferences"]["includeTargets"] == [{"id": "all_users", "targetType": "group"}]
 
+    users = requests.get(server.url + "/v1.0/users", headers=admin).json()["value"]
+    alice = next(u["id"] for u in users if u["userPrincipalName"] == "alice@contoso.com")
+    preferences = server.url + f"/v1.0/users/{alice}/authentication/signInPreferences"
+    r = requests.get(preferences, headers=admin).json()
+    assert r["isSystemPreferredAuthenticationMethodEnabled"] is False and r["systemPreferredAuthenticationMethod"] is None, r
+
     # Default state (read as off) and disabled: the default method (push) goes first, as before.
     for state in [None, "disabled"]:
         if state:
@@ -61,6 +67,8 @@ def test_the_passkey_goes_first_after_the_password_only_while_system_preferred_m
         "state": "enabled", "includeTargets": [{"id": "all_users", "targetType": "group"}], "excludeTargets": []}})
     assert r.status_code == 204, r.text
     assert requests.get(server.url + POLICY, headers=admin).json()["systemCredentialPreferences"]["state"] == "enabled"
+    r = requests.get(preferences, headers=admin).json()
+    assert r["isSystemPreferredAuthenticationMethodEnabled"] is True and r["systemPreferredAuthenticationMethod"] == "fido2", r
     browser, location = after_password(server)
     assert location == "/login/verify-passkey", location
     page = browser.http.get(browser.url("/login/verify-passkey")).text
@@ -79,12 +87,11 @@ def test_the_passkey_goes_first_after_the_password_only_while_system_preferred_m
     phone.run("approve", "--number", browser.number(), "--pin", PIN)
     assert browser.complete().headers["Location"] == "/"
 
-    # Excluding the user's group... here the user itself: push first again.
-    users = requests.get(server.url + "/v1.0/users", headers=admin).json()["value"]
-    alice = next(u["id"] for u in users if u["userPrincipalName"] == "alice@contoso.com")
+    # Excluding the user: push first again.
     r = requests.patch(server.url + POLICY, headers=admin,
                        json={"systemCredentialPreferences": {"excludeTargets": [{"id": alice, "targetType": "user"}]}})
     assert r.status_code == 204, r.text
+    assert requests.get(preferences, headers=admin).json()["isSystemPreferredAuthenticationMethodEnabled"] is False
     browser, location = after_password(server)
     assert location == "/login/approve", location
     phone.run("approve", "--number", browser.number(), "--pin", PIN)

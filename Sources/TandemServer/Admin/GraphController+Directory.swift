@@ -194,7 +194,11 @@ extension GraphController {
         v1.get("users/{id}/authentication/signInPreferences") { request, context in
             _ = try await self.actor(request, AdminAccess.methodAdmins)
             let user = try await self.admin.user(try context.parameters.require("id"))
-            return GraphJSON.response(["isSystemPreferredAuthenticationMethodEnabled": user.preferredMethod == nil,
+            // Decision 0033: whether the tenant's systemCredentialPreferences apply to the user, and
+            // the method the sign-in asks for first when they do.
+            let preferred = try await SignInService(env: self.env).systemPreferredMethod(for: user)
+            return GraphJSON.response(["isSystemPreferredAuthenticationMethodEnabled": preferred.enabled,
+                                       "systemPreferredAuthenticationMethod": (preferred.method as Any?) ?? NSNull(),
                                        "userPreferredMethodForSecondaryAuthentication": (user.preferredMethod as Any?) ?? NSNull()])
         }
         v1.patch("users/{id}/authentication/signInPreferences") { request, context in

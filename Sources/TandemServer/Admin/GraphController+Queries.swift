@@ -171,11 +171,12 @@ extension GraphController {
         let devices = try await storage.devices(userID: user.id).filter { $0.state != .removed }
         methods += devices.map(GraphObjects.authenticatorMethod)
         let active = Dictionary(devices.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        for credential in try await storage.totpCredentials(userID: user.id) {
+        for credential in try await storage.totpCredentials(userID: user.id) where credential.kind == .device {
             guard let device = active[credential.deviceID] else { continue }
             methods.append(["@odata.type": "#microsoft.graph.softwareOathAuthenticationMethod", "id": device.id, "secretKey": NSNull(),
                             "createdDateTime": GraphJSON.date(device.createdAt)])
         }
+        methods += try await SoftwareOathService(env: env).methods(of: user).map(Self.softwareOathObject)
         methods += try await PasskeyService(env: env).passkeys(of: user).map(Self.fido2Object)
         let now = env.clock.now()
         methods += try await TemporaryAccessPassService(env: env).passes(of: user).map { Self.passObject($0, now: now) }

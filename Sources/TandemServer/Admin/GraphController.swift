@@ -34,6 +34,7 @@ struct GraphController: Sendable {
         registerDefences(on: v1, env: env)
         registerTemporaryAccessPass(on: v1)
         registerFido2Methods(on: v1)
+        registerSoftwareOathMethods(on: v1)
         registerStrengths(on: v1)
         v1.get("auditLogs/directoryAudits") { request, _ in
             _ = try await self.actor(request, AdminAccess.readers)

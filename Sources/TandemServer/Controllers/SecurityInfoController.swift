@@ -78,6 +78,7 @@ struct SecurityInfoController: Sendable {
             }
         }
         registerPasskeys(on: router)
+        registerSoftwareOath(on: router)
         registerStrengthEnrolment(on: router)
     }
 
@@ -139,8 +140,9 @@ struct SecurityInfoController: Sendable {
             "needsStepUp": !(try await security.mayChangeMethods(session)),
         ]
         values.merge(try await passkeyValues(of: user, csrf: csrf)) { $1 }
+        values.merge(try await softwareOathValues(of: user, csrf: csrf)) { $1 }
         if let done = request.uri.queryParameters.get("done"),
-           let notice = Self.notices[String(done)] ?? Self.passkeyNotices[String(done)] { values["notice"] = notice }
+           let notice = Self.notices[String(done)] ?? Self.passkeyNotices[String(done)] ?? Self.softwareOathNotices[String(done)] { values["notice"] = notice }
         if let lock = try await security.lockNotice(for: user) { values["lockNotice"] = lock }
         if let error { values["error"] = error }
         return pages.page("securityInfo", title: "Security info", values, status: status)
@@ -184,6 +186,10 @@ struct SecurityInfoController: Sendable {
             return JSONResponse.make(["activationId": activation.id, "code": code, "url": url], status: .created)
         }
         var values: [String: Any] = ["url": url, "code": code, "activationId": activation.id]
+        // "I want to use a different authenticator app" (decision 0031), where codes are allowed.
+        if case .session(_, _, let token) = principal, try await softwareOath.mayRegister(user) {
+            values["otherAppCSRF"] = Web.csrfToken(session: token)
+        }
         // The QR code carries the activation URL; a URL too long for it leaves the text only.
         if let qr = try? QRCode(encoding: url, errorCorrection: .medium) {
             values["qrSVG"] = qr.svg(moduleSize: 5, label: "QR code to add your account to the Authenticator app")

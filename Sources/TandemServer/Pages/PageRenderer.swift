@@ -15,6 +15,7 @@ public struct PageRenderer: Sendable {
             ("registrationInterrupt", SecurityInfoPageTemplates.interrupt),
             ("addAuthenticator", PageTemplates.addAuthenticator), ("message", PageTemplates.message),
             ("adminPolicy", AdminPageTemplates.policy), ("signInLog", SignInLogPageTemplates.page),
+            ("addSoftwareOath", SoftwareOathPageTemplates.page),
         ] {
             templates[name] = try MustacheTemplate(string: text)
         }

@@ -40,6 +40,12 @@ enum PageTemplates {
       </dl>
       <p class="hint">With the command-line authenticator: <code>tandem-authenticator add '{{url}}'</code></p>
     </details>
+    {{#otherAppCSRF}}
+    <form method="post" action="/mysecurityinfo/software-oath" id="other-app-form">
+      <input type="hidden" name="csrf" value="{{otherAppCSRF}}">
+      <button type="submit" class="link" id="other-app">I want to use a different authenticator app</button>
+    </form>
+    {{/otherAppCSRF}}
     <h2>Let's try it out</h2>
     <p id="reg-instructions">Waiting for your app to register…</p>
     <div class="number" id="number" aria-live="polite"></div>

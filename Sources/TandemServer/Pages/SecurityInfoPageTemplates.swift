@@ -71,6 +71,20 @@ enum SecurityInfoPageTemplates {
         </form>
       </li>
       {{/passkeys}}
+      {{#softwareOath}}
+      <li class="method software-oath" id="software-oath-{{index}}">
+        <span class="method-name">Authenticator app – verification code (another app)</span>
+        <span class="device-name">Software OATH token</span>
+        <dl class="meta">
+          <dt>Added</dt><dd>{{added}}</dd>
+          <dt>Last used</dt><dd>{{lastUsed}}</dd>
+        </dl>
+        <form method="post" action="/mysecurityinfo/software-oath/{{id}}/delete">
+          <input type="hidden" name="csrf" value="{{csrf}}">
+          <button type="submit" class="link danger" id="delete-software-oath-{{index}}" aria-label="Delete the authenticator app">Delete</button>
+        </form>
+      </li>
+      {{/softwareOath}}
       {{#passes}}<li class="method" id="method-tap"><span class="method-name">Temporary Access Pass</span> <span class="meta">until {{until}}</span></li>{{/passes}}
     </ul>
     <p><a href="/" id="back">Back</a></p>

@@ -3180,6 +3180,124 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1.0/users/{id}/authentication/softwareOathMethods": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/userId"
+        }
+      ],
+      "get": {
+        "operationId": "listSoftwareOathMethods",
+        "summary": "A user's third-party authenticator apps (active only)",
+        "tags": [
+          "methods"
+        ],
+        "responses": {
+          "200": {
+            "description": "The apps.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "@odata.context",
+                    "value"
+                  ],
+                  "properties": {
+                    "@odata.context": {
+                      "type": "string"
+                    },
+                    "value": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/SoftwareOathAuthenticationMethod"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/users/{id}/authentication/softwareOathMethods/{methodId}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/userId"
+        },
+        {
+          "$ref": "#/components/parameters/methodId"
+        }
+      ],
+      "get": {
+        "operationId": "getSoftwareOathMethod",
+        "summary": "One third-party authenticator app",
+        "tags": [
+          "methods"
+        ],
+        "responses": {
+          "200": {
+            "description": "The app.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/SoftwareOathAuthenticationMethod"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteSoftwareOathMethod",
+        "summary": "Delete a user's third-party authenticator app (audited; the user's sessions end)",
+        "tags": [
+          "methods"
+        ],
+        "responses": {
+          "204": {
+            "description": "Deleted; no body."
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -4170,7 +4288,8 @@ enum OpenAPIDocument {
         ],
         "properties": {
           "isSystemPreferredAuthenticationMethodEnabled": {
-            "type": "boolean"
+            "type": "boolean",
+            "description": "Whether the tenant's `systemCredentialPreferences` apply to the user (decision 0033)."
           },
           "userPreferredMethodForSecondaryAuthentication": {
             "type": "string",
@@ -4180,6 +4299,17 @@ enum OpenAPIDocument {
               "oath",
               null
             ]
+          },
+          "systemPreferredAuthenticationMethod": {
+            "type": "string",
+            "nullable": true,
+            "enum": [
+              "fido2",
+              "push",
+              "oath",
+              null
+            ],
+            "description": "Read only: the method a password sign-in asks for first while system-preferred MFA applies (passkey, then push, then a verification code); null when it does not apply or the user has no second factor."
           }
         }
       },
@@ -6588,6 +6718,40 @@ enum OpenAPIDocument {
               "additionalProperties": false
             },
             "description": "Exclusions win; `all_users` cannot be excluded (set `state` to `disabled`)."
+          }
+        }
+      },
+      "SoftwareOathAuthenticationMethod": {
+        "type": "object",
+        "required": [
+          "@odata.type",
+          "id",
+          "secretKey"
+        ],
+        "description": "A third-party authenticator app's code generator (decision 0031). The secret is never returned.",
+        "properties": {
+          "@odata.type": {
+            "type": "string",
+            "enum": [
+              "#microsoft.graph.softwareOathAuthenticationMethod"
+            ]
+          },
+          "id": {
+            "type": "string"
+          },
+          "secretKey": {
+            "type": "string",
+            "nullable": true,
+            "description": "Always null on read, as in Graph."
+          },
+          "createdDateTime": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "lastUsedDateTime": {
+            "type": "string",
+            "format": "date-time",
+            "nullable": true
           }
         }
       }

@@ -54,17 +54,29 @@ public struct TemporaryAccessPass: Sendable, Equatable {
     public func isUsable(at now: Date) -> Bool { usability(at: now) == .enabledByPolicy }
 }
 
-/// A device's verification-code secret as the store keeps it.
+/// A verification-code secret as the store keeps it: a device's, or a third-party app's
+/// (`SoftwareOathMethod`, decision 0031).
 public struct TOTPCredential: Sendable, Equatable {
+    /// Whose secret it is.
+    public enum Kind: Sendable, Equatable {
+        /// The Tandem authenticator's (`deviceID` is the device's id).
+        case device
+        /// Another authenticator app's (`deviceID` is the software OATH method's id).
+        case softwareOath
+    }
+
+    /// The device's id, or the software OATH method's for `.softwareOath`.
     public var deviceID: String
     /// Base32 secret. Secret: never logged.
     public var secret: String
     /// The last step a code was accepted for (replays of it or earlier steps are refused).
     public var lastUsedStep: Int64?
+    public var kind: Kind
 
-    public init(deviceID: String, secret: String, lastUsedStep: Int64?) {
+    public init(deviceID: String, secret: String, lastUsedStep: Int64?, kind: Kind = .device) {
         self.deviceID = deviceID
         self.secret = secret
         self.lastUsedStep = lastUsedStep
+        self.kind = kind
     }
 }

@@ -15,12 +15,16 @@ extension SecurityInfoService {
     /// Whether the user, who has no active method, may register the first one without MFA.
     public func mayAddFirstMethod(_ user: User) async throws -> Bool {
         guard try await SignInThrottleService(env: env).settings().firstMethodWithPassword else { return false }
-        return try await !env.storage.devices(userID: user.id).contains { $0.state == .active }
+        return try await !hasActiveMethod(user)
     }
 
-    /// Whether the user has an active authenticator.
+    /// Whether the user has any registered method: an active authenticator, a passkey or another
+    /// authenticator app (decision 0031). A user with only a passkey or an app is not a first-time
+    /// user: a password alone must not add a method beside it.
     public func hasActiveMethod(_ user: User) async throws -> Bool {
-        try await env.storage.devices(userID: user.id).contains { $0.state == .active }
+        if try await env.storage.devices(userID: user.id).contains(where: { $0.state == .active }) { return true }
+        if try await !env.storage.softwareOathMethods(userID: user.id).isEmpty { return true }
+        return try await !env.storage.passkeys(userID: user.id).isEmpty
     }
 
     /// Deletes one of the user's authenticators from a strong recent session, then ends every

@@ -25,3 +25,21 @@ extension SignInService {
         return false
     }
 }
+
+extension SignInService {
+    /// Graph's per-user `signInPreferences` view of system-preferred MFA: whether it applies to the
+    /// user, and the method a password sign-in would ask for first (`fido2`, `push`, `oath`; `nil`
+    /// when it does not apply or the user has no second factor) — the same pure decision the
+    /// sign-in makes (`SignInDecision.strongestSecondFactor`).
+    public func systemPreferredMethod(for user: User) async throws -> (enabled: Bool, method: String?) {
+        let snapshot = try await SignInSnapshot.load(user, env: env)
+        guard try await SystemPreferredMFAService(env: env).applies(to: snapshot.subject) else { return (false, nil) }
+        let passkey = try await hasUsablePasskey(user)
+        switch SignInDecision.strongestSecondFactor(passkey: passkey, push: snapshot.notificationAvailable, code: snapshot.codesAvailable) {
+        case .passkey: return (true, "fido2")
+        case .push: return (true, "push")
+        case .code: return (true, "oath")
+        default: return (true, nil)
+        }
+    }
+}

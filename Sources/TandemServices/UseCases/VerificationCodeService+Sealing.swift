@@ -10,11 +10,21 @@ extension VerificationCodeService {
     static let sealedPrefix = "sealed1."
 
     static func sealContext(_ deviceID: String) -> String { "totp-secret|" + deviceID }
+    /// A third-party app's secret is bound to its method id under its own label (decision 0031),
+    /// so a sealed device secret never opens as a method's or the other way round.
+    static func sealContext(_ credential: TOTPCredential) -> String {
+        credential.kind == .device ? sealContext(credential.deviceID) : "software-oath-secret|" + credential.deviceID
+    }
 
     /// The text to store for `secret` (base32): sealed when the server has a sealer.
     func sealed(_ secret: String, deviceID: String) throws -> String {
+        try sealed(secret, context: Self.sealContext(deviceID))
+    }
+
+    /// The text to store for `secret` under a seal context.
+    func sealed(_ secret: String, context: String) throws -> String {
         guard let sealer = env.sealer else { return secret }
-        return Self.sealedPrefix + (try sealer.seal(Array(secret.utf8), context: Self.sealContext(deviceID)))
+        return Self.sealedPrefix + (try sealer.seal(Array(secret.utf8), context: context))
     }
 
     /// The secret's bytes, `nil` when it cannot be opened (another secret key, damaged text): that
@@ -22,7 +32,7 @@ extension VerificationCodeService {
     func opened(_ credential: TOTPCredential) -> [UInt8]? {
         guard credential.secret.hasPrefix(Self.sealedPrefix) else { return Base32.decode(credential.secret) }
         guard let sealer = env.sealer,
-              let plain = sealer.open(String(credential.secret.dropFirst(Self.sealedPrefix.count)), context: Self.sealContext(credential.deviceID)),
+              let plain = sealer.open(String(credential.secret.dropFirst(Self.sealedPrefix.count)), context: Self.sealContext(credential)),
               let text = String(bytes: plain, encoding: .utf8)
         else {
             logger.warning("a verification-code secret cannot be opened with this secret key", metadata: ["tandem.device": "\(credential.deviceID)"])

@@ -46,7 +46,8 @@ public struct VerificationCodeService: Sendable {
         case reused
     }
 
-    /// Checks a typed code against every active device of the user with a secret. On success the
+    /// Checks a typed code against every active device of the user with a secret and every
+    /// active third-party app (`SoftwareOathMethod`, decision 0031). On success the
     /// matched step is recorded with a compare-and-set (so a code works once even when two
     /// requests race), the device's last use is updated and the failure counter reset; on failure
     /// the push-protection counter counts it. Throws `forbidden` when codes are off, `locked` when
@@ -67,11 +68,11 @@ public struct VerificationCodeService: Sendable {
             let last = credential.lastUsedStep.flatMap { UInt64(exactly: $0) }
             switch totp.verify(code, at: now, window: Self.window, lastUsedStep: last) {
             case .accepted(let step, _):
-                guard let stored = Int64(exactly: step), try await env.storage.useTOTPStep(deviceID: credential.deviceID, step: stored) else {
+                guard let stored = Int64(exactly: step), try await useStep(stored, of: credential, at: now) else {
                     reused = true
                     continue
                 }
-                if var device = try await env.storage.device(id: credential.deviceID) {
+                if credential.kind == .device, var device = try await env.storage.device(id: credential.deviceID) {
                     device.lastUsedAt = now
                     try await env.storage.updateDevice(device)
                 }
@@ -87,6 +88,14 @@ public struct VerificationCodeService: Sendable {
         try await PushProtectionService(env: env).recordFailure(userID: user.id)
         logger.notice(reused ? "verification code reused" : "verification code refused", metadata: ["tandem.user": "\(user.id)"])
         throw TandemError(.unauthorized, reused ? Self.reusedMessage : Self.wrongMessage)
+    }
+
+    /// Records the step for a device's secret or a third-party app's (compare-and-set either way).
+    func useStep(_ step: Int64, of credential: TOTPCredential, at now: Date) async throws -> Bool {
+        switch credential.kind {
+        case .device: try await env.storage.useTOTPStep(deviceID: credential.deviceID, step: step)
+        case .softwareOath: try await env.storage.useSoftwareOathStep(id: credential.deviceID, step: step, at: now)
+        }
     }
 
     public static let wrongMessage = "That code didn't work. Check the code in your Authenticator app and try again."

@@ -125,6 +125,39 @@ struct GraphAdminBoundaryTests {
             #expect(onAlice.status == .noContent)
         }
     }
+
+    /// Every read of a user's methods (each route with `{id}`); each answer's status.
+    static func reads(_ graph: GraphClient, token: String, user: User, phone: Device) async throws -> [String: HTTPResponse.Status] {
+        let base = "/v1.0/users/\(user.id)/authentication"
+        var results: [String: HTTPResponse.Status] = [:]
+        for (name, path) in [("methods", "/methods"), ("authenticators", "/microsoftAuthenticatorMethods"),
+                             ("authenticator", "/microsoftAuthenticatorMethods/\(phone.id)"), ("passkeys", "/fido2Methods"),
+                             ("apps", "/softwareOathMethods"), ("passes", "/temporaryAccessPassMethods"),
+                             ("preferences", "/signInPreferences"), ("requirements", "/requirements")] {
+            results[name] = try await graph.call(.get, base + path, token: token).status
+        }
+        return results
+    }
+
+    @Test("An Authentication (Policy) Administrator cannot even read an administrator's methods; a plain user's, yes",
+          arguments: [DirectoryRole.authenticationAdministrator, .authenticationPolicyAdministrator])
+    func methodAdminsReadNoAdminsMethods(role: DirectoryRole) async throws {
+        try await TestServer.run(configure: { _ in }, mode: .live) { store, client in
+            let graph = GraphClient(store, client)
+            let targets = try await Self.targets(graph)
+            let helpdesk = try await graph.token(for: "helpdesk@contoso.com", role: role)
+            let onAdmin = try await Self.reads(graph, token: helpdesk, user: targets.admin, phone: targets.adminPhone)
+            #expect(onAdmin.count == 8 && onAdmin.values.allSatisfy { $0 == .forbidden }, "\(onAdmin)")
+            let onAlice = try await Self.reads(graph, token: helpdesk, user: targets.alice, phone: targets.alicePhone)
+            #expect(onAlice.count == 8 && onAlice.values.allSatisfy { $0 == .ok }, "\(onAlice)")
+            let listed = try await graph.call(.get, "/v1.0/users/\(targets.admin.id)/authentication/methods", token: helpdesk)
+            #expect(!listed.text.contains(targets.adminPhone.id), "the refusal names no method")
+            // A Privileged Authentication Administrator reads the administrator's methods.
+            let privileged = try await graph.token(for: "pam@contoso.com", role: .privilegedAuthenticationAdministrator)
+            let byPrivileged = try await Self.reads(graph, token: privileged, user: targets.admin, phone: targets.adminPhone)
+            #expect(byPrivileged.values.allSatisfy { $0 == .ok }, "\(byPrivileged)")
+        }
+    }
 }
 
 /// A throw-away P-256 public key (x9.63) for fake devices.

@@ -56,8 +56,7 @@ extension GraphController {
             return GraphJSON.response(["@odata.context": "\(self.publicURL())/v1.0/$metadata#Edm.Boolean", "value": true])
         }
         v1.get("users/{id}/authentication/requirements") { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            let user = try await self.methodsOwner(request, context)
             return GraphJSON.response(["perUserMfaState": user.mfaState.rawValue])
         }
         v1.patch("users/{id}/authentication/requirements") { request, context in
@@ -174,14 +173,13 @@ extension GraphController {
     func registerMethods(on v1: RouterGroup<TandemRequestContext>) {
         let base = "users/{id}/authentication/microsoftAuthenticatorMethods"
         v1.get(RouterPath(base)) { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            let user = try await self.methodsOwner(request, context)
             let devices = try await self.storage.devices(userID: user.id)
             return GraphJSON.response(["@odata.context": "\(self.publicURL())/v1.0/$metadata#users('\(user.id)')/authentication/microsoftAuthenticatorMethods",
                                        "value": devices.map(GraphObjects.authenticatorMethod)])
         }
         v1.get(RouterPath(base + "/{method}")) { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
+            _ = try await self.methodsOwner(request, context)
             let (_, device) = try await self.method(context)
             return GraphJSON.response(GraphObjects.authenticatorMethod(device))
         }
@@ -192,8 +190,7 @@ extension GraphController {
             return GraphJSON.noContent()
         }
         v1.get("users/{id}/authentication/signInPreferences") { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            let user = try await self.methodsOwner(request, context)
             // Decision 0033: whether the tenant's systemCredentialPreferences apply to the user, and
             // the method the sign-in asks for first when they do.
             let preferred = try await SignInService(env: self.env).systemPreferredMethod(for: user)

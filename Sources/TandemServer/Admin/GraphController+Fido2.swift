@@ -12,15 +12,14 @@ extension GraphController {
         let base = "users/{id}/authentication/fido2Methods"
         let passkeys = PasskeyService(env: env)
         v1.get(RouterPath(base)) { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            let user = try await self.methodsOwner(request, context)
             return GraphJSON.response([
                 "@odata.context": "\(self.publicURL())/v1.0/$metadata#users('\(user.id)')/authentication/fido2Methods",
                 "value": try await passkeys.passkeys(of: user).map(Self.fido2Object),
             ])
         }
         v1.get(RouterPath(base + "/{method}")) { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
+            _ = try await self.methodsOwner(request, context)
             let (user, passkey) = try await self.fido2Method(context)
             var object = Self.fido2Object(passkey)
             object["@odata.context"] = "\(self.publicURL())/v1.0/$metadata#users('\(user.id)')/authentication/fido2Methods/$entity"

@@ -24,8 +24,7 @@ extension GraphController {
                                                render: { $0 }, select: nil)
         }
         v1.get("users/{id}/authentication/methods") { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            let user = try await self.methodsOwner(request, context)
             return GraphJSON.response([
                 "@odata.context": "\(self.publicURL())/v1.0/$metadata#users('\(user.id)')/authentication/methods",
                 "value": try await self.authenticationMethods(of: user),

@@ -13,16 +13,14 @@ extension GraphController {
         let base = "users/{id}/authentication/softwareOathMethods"
         let service = SoftwareOathService(env: env)
         v1.get(RouterPath(base)) { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            let user = try await self.methodsOwner(request, context)
             return GraphJSON.response([
                 "@odata.context": "\(self.publicURL())/v1.0/$metadata#users('\(user.id)')/authentication/softwareOathMethods",
                 "value": try await service.methods(of: user).map(Self.softwareOathObject),
             ])
         }
         v1.get(RouterPath(base + "/{method}")) { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            let user = try await self.methodsOwner(request, context)
             var object = Self.softwareOathObject(try await service.method(id: try context.parameters.require("method"), of: user))
             object["@odata.context"] = "\(self.publicURL())/v1.0/$metadata#users('\(user.id)')/authentication/softwareOathMethods/$entity"
             return GraphJSON.response(object)

@@ -32,8 +32,7 @@ extension GraphController {
             return GraphJSON.response(object, status: .created)
         }
         v1.get(RouterPath(base)) { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
-            let user = try await self.admin.user(try context.parameters.require("id"))
+            let user = try await self.methodsOwner(request, context)
             let now = self.env.clock.now()
             return GraphJSON.response([
                 "@odata.context": "\(self.publicURL())/v1.0/$metadata#users('\(user.id)')/authentication/temporaryAccessPassMethods",
@@ -41,7 +40,7 @@ extension GraphController {
             ])
         }
         v1.get(RouterPath(base + "/{method}")) { request, context in
-            _ = try await self.actor(request, AdminAccess.methodAdmins)
+            _ = try await self.methodsOwner(request, context)
             let (_, pass) = try await self.temporaryAccessPass(context)
             return GraphJSON.response(Self.passObject(pass, now: self.env.clock.now()))
         }

@@ -24,6 +24,16 @@ struct GraphController: Sendable {
         return user
     }
 
+    /// The user `{id}` whose authentication methods the caller reads, after the read boundary:
+    /// a method-management role, and an administrator's methods only for a Global or Privileged
+    /// Authentication Administrator (`AdminAccess.requireMayReadAuthentication`).
+    func methodsOwner(_ request: Request, _ context: TandemRequestContext) async throws -> User {
+        let actor = try await actor(request, AdminAccess.methodAdmins)
+        let user = try await admin.user(try context.parameters.require("id"))
+        try await access.requireMayReadAuthentication(of: user, by: actor)
+        return user
+    }
+
     func register(on router: Router<TandemRequestContext>) {
         let v1 = router.group("v1.0")
         registerPolicy(on: v1)

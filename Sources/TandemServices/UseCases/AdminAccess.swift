@@ -69,6 +69,15 @@ public struct AdminAccess: Sendable {
         }
     }
 
+    /// Reading a user's authentication methods (the list, each method, the Temporary Access Passes,
+    /// the sign-in preferences, the per-user MFA state): the same boundary as changing them. Entra's
+    /// Authentication Administrator "can view, set and reset authentication method information for
+    /// any non-admin user"; an administrator's methods are for a Global or Privileged
+    /// Authentication Administrator to see (what an attacker with a lesser role would study first).
+    public func requireMayReadAuthentication(of target: User, by actor: User?) async throws {
+        try await requireMayManageAuthentication(of: target, by: actor)
+    }
+
     /// Role assignment: only a Global Administrator (or the command line) assigns or removes roles,
     /// whatever route the request took.
     public func requireMayAssignRoles(by actor: User?) async throws {

@@ -109,6 +109,12 @@ struct AdminPortalDirectoryTests {
             let allowed = try await privileged.request("/admin/users/\(globalUser.id)/temporary-access-pass", method: .post,
                                                        form: ["csrf": privilegedCSRF, "lifetimeInMinutes": "60"])
             #expect(allowed.status == .ok && allowed.text.contains(#"id="tap-code""#))
+            // The read boundary too: the administrator's methods are for the privileged roles to see.
+            let seenByHelpdesk = try await helpdesk.request("/admin/users/\(globalUser.id)").text
+            #expect(seenByHelpdesk.contains(#"id="methods-hidden""#) && !seenByHelpdesk.contains("<td>Temporary Access Pass</td>"))
+            let seenByPrivileged = try await privileged.request("/admin/users/\(globalUser.id)").text
+            #expect(!seenByPrivileged.contains(#"id="methods-hidden""#) && seenByPrivileged.contains("<td>Temporary Access Pass</td>"))
+            #expect(try await helpdesk.request("/admin/users/\(alice.id)").text.contains("<td>Temporary Access Pass</td>"))
             // A user without a role cannot even reach the form.
             try await TestServer.allowPasswordOnly(store, ["alice@contoso.com"])
             let aliceBrowser = try await AdminPageTests.signIn(client, "alice@contoso.com", "correct horse")

@@ -161,11 +161,23 @@ struct AdminDirectoryController: Sendable {
                                 "lastUsed": ""])
             }
         }
+        for passkey in try await storage.passkeys(userID: user.id) {
+            methods.append(["kind": "Passkey (FIDO2)", "name": passkey.name, "detail": passkey.passkeyType, "created": date(passkey.createdAt),
+                            "lastUsed": passkey.lastUsedAt.map(date) ?? "Never"])
+        }
+        for app in try await storage.softwareOathMethods(userID: user.id) {
+            methods.append(["kind": "Verification code (another app)", "name": app.name, "detail": "software OATH token", "created": date(app.createdAt),
+                            "lastUsed": app.lastUsedAt.map(date) ?? "Never"])
+        }
         let now = env.clock.now()
         for tap in try await storage.temporaryAccessPasses(userID: user.id) {
             methods.append(["kind": "Temporary Access Pass", "name": tap.isUsableOnce ? "One-time" : "Multi-use", "detail": tap.usability(at: now).rawValue,
                             "created": date(tap.createdAt), "lastUsed": tap.usedAt.map(date) ?? ""])
         }
+        // The Graph API's read boundary (AdminAccess.requireMayReadAuthentication): an
+        // administrator's methods only for a Global or Privileged Authentication Administrator.
+        let mayReadMethods = (try? await AdminAccess(env: env).requireMayReadAuthentication(of: user, by: visitor.user)) != nil
+        if !mayReadMethods { methods = [] }
         var signIns: [[String: Any]] = []
         var cursor: (Date, String)? = nil
         scan: for _ in 0..<20 {
@@ -186,7 +198,7 @@ struct AdminDirectoryController: Sendable {
             "enabled": user.accountEnabled, "created": date(user.createdAt), "mfa": user.mfaState.rawValue,
             "preferred": user.preferredMethod ?? "System preferred", "push": push, "groups": groups, "roles": roles, "methods": methods,
             "signIns": signIns, "mayManageAccount": visitor.holds(AdminAccess.directoryAdmins),
-            "mayManageMethods": visitor.holds(AdminAccess.methodAdmins),
+            "mayManageMethods": visitor.holds(AdminAccess.methodAdmins), "methodsHidden": !mayReadMethods,
         ]
         if let saved { values["saved"] = saved }
         if let error { values["error"] = error }

@@ -57,7 +57,8 @@ enum AdminDirectoryTemplates {
     <h2>Authentication methods</h2>
     <div class="table-wrap"><table id="methods"><thead><tr><th scope="col">Method</th><th scope="col">Name</th><th scope="col">Detail</th><th scope="col">Registered</th><th scope="col">Last used</th></tr></thead>
     <tbody>{{#methods}}<tr><td>{{kind}}</td><td>{{name}}</td><td>{{detail}}</td><td>{{created}}</td><td>{{lastUsed}}</td></tr>{{/methods}}</tbody></table></div>
-    {{^methods}}<p class="meta" id="no-methods">No authentication method registered.</p>{{/methods}}
+    {{#methodsHidden}}<p class="meta" id="methods-hidden">Only a Global Administrator or a Privileged Authentication Administrator can see the methods of a user who holds an admin role.</p>{{/methodsHidden}}
+    {{^methodsHidden}}{{^methods}}<p class="meta" id="no-methods">No authentication method registered.</p>{{/methods}}{{/methodsHidden}}
     {{#mayManageMethods}}
     <h2>Temporary Access Pass</h2>
     <form method="post" action="/admin/users/{{id}}/temporary-access-pass" id="tap-form">

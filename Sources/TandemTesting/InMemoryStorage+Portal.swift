@@ -9,6 +9,8 @@ struct InMemoryPortalTables: Sendable {
     var passes: [String: TemporaryAccessPass] = [:]
     /// Third-party authenticator apps (InMemoryStorage+SoftwareOath.swift).
     var softwareOath: [String: SoftwareOathMethod] = [:]
+    /// The registration campaign's snoozes (InMemoryStorage+RegistrationCampaign.swift).
+    var campaignSnoozes: [String: RegistrationCampaign.Snoozes] = [:]
 }
 
 extension InMemoryStorage {

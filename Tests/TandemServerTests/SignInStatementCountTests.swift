@@ -24,13 +24,15 @@ enum SignInBudget {
     /// conditional-access policy document (memberships only when a policy is on).
     /// Strength-aware sign-in (decision 0027) added one read when the flow starts: the same
     /// document, so the flow knows the strength it must reach from the first page.
-    static let passwordless = (statements: 53, writes: 18)
+    /// Decision 0034 added one read at completion: the registration campaign's setting (the
+    /// flow, devices and passkeys only when it is on).
+    static let passwordless = (statements: 54, writes: 18)
     /// `POST /login` → password → status → the phone's answer → complete → `GET /`.
     /// 79 (23) before the redesign.
     /// Decision 0025: one read at completion, as above; decision 0027: one when the flow starts.
     /// Decision 0033: one read after the password: the system-preferred MFA setting (the
-    /// passkeys only when it applies).
-    static let mfa = (statements: 73, writes: 21)
+    /// passkeys only when it applies). Decision 0034: one read at completion, as above.
+    static let mfa = (statements: 74, writes: 21)
     /// `POST /login` → the phone denies → status shows it.
     /// 45 (11) before the redesign. Decision 0027: one read when the flow starts.
     static let denial = (statements: 38, writes: 10)

@@ -117,7 +117,7 @@ extension GraphController {
         v1.patch("policies/authenticationMethodsPolicy") { request, _ in
             let actor = try await self.actor(request, AdminAccess.policyAdmins)
             let body = try await GraphJSON.object(request)
-            try GraphJSON.onlyKnown(body, ["reportSuspiciousActivitySettings", "systemCredentialPreferences"],
+            try GraphJSON.onlyKnown(body, ["reportSuspiciousActivitySettings", "systemCredentialPreferences", "registrationEnforcement"],
                                     type: "microsoft.graph.authenticationMethodsPolicy")
             // Decision 0033: every part is checked before anything is saved.
             let preferred = SystemPreferredMFAService(env: env)
@@ -127,8 +127,17 @@ extension GraphController {
                 try SystemPreferredMFAService.validate(patched)
                 preferences = patched
             }
+            // Decision 0034: the registration campaign, checked with the rest before anything is saved.
+            let campaigns = RegistrationCampaignService(env: env)
+            var campaign: RegistrationCampaign?
+            if let raw = body["registrationEnforcement"] {
+                let patched = try GraphController.patchRegistrationEnforcement(raw, onto: try await campaigns.campaign())
+                try RegistrationCampaignService.validate(patched)
+                campaign = patched
+            }
             guard let raw = body["reportSuspiciousActivitySettings"] else {
                 if let preferences { try await preferred.save(preferences, by: actor) }
+                if let campaign { try await campaigns.save(campaign, by: actor) }
                 return GraphJSON.noContent()
             }
             let object = try GraphJSON.object(raw, "reportSuspiciousActivitySettings")
@@ -149,6 +158,7 @@ extension GraphController {
             if let v = object["tandemBlockMinutes"] { s.blockMinutes = try GraphJSON.int(v, "reportSuspiciousActivitySettings.tandemBlockMinutes") }
             try await service.saveReportSettings(s, by: actor)
             if let preferences { try await preferred.save(preferences, by: actor) }
+            if let campaign { try await campaigns.save(campaign, by: actor) }
             return GraphJSON.noContent()
         }
     }

@@ -84,8 +84,10 @@ struct GraphController: Sendable {
             let configuration = GraphPolicyCodec.encode(try await self.policy.authenticatorPolicy(), baseURL: base)
             let report = try await PushProtectionService(env: self.env).reportSettings()
             let preferences = try await SystemPreferredMFAService(env: self.env).preferences()
+            let campaign = try await RegistrationCampaignService(env: self.env).campaign()
             return GraphJSON.response([
                 "systemCredentialPreferences": Self.systemCredentialPreferences(preferences),
+                "registrationEnforcement": Self.registrationEnforcement(campaign),
                 "reportSuspiciousActivitySettings": [
                     "state": report.state, "voiceReportingCode": report.voiceReportingCode, "tandemBlockMinutes": report.blockMinutes,
                     "includeTarget": ["targetType": report.includeTargetType, "id": report.includeTargetID],

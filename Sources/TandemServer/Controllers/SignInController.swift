@@ -51,6 +51,7 @@ struct SignInController: Sendable {
             return Web.redirect("/login/password")
         }
         registerChoices(on: router)
+        registerCampaign(on: router)
         router.get("/login/complete") { request, _ in try await self.complete(request) }
         router.post("/logout") { request, _ in
             try Web.checkSessionCSRF(try await Web.form(request), request)
@@ -171,7 +172,12 @@ struct SignInController: Sendable {
         }
     }
 
-    func complete(_ request: Request) async throws -> Response {
+    /// `nudgeHandled`: the registration campaign's prompt was answered in this request (decision
+    /// 0034); `destination` replaces where the browser goes next (the prompt's "Next").
+    func complete(_ request: Request, nudgeHandled: Bool = false, destination: String? = nil) async throws -> Response {
+        if !nudgeHandled, try await signIn.registrationNudge(token: Web.cookie(Web.flowCookie, request)) != nil {
+            return Web.redirect("/login/keep-secure")
+        }
         let completed = try await signIn.completeSignIn(token: Web.cookie(Web.flowCookie, request))
         if completed.registrationOnly {
             // The registration interrupt: a cookie only security info's "add the first method" accepts.
@@ -184,7 +190,7 @@ struct SignInController: Sendable {
             // The strength interrupt (decision 0027): no session; add a passkey in this flow, then use it.
             return Web.redirect("/login/enrol")
         }
-        var response = Web.redirect(completed.registrationRequired ? "/mysecurityinfo" : (completed.returnTo ?? "/"))
+        var response = Web.redirect(destination ?? (completed.registrationRequired ? "/mysecurityinfo" : (completed.returnTo ?? "/")))
         Web.setCookie(&response, name: Web.sessionCookie, value: completed.sessionToken, maxAge: Int(settings.sessionLifetime), secure: secureCookies)
         Web.clearCookie(&response, name: Web.flowCookie, secure: secureCookies)
         if let remember = completed.rememberToken {

@@ -10,7 +10,7 @@ public struct PageRenderer: Sendable {
         var templates: [String: MustacheTemplate] = [:]
         for (name, text) in [
             ("layout", PageTemplates.layout), ("login", SignInPageTemplates.login), ("password", SignInPageTemplates.password),
-            ("approve", SignInPageTemplates.approve), ("code", SignInPageTemplates.code), ("enrol", SignInPageTemplates.enrol), ("passkeyStep", SignInPageTemplates.passkeyStep),
+            ("approve", SignInPageTemplates.approve), ("code", SignInPageTemplates.code), ("enrol", SignInPageTemplates.enrol), ("passkeyStep", SignInPageTemplates.passkeyStep), ("keepSecure", SignInPageTemplates.keepSecure),
             ("home", PageTemplates.home), ("securityInfo", SecurityInfoPageTemplates.page),
             ("registrationInterrupt", SecurityInfoPageTemplates.interrupt),
             ("addAuthenticator", PageTemplates.addAuthenticator), ("message", PageTemplates.message),

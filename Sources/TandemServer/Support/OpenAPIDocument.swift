@@ -5153,6 +5153,9 @@ enum OpenAPIDocument {
           },
           "systemCredentialPreferences": {
             "$ref": "#/components/schemas/SystemCredentialPreferences"
+          },
+          "registrationEnforcement": {
+            "$ref": "#/components/schemas/RegistrationEnforcement"
           }
         }
       },
@@ -5276,6 +5279,9 @@ enum OpenAPIDocument {
               }
             },
             "additionalProperties": false
+          },
+          "registrationEnforcement": {
+            "$ref": "#/components/schemas/RegistrationEnforcement"
           }
         },
         "additionalProperties": false
@@ -6752,6 +6758,91 @@ enum OpenAPIDocument {
             "type": "string",
             "format": "date-time",
             "nullable": true
+          }
+        }
+      },
+      "RegistrationEnforcement": {
+        "type": "object",
+        "description": "Entra's registration campaign (decision 0034): after a multi-factor sign-in, users without the targeted method are asked to set it up; 'Not now' snoozes, counted on the server.",
+        "properties": {
+          "authenticationMethodsRegistrationCampaign": {
+            "type": "object",
+            "properties": {
+              "@odata.type": {
+                "type": "string"
+              },
+              "state": {
+                "type": "string",
+                "enum": [
+                  "default",
+                  "enabled",
+                  "disabled"
+                ],
+                "description": "default is read as disabled."
+              },
+              "snoozeDurationInDays": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 14
+              },
+              "enforceRegistrationAfterAllowedSnoozes": {
+                "type": "boolean",
+                "description": "After 3 snoozes 'Not now' is no longer offered."
+              },
+              "includeTargets": {
+                "type": "array",
+                "maxItems": 50,
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "id"
+                  ],
+                  "properties": {
+                    "id": {
+                      "type": "string",
+                      "minLength": 1
+                    },
+                    "targetType": {
+                      "type": "string",
+                      "enum": [
+                        "user",
+                        "group"
+                      ]
+                    },
+                    "targetedAuthenticationMethod": {
+                      "type": "string",
+                      "enum": [
+                        "microsoftAuthenticator",
+                        "fido2"
+                      ]
+                    }
+                  }
+                }
+              },
+              "excludeTargets": {
+                "type": "array",
+                "maxItems": 50,
+                "items": {
+                  "type": "object",
+                  "required": [
+                    "id"
+                  ],
+                  "properties": {
+                    "id": {
+                      "type": "string",
+                      "minLength": 1
+                    },
+                    "targetType": {
+                      "type": "string",
+                      "enum": [
+                        "user",
+                        "group"
+                      ]
+                    }
+                  }
+                }
+              }
+            }
           }
         }
       }

@@ -147,4 +147,4 @@ public protocol DefenceStore: Sendable {
 /// Everything the services need from storage.
 public typealias TandemStorage = UserStore & DeviceStore & ChallengeStore & ActivationStore & FlowStore & SessionStore
     & DirectoryStore & PolicyStore & AuditStore & SecretStore & DefenceStore & OIDCStore & PortalStore & DeviceHardeningStore & AdminHardeningStore & SignInHardeningStore
-    & HousekeepingStore & PasskeyStore & SoftwareOathStore & TransactionStore & RadiusStore & WebPushStore & WebAuthenticatorStore
+    & HousekeepingStore & PasskeyStore & SoftwareOathStore & RegistrationCampaignStore & TransactionStore & RadiusStore & WebPushStore & WebAuthenticatorStore

@@ -232,3 +232,26 @@ def test_verification_code_secrets_are_sealed_at_rest_and_old_plaintext_ones_are
     assert browser.post("/login/code", {"code": code}).headers["Location"] == "/login/complete"
     assert browser.complete().headers["Location"] == "/"
     assert plain not in server.log() and code not in server.log()
+
+
+def test_a_pass_does_not_sign_in_while_the_method_configuration_is_off(server, phone):
+    """Decision 0036: the TemporaryAccessPass configuration turned off refuses a pass issued before (fail closed)."""
+    import requests
+    run([TANDEM, "users", "add", "bob@contoso.com", "--display-name", "Bob", "--no-password", "--database", server.db])
+    tap = re.search(r"Temporary Access Pass for bob@contoso.com: (\S+)",
+                    admin(server, "tap", "create", "bob@contoso.com", "--lifetime", "60").stdout).group(1)
+    run([TANDEM, "users", "add", "policy@contoso.com", "--password", PASSWORD, "--database", server.db, "--bcrypt-cost", "4"])
+    run([TANDEM, "admin", "roles", "assign", "Authentication Policy Administrator", "policy@contoso.com", "--database", server.db])
+    token = run([TANDEM, "admin", "token", "--user", "policy@contoso.com", "--database", server.db]).stdout.strip()
+    url = server.url + "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/TemporaryAccessPass"
+    headers = {"Authorization": "Bearer " + token}
+    assert requests.patch(url, headers=headers, json={"state": "disabled"}).status_code == 204
+    browser = Browser(server)
+    browser.start("bob@contoso.com")
+    r = browser.password(tap)
+    assert r.status_code == 401 and r.headers.get("Location") is None, r.text
+    assert requests.patch(url, headers=headers, json={"state": "enabled"}).status_code == 204
+    again = Browser(server)
+    again.start("bob@contoso.com")
+    assert again.password(tap).headers["Location"] == "/login/complete"
+    assert tap not in server.log()

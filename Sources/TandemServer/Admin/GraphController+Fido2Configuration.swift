@@ -43,16 +43,27 @@ extension GraphController {
                 }
             }
         }
-        func targets(_ v: Any?, _ field: String) throws -> [Fido2Configuration.Target] {
-            try GraphJSON.array(v, field).enumerated().map { index, item in
-                let o = try GraphJSON.object(item, "\(field)[\(index)]")
-                try GraphJSON.onlyKnown(o, ["targetType", "id", "isRegistrationRequired"], type: "microsoft.graph.featureTarget", path: "\(field)[\(index)].")
-                return Fido2Configuration.Target(targetType: try GraphJSON.enumValue(o["targetType"], "\(field)[\(index)].targetType", as: AuthenticatorPolicy.TargetType.self),
-                                                 id: try GraphJSON.string(o["id"], "\(field)[\(index)].id"))
-            }
-        }
-        if let v = body["includeTargets"] { c.includeTargets = try targets(v, "includeTargets") }
-        if let v = body["excludeTargets"] { c.excludeTargets = try targets(v, "excludeTargets") }
+        if let v = body["includeTargets"] { c.includeTargets = try featureTargets(v, "includeTargets") }
+        if let v = body["excludeTargets"] { c.excludeTargets = try featureTargets(v, "excludeTargets") }
         return c
+    }
+
+    /// A method configuration's include or exclude targets, Graph's `featureTarget` shape.
+    static func featureTargets(_ v: Any?, _ field: String) throws -> [Fido2Configuration.Target] {
+        try GraphJSON.array(v, field).enumerated().map { index, item in
+            let o = try GraphJSON.object(item, "\(field)[\(index)]")
+            try GraphJSON.onlyKnown(o, ["targetType", "id", "isRegistrationRequired"], type: "microsoft.graph.featureTarget", path: "\(field)[\(index)].")
+            return Fido2Configuration.Target(targetType: try GraphJSON.enumValue(o["targetType"], "\(field)[\(index)].targetType", as: AuthenticatorPolicy.TargetType.self),
+                                             id: try GraphJSON.string(o["id"], "\(field)[\(index)].id"))
+        }
+    }
+
+    /// The same targets as Graph writes them.
+    static func featureTargetObjects(_ list: [Fido2Configuration.Target], include: Bool) -> [[String: Any]] {
+        list.map { t in
+            var o: [String: Any] = ["targetType": t.targetType.rawValue, "id": t.id]
+            if include { o["isRegistrationRequired"] = false }
+            return o
+        }
     }
 }

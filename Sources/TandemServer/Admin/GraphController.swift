@@ -103,6 +103,7 @@ struct GraphController: Sendable {
         v1.get(RouterPath(path)) { request, context in
             _ = try await self.actor(request, AdminAccess.policyAdmins)
             if try Self.isFido2(context) { return GraphJSON.response(Self.fido2Configuration(try await Fido2ConfigurationService(env: self.env).configuration())) }
+            if let other = try Self.otherConfiguration(context) { return GraphJSON.response(try await self.readConfiguration(other)) }
             try self.requireAuthenticator(context)
             let (policy, etag) = try await self.policy.taggedAuthenticatorPolicy()
             var response = GraphJSON.response(GraphPolicyCodec.encode(policy, baseURL: self.publicURL()))
@@ -116,6 +117,10 @@ struct GraphController: Sendable {
             if try Self.isFido2(context) {
                 let body = try await GraphJSON.object(request)
                 try await Fido2ConfigurationService(env: self.env).update(by: actor) { try Self.applyFido2(body, to: $0) }
+                return GraphJSON.noContent()
+            }
+            if let other = try Self.otherConfiguration(context) {
+                try await self.patchConfiguration(other, try await GraphJSON.object(request), by: actor)
                 return GraphJSON.noContent()
             }
             try self.requireAuthenticator(context)
@@ -150,7 +155,7 @@ struct GraphController: Sendable {
 
     func requireAuthenticator(_ context: TandemRequestContext) throws {
         guard try context.parameters.require("method").lowercased() == "microsoftauthenticator" else {
-            throw TandemError(.notFound, "Only the MicrosoftAuthenticator configuration exists in Tandem.")
+            throw TandemError(.notFound, "Tandem has the MicrosoftAuthenticator, Fido2, TemporaryAccessPass and SoftwareOath configurations.")
         }
     }
 

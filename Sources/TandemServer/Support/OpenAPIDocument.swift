@@ -3418,7 +3418,7 @@ enum OpenAPIDocument {
           "type": "string",
           "minLength": 1
         },
-        "description": "Only `MicrosoftAuthenticator` exists (case-insensitive).",
+        "description": "`MicrosoftAuthenticator`, `Fido2`, `TemporaryAccessPass` (decision 0036: state, targets, default/minimum/maximum lifetime, default length, isUsableOnce) or `SoftwareOath` (its state is the codes switch); case-insensitive. Each reads and patches with Graph's body for that configuration; the schemas below describe MicrosoftAuthenticator's.",
         "example": "MicrosoftAuthenticator"
       },
       "signInId": {

@@ -53,6 +53,11 @@ extension SignInService {
 
     /// Uses a pass that matched: a one-time pass is spent with a compare-and-set.
     func spend(_ pass: TemporaryAccessPass, of user: User) async throws -> Bool {
+        // Decision 0036: the method configuration turned off, or not for this user: no sign-in with it.
+        guard try await TemporaryAccessPassConfigurationService(env: env).allows(user) else {
+            logger.notice("temporary access pass refused by the method configuration", metadata: ["tandem.user": "\(user.id)"])
+            return false
+        }
         if pass.isUsableOnce, !(try await env.storage.useTemporaryAccessPass(id: pass.id, at: env.clock.now())) { return false }
         logger.info("temporary access pass used", metadata: ["tandem.user": "\(user.id)", "tandem.pass": "\(pass.id)"])
         return true

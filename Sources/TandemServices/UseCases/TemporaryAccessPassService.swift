@@ -23,15 +23,15 @@ public struct TemporaryAccessPassService: Sendable {
         self.logger = logger
     }
 
-    /// What an administrator asks for.
+    /// What an administrator asks for; a lifetime or length left out takes the method
+    /// configuration's default (decision 0036).
     public struct Request: Sendable {
         public var startAt: Date?
-        public var lifetimeMinutes: Int
+        public var lifetimeMinutes: Int?
         public var isUsableOnce: Bool
-        public var length: Int
+        public var length: Int?
 
-        public init(startAt: Date? = nil, lifetimeMinutes: Int = TemporaryAccessPassService.defaultLifetime,
-                    isUsableOnce: Bool = false, length: Int = TemporaryAccessPassService.defaultLength) {
+        public init(startAt: Date? = nil, lifetimeMinutes: Int? = nil, isUsableOnce: Bool = false, length: Int? = nil) {
             self.startAt = startAt
             self.lifetimeMinutes = lifetimeMinutes
             self.isUsableOnce = isUsableOnce
@@ -43,10 +43,24 @@ public struct TemporaryAccessPassService: Sendable {
     /// most one pass (as in Entra): delete the old one first.
     public func create(for user: User, _ request: Request, by actor: User?) async throws -> (pass: TemporaryAccessPass, code: String) {
         try await AdminAccess(env: env).requireMayManageAuthentication(of: user, by: actor)
-        guard Self.lifetimeRange.contains(request.lifetimeMinutes) else {
+        // The method configuration (decision 0036): who may have a pass, its limits and defaults.
+        let config = try await TemporaryAccessPassConfigurationService(env: env).configuration()
+        guard try await TemporaryAccessPassConfigurationService(env: env).allows(user) else {
+            throw TandemError(.forbidden, "The Temporary Access Pass method isn't enabled for \(user.userPrincipalName) in the authentication methods policy.")
+        }
+        var request = request
+        request.lifetimeMinutes = request.lifetimeMinutes ?? config.defaultLifetimeInMinutes
+        request.length = request.length ?? config.defaultLength
+        request.isUsableOnce = request.isUsableOnce || config.isUsableOnce
+        let lifetime = request.lifetimeMinutes ?? Self.defaultLifetime
+        let length = request.length ?? Self.defaultLength
+        guard Self.lifetimeRange.contains(lifetime) else {
             throw TandemError(.badRequest, "lifetimeInMinutes must be between 10 and 43200 (30 days).")
         }
-        guard Self.lengthRange.contains(request.length) else { throw TandemError(.badRequest, "The pass must be 8 to 48 characters.") }
+        guard (config.minimumLifetimeInMinutes...config.maximumLifetimeInMinutes).contains(lifetime) else {
+            throw TandemError(.badRequest, "lifetimeInMinutes must be between \(config.minimumLifetimeInMinutes) and \(config.maximumLifetimeInMinutes), as the authentication methods policy sets.")
+        }
+        guard Self.lengthRange.contains(length) else { throw TandemError(.badRequest, "The pass must be 8 to 48 characters.") }
         let now = env.clock.now()
         if let startAt = request.startAt, startAt > now.addingTimeInterval(30 * 86_400) {
             throw TandemError(.badRequest, "startDateTime must be within 30 days.")
@@ -56,11 +70,11 @@ public struct TemporaryAccessPassService: Sendable {
         }
         let refusal = TandemError(.badRequest, "The user already has a Temporary Access Pass. Delete it before creating a new one.")
         if hasPass(try await env.storage.temporaryAccessPasses(userID: user.id)) { throw refusal }
-        let code = String((0..<request.length).map { _ in Self.alphabet[Int(env.random.uniform(below: UInt64(Self.alphabet.count)))] })
+        let code = String((0..<length).map { _ in Self.alphabet[Int(env.random.uniform(below: UInt64(Self.alphabet.count)))] })
         // Hashed before the transaction (bcrypt would hold SQLite's one writer); checked again inside it, so two
         // requests at once give one pass.
         let pass = TemporaryAccessPass(id: env.random.uuid(), userID: user.id, passHash: try await env.passwords.hash(code),
-                                       createdAt: now, startAt: max(request.startAt ?? now, now), lifetimeMinutes: request.lifetimeMinutes,
+                                       createdAt: now, startAt: max(request.startAt ?? now, now), lifetimeMinutes: lifetime,
                                        isUsableOnce: request.isUsableOnce, createdBy: actor?.id)
         try await env.transaction { env in
             let existing = try await env.storage.temporaryAccessPasses(userID: user.id)
@@ -101,6 +115,7 @@ public struct TemporaryAccessPassService: Sendable {
     /// Checks a typed pass against the user's usable passes (bcrypt, constant time); a one-time
     /// pass is marked used with a compare-and-set, so it signs in once even under a race.
     public func redeem(_ typed: String, for user: User) async throws -> Bool {
+        guard try await TemporaryAccessPassConfigurationService(env: env).allows(user) else { return false }
         let now = env.clock.now()
         let candidate = typed.trimmingCharacters(in: .whitespaces)
         guard Self.lengthRange.contains(candidate.count) else { return false }

@@ -36,6 +36,14 @@ public struct ChallengeContext: Codable, Sendable, Equatable {
     /// CIBA's `binding_message`: text the application shows too, so the person can tell the
     /// request in front of them from another. Absent outside CIBA; always shown by the phone.
     public var bindingMessage: String?
+    /// The OIDC client id (Graph's `appId`) of the application, for the sign-in log; nil for
+    /// Tandem's own pages. The server's alone: never sent to the phone, not kept with the challenge
+    /// (it is not one of the coded keys; docs/decisions/0032-application-context.md).
+    public var applicationID: String? = nil
+
+    private enum CodingKeys: String, CodingKey {
+        case application, ipAddress, location, browser, bindingMessage
+    }
 
     public init(application: String, ipAddress: String, location: String, browser: String, bindingMessage: String? = nil) {
         self.application = application

@@ -10,7 +10,7 @@ enum Migrations {
     static var all: [Migration] {
         (signIn + directory + oidc + defences + portal
          + hardeningDevices + hardeningSignIn + hardeningAdmin + deployment + signInFlow + passkeys + radius
-         + webAuthenticator + webPush + strengthAwareSignIn + softwareOath + registrationCampaign).sorted { $0.version < $1.version }
+         + webAuthenticator + webPush + strengthAwareSignIn + softwareOath + registrationCampaign + applicationContext).sorted { $0.version < $1.version }
     }
 
     static let signIn: [Migration] = [

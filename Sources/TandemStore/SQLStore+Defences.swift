@@ -74,13 +74,13 @@ extension SQLStore: DefenceStore {
         return try rows.map { (try Self.user($0), try Self.security($0)) }
     }
 
-    static let signInColumns = "id, created_at, updated_at, user_id, user_principal_name, app_display_name, ip_address, location, client_app, error_code, failure_reason, additional_details, policy_reason, steps"
+    static let signInColumns = "id, created_at, updated_at, user_id, user_principal_name, app_display_name, app_id, ip_address, location, client_app, error_code, failure_reason, additional_details, policy_reason, steps"
 
     public func insertSignIn(_ r: SignInRecord) async throws {
         try await db.raw("""
             INSERT INTO sign_in_logs (\(unsafeRaw: Self.signInColumns))
             VALUES (\(bind: r.id), \(bind: Self.millis(r.createdAt)), \(bind: Self.millis(r.updatedAt)), \(bind: r.userID), \(bind: r.userPrincipalName),
-                    \(bind: r.appDisplayName), \(bind: r.ipAddress), \(bind: r.location), \(bind: r.clientApp), \(bind: r.errorCode),
+                    \(bind: r.appDisplayName), \(bind: r.appID), \(bind: r.ipAddress), \(bind: r.location), \(bind: r.clientApp), \(bind: r.errorCode),
                     \(bind: r.failureReason), \(bind: r.additionalDetails), \(bind: r.policyReason), \(bind: Self.stepsJSON(r.steps)))
             """).run()
     }
@@ -130,6 +130,7 @@ extension SQLStore: DefenceStore {
             userID: try row.decode(column: "user_id", as: String?.self),
             userPrincipalName: try row.decode(column: "user_principal_name", as: String.self),
             appDisplayName: try row.decode(column: "app_display_name", as: String.self),
+            appID: try row.decode(column: "app_id", as: String?.self),
             ipAddress: try row.decode(column: "ip_address", as: String.self),
             location: try row.decode(column: "location", as: String.self),
             clientApp: try row.decode(column: "client_app", as: String.self),

@@ -188,7 +188,7 @@ extension GraphController {
         let mfa = r.steps.contains { $0.method != "Password" && $0.method != SignInJournal.strengthStep }
         var object: [String: Any] = [
             "id": r.id, "createdDateTime": GraphJSON.date(r.createdAt), "userDisplayName": (user?.displayName as Any?) ?? NSNull(),
-            "userPrincipalName": r.userPrincipalName, "userId": (r.userID as Any?) ?? "", "appId": "tandem", "appDisplayName": r.appDisplayName,
+            "userPrincipalName": r.userPrincipalName, "userId": (r.userID as Any?) ?? "", "appId": r.graphAppID, "appDisplayName": r.appDisplayName,
             "ipAddress": r.ipAddress, "clientAppUsed": r.clientApp, "correlationId": r.id, "isInteractive": true,
             "conditionalAccessStatus": "notApplied",
             "authenticationRequirement": mfa ? "multiFactorAuthentication" : "singleFactorAuthentication",

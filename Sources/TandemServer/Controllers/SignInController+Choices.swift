@@ -67,7 +67,7 @@ extension SignInController {
         guard options.stage == .code else { return Web.redirect(options.stage == .push ? "/login/approve" : "/login/password") }
         var values: [String: Any] = ["username": options.username, "csrf": Web.flowCSRF(request), "notification": options.notification]
         if let error { values["error"] = error }
-        return pages.page("code", title: "Enter code", values, status: status)
+        return pages.page("code", title: "Enter code", await continueTo(options.returnTo, values), status: status)
     }
 
     /// The number while the request waits; once answered otherwise, a page that says what
@@ -80,14 +80,14 @@ extension SignInController {
         let options = try await signIn.options(token: token)
         let passwordless = status.kind == .passwordless
         let outcome = Self.outcome(status)
-        return pages.page("approve", title: outcome.heading, [
+        return pages.page("approve", title: outcome.heading, await continueTo(options.returnTo, [
             "username": status.username, "csrf": Web.flowCSRF(request),
             "heading": outcome.heading, "pending": status.state == .pending, "message": outcome.message,
             "outcome": outcome.kind, "number": status.number ?? "",
             "canResend": status.state == .pending || outcome.canResend,
             "passwordless": passwordless,
             "canUseCode": !passwordless && options.verificationCode && status.state != .reported,
-        ])
+        ]))
     }
 
     /// The heading, the sentence and the next steps of each state of the request.

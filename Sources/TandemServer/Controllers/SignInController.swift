@@ -17,10 +17,22 @@ struct SignInController: Sendable {
 
     /// The challenge context of this request: the application is the one whose authorization the
     /// sign-in returns to (`returnTo`, or the flow's), so the phone and the sign-in log name it.
+    /// The client's id goes with it, for the log's `appId` (decision 0032).
     func challengeContext(_ request: Request, _ context: TandemRequestContext, returnTo: String? = nil) async -> ChallengeContext {
         let target: String?
         if let returnTo { target = returnTo } else { target = (try? await signIn.flow(token: Web.cookie(Web.flowCookie, request)))?.returnTo }
-        return Web.challengeContext(request, context, application: await applications.name(returnTo: target))
+        let client = await applications.client(returnTo: target)
+        var shown = Web.challengeContext(request, context, application: client?.displayName ?? applications.fallback)
+        shown.applicationID = client?.clientID
+        return shown
+    }
+
+    /// The pages' "to continue to <App>" (decision 0032): `continueTo` is the display name of the
+    /// OIDC client the sign-in returns to; absent on Tandem's own sign-in. Rendered escaped.
+    func continueTo(_ returnTo: String?, _ values: [String: Any]) async -> [String: Any] {
+        var values = values
+        if let client = await applications.client(returnTo: returnTo) { values["continueTo"] = client.displayName }
+        return values
     }
 
     func register(on router: Router<TandemRequestContext>) {
@@ -28,7 +40,7 @@ struct SignInController: Sendable {
         router.get("/login") { request, _ in
             // An OIDC authorization request waiting for this sign-in (`return_to`, a local path only).
             let returnTo = SignInFlow.safeReturnPath(request.uri.queryParameters.get("return_to")) ?? ""
-            return self.loginPage(request, ["returnTo": returnTo])
+            return self.loginPage(request, await self.continueTo(returnTo, ["returnTo": returnTo]))
         }
         router.post("/login") { request, context in try await self.submitUsername(request, context) }
         router.get("/login/password") { request, _ in try await self.passwordPage(request) }
@@ -89,7 +101,7 @@ struct SignInController: Sendable {
         do {
             try Web.checkCSRF(form["csrf"], session: Web.cookie(Web.loginCSRFCookie, request))
         } catch let error as TandemError {
-            return loginPage(request, ["error": error.message, "username": username, "returnTo": returnTo], status: .forbidden)
+            return loginPage(request, await continueTo(returnTo, ["error": error.message, "username": username, "returnTo": returnTo]), status: .forbidden)
         }
         let started: (token: String, flow: SignInFlow)
         do {
@@ -97,7 +109,7 @@ struct SignInController: Sendable {
                                              returnTo: form["return_to"], browserMethod: Web.cookie(Web.methodCookie, request),
                                              previousFlowToken: Web.cookie(Web.flowCookie, request))
         } catch let error as TandemError where error.code == .badRequest {
-            return loginPage(request, ["error": error.message, "username": username, "returnTo": returnTo], status: .badRequest)
+            return loginPage(request, await continueTo(returnTo, ["error": error.message, "username": username, "returnTo": returnTo]), status: .badRequest)
         }
         var response = Web.redirect(started.flow.stage == .push ? "/login/approve" : "/login/password")
         Web.setCookie(&response, name: Web.flowCookie, value: started.token, maxAge: Int(settings.flowLifetime), secure: secureCookies)
@@ -117,7 +129,7 @@ struct SignInController: Sendable {
         ]
         if let notice = options.strengthNotice { values["strengthNotice"] = notice }
         if let error { values["error"] = error }
-        return pages.page("password", title: "Enter password", values, status: status)
+        return pages.page("password", title: "Enter password", await continueTo(options.returnTo, values), status: status)
     }
 
     /// System-preferred MFA's passkey step (decision 0033), with the other second factors the user has.
@@ -126,10 +138,10 @@ struct SignInController: Sendable {
         guard options.stage == .passkey else {
             return Web.redirect(options.stage == .push ? "/login/approve" : options.stage == .code ? "/login/code" : "/login/password")
         }
-        return pages.page("passkeyStep", title: "Use your passkey", [
+        return pages.page("passkeyStep", title: "Use your passkey", await continueTo(options.returnTo, [
             "username": options.username, "csrf": Web.flowCSRF(request), "notification": options.notification,
             "verificationCode": options.verificationCode, "otherWays": options.notification || options.verificationCode,
-        ])
+        ]))
     }
 
     func submitPassword(_ request: Request, _ context: TandemRequestContext) async throws -> Response {

@@ -37,6 +37,7 @@ enum GraphSchemas {
         ODataProperty("userPrincipalName", .string, [.eq, .ne, .in, .startsWith, .not]) { .string($0.userPrincipalName) },
         ODataProperty("userId", .string, [.eq, .ne, .in, .not]) { .string($0.userID) },
         ODataProperty("appDisplayName", .string, [.eq, .ne, .in, .startsWith, .not]) { .string($0.appDisplayName) },
+        ODataProperty("appId", .string, [.eq, .ne, .in, .not]) { .string($0.graphAppID) },
         ODataProperty("ipAddress", .string, [.eq, .ne, .in, .startsWith, .not]) { .string($0.ipAddress) },
         ODataProperty("clientAppUsed", .string, [.eq, .ne, .in, .not]) { .string($0.clientApp) },
         ODataProperty("createdDateTime", .date, range.union([.not])) { .date($0.createdAt) },

@@ -2,9 +2,10 @@ import Foundation
 import TandemCore
 import TandemServices
 
-/// The application a sign-in is for, as the phone's prompt and the sign-in log name it (Entra's
-/// "additional context"): the display name of the OIDC client whose authorization request the
-/// sign-in returns to (`/oauth2/authorize/continue?request=<handle>`), else Tandem itself.
+/// The application a sign-in is for, as the phone's prompt, the sign-in pages ("to continue to
+/// Payroll") and the sign-in log name it (Entra's "additional context"): the OIDC client whose
+/// authorization request the sign-in returns to (`/oauth2/authorize/continue?request=<handle>`),
+/// else Tandem itself (docs/decisions/0032-application-context.md).
 struct OIDCApplicationContext: Sendable {
     let storage: any TandemStorage
     /// Tandem's own name (`ServiceSettings.applicationName`).
@@ -12,13 +13,19 @@ struct OIDCApplicationContext: Sendable {
 
     static let continuePath = "/oauth2/authorize/continue"
 
-    /// The client's display name for a sign-in that returns to `returnTo`.
-    func name(returnTo: String?) async -> String {
+    /// The registered client of the authorization request a sign-in returning to `returnTo` waits
+    /// for; nil for Tandem's own pages, an unknown or spent handle, or a deleted client.
+    func client(returnTo: String?) async -> OIDCClient? {
         guard let returnTo, let components = URLComponents(string: returnTo), components.path == Self.continuePath,
               let handle = components.queryItems?.first(where: { $0.name == "request" })?.value, !handle.isEmpty,
               let request = try? await storage.authorizationRequest(id: SecretDigest.of(handle)),
               let client = try? await storage.oidcClient(clientID: request.clientID)
-        else { return fallback }
-        return client.displayName
+        else { return nil }
+        return client
+    }
+
+    /// The client's display name for a sign-in that returns to `returnTo`, else Tandem's name.
+    func name(returnTo: String?) async -> String {
+        await client(returnTo: returnTo)?.displayName ?? fallback
     }
 }

@@ -4,6 +4,7 @@ extension SignInPageTemplates {
     static let passkeyStep = """
     <p class="who" id="who">{{username}}</p>
     <h1 id="heading">Use your passkey</h1>
+    \(continueTo)
     <p id="instructions">Verify your identity with your passkey: it's the strongest way you have set up.</p>
     <div class="passkey-sign-in" id="passkey-sign-in">
       <button type="button" id="sign-in-passkey">Sign in with a passkey</button>

@@ -2,8 +2,15 @@
 /// other ways to sign in, the number and the outcome of the request, the verification code.
 /// Every form carries the `csrf` token; every field has a label.
 enum SignInPageTemplates {
+    /// "to continue to Payroll" under each page's heading when the sign-in is for a registered OIDC
+    /// client (decision 0032); `{{continueTo}}` is escaped like every value.
+    static let continueTo = """
+    {{#continueTo}}<p class="continue-to" id="continue-to">to continue to {{continueTo}}</p>{{/continueTo}}
+    """
+
     static let login = """
     <h1>Sign in</h1>
+    \(continueTo)
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
     <form method="post" action="/login">
       <input type="hidden" name="csrf" value="{{csrf}}">
@@ -24,6 +31,7 @@ enum SignInPageTemplates {
     static let password = """
     <p class="who" id="who">{{username}}</p>
     <h1 id="heading">{{#offerPassword}}Enter password{{/offerPassword}}{{^offerPassword}}Sign in with a passkey{{/offerPassword}}</h1>
+    \(continueTo)
     {{#strengthNotice}}<p class="notice" role="status" id="strength-notice">{{strengthNotice}}</p>{{/strengthNotice}}
     {{#waitingElsewhere}}<p class="notice" role="status" id="waiting-elsewhere">A sign-in request is already waiting in your Authenticator app. Approve it there, or sign in here.</p>{{/waitingElsewhere}}
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
@@ -83,6 +91,7 @@ enum SignInPageTemplates {
     static let approve = """
     <p class="who" id="who">{{username}}</p>
     <h1 id="heading">{{heading}}</h1>
+    \(continueTo)
     {{#pending}}
     <p id="instructions">{{message}}</p>
     <div class="number" id="number" aria-live="polite">{{number}}</div>
@@ -107,6 +116,7 @@ enum SignInPageTemplates {
     static let code = """
     <p class="who" id="who">{{username}}</p>
     <h1 id="heading">Enter code</h1>
+    \(continueTo)
     <p id="instructions">Enter the code displayed in the Authenticator app on your mobile device.</p>
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
     <form method="post" action="/login/code">

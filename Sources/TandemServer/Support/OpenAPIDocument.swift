@@ -3356,7 +3356,7 @@ enum OpenAPIDocument {
           "type": "string",
           "example": "userPrincipalName eq 'alice@contoso.com'"
         },
-        "description": "OData filter (decision 0026) on id, userPrincipalName, userId, appDisplayName, ipAddress, clientAppUsed (eq, ne, in, startsWith for the names and the address), createdDateTime (eq ne gt ge lt le), status/errorCode (eq, ne, in); `and`, `or`, `not`, parentheses. Anything else is a 400."
+        "description": "OData filter (decision 0026) on id, userPrincipalName, userId, appId, appDisplayName, ipAddress, clientAppUsed (eq, ne, in, startsWith for the names and the address), createdDateTime (eq ne gt ge lt le), status/errorCode (eq, ne, in); `and`, `or`, `not`, parentheses. Anything else is a 400."
       },
       "userId": {
         "name": "id",
@@ -5588,10 +5588,12 @@ enum OpenAPIDocument {
             "type": "string"
           },
           "appId": {
-            "type": "string"
+            "type": "string",
+            "description": "The OIDC client id (client_id) of the application signed in to; \"tandem\" for Tandem's own pages (decision 0032)."
           },
           "appDisplayName": {
-            "type": "string"
+            "type": "string",
+            "description": "The OIDC client's display name; Tandem's name for its own pages."
           },
           "ipAddress": {
             "type": "string"

@@ -68,6 +68,9 @@ public struct SignInRecord: Sendable, Equatable {
     public var userID: String?
     public var userPrincipalName: String
     public var appDisplayName: String
+    /// The OIDC client id (Graph's `appId`) of the application signed in to; nil for Tandem's own
+    /// pages, which Graph shows as `SignInRecord.tandemAppID` (decision 0032).
+    public var appID: String?
     public var ipAddress: String
     public var location: String
     public var clientApp: String
@@ -80,8 +83,14 @@ public struct SignInRecord: Sendable, Equatable {
     public var policyReason: String?
     public var steps: [SignInStep]
 
+    /// Graph's `appId` of a sign-in to Tandem's own pages (no OIDC client).
+    public static let tandemAppID = "tandem"
+
+    /// Graph's `appId`: the client id, else `tandemAppID`.
+    public var graphAppID: String { appID ?? Self.tandemAppID }
+
     public init(id: String, createdAt: Date, updatedAt: Date, userID: String?, userPrincipalName: String, appDisplayName: String,
-                ipAddress: String, location: String, clientApp: String, errorCode: Int, failureReason: String?,
+                appID: String? = nil, ipAddress: String, location: String, clientApp: String, errorCode: Int, failureReason: String?,
                 additionalDetails: String?, policyReason: String?, steps: [SignInStep]) {
         self.id = id
         self.createdAt = createdAt
@@ -89,6 +98,7 @@ public struct SignInRecord: Sendable, Equatable {
         self.userID = userID
         self.userPrincipalName = userPrincipalName
         self.appDisplayName = appDisplayName
+        self.appID = appID
         self.ipAddress = ipAddress
         self.location = location
         self.clientApp = clientApp

@@ -52,6 +52,7 @@ public struct ChallengeService: Sendable {
         let place = await env.locator.locate(context.ipAddress)
         var shown = context
         shown.location = place.displayName
+        shown.applicationID = nil  // the sign-in log's, not the phone's
         if !verdict.showApplication { shown.application = "" }
         if !verdict.showLocation {
             shown.location = ""

@@ -75,6 +75,7 @@ public struct SignInJournal: Sendable {
         try await env.storage.insertSignIn(SignInRecord(
             id: id, createdAt: now, updatedAt: now, userID: user?.id, userPrincipalName: user?.userPrincipalName ?? username,
             appDisplayName: context.application.isEmpty ? env.settings.applicationName : context.application,
+            appID: context.applicationID,
             ipAddress: context.ipAddress, location: place.displayName, clientApp: "Browser",
             errorCode: user == nil ? Outcome.unknownUser.code : Outcome.interrupted.code,
             failureReason: user == nil ? Outcome.unknownUser.reason : Outcome.interrupted.reason,

@@ -23,6 +23,9 @@ public struct SignInOptions: Sendable, Equatable {
     public var offer = SignInOffer()
     /// Why the page offers less than usual, when the flow must reach a strength.
     public var strengthNotice: String? = nil
+    /// Where the finished sign-in goes (an OIDC authorization request's continue path, or nil):
+    /// the pages name its application ("to continue to Payroll", decision 0032).
+    public var returnTo: String? = nil
 }
 
 extension SignInService {
@@ -78,6 +81,7 @@ extension SignInService {
         let flow = try await flow(token: token)
         var options = SignInOptions(username: flow.username, stage: flow.stage, passwordless: false, temporaryAccessPass: false,
                                     verificationCode: false, notification: false, choseCode: flow.choice == .code, waitingElsewhere: false)
+        options.returnTo = flow.returnTo
         guard let userID = flow.userID, let user = try await env.storage.user(id: userID), user.accountEnabled else {
             options.offer = try await offer(flow, snapshot: nil)
             options.strengthNotice = Self.strengthNotice(options.offer)

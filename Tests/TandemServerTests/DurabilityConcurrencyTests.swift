@@ -100,4 +100,38 @@ struct DurabilityConcurrencyTests {
             }
         }, mode: .ahc(.http))
     }
+
+    @Test("The MFA service settings too: an ETag, a stale If-Match is 412 and changes nothing, concurrent PATCHes of different settings are all kept")
+    func legacySettings() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
+            let path = "/v1.0/policies/mfaServiceSettings"
+            func patch(_ body: String, ifMatch: String?) async throws -> TestResponse {
+                var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(token)"]
+                if let ifMatch { headers[.ifMatch] = ifMatch }
+                return try await graph.client.execute(uri: path, method: .patch, headers: headers, body: ByteBuffer(string: body))
+            }
+            let first = try #require(try await graph.call(.get, path, token: token).headers[.eTag])
+            let changed = try await patch(#"{"rememberMultiFactorDays": 7}"#, ifMatch: first)
+            #expect(changed.status == .noContent)
+            let second = try #require(changed.headers[.eTag])
+            let reread = try await graph.call(.get, path, token: token).headers[.eTag]
+            #expect(second != first && reread == second)
+            let stale = try await patch(#"{"rememberMultiFactorDays": 30}"#, ifMatch: first)
+            #expect(stale.status == .preconditionFailed && stale.graphError?.code == "Request_PreconditionFailed")
+            #expect(try await graph.json(.get, path, token: token)["rememberMultiFactorDays"] as? Int == 7)
+            #expect(try await patch(#"{"rememberMultiFactorDays": 400}"#, ifMatch: second).status == .badRequest)
+            let bodies = [#"{"rememberMultiFactorDays": 14}"#, #"{"trustedIPRanges": ["10.0.0.0/8"]}"#, #"{"verificationCodeFromMobileApp": false}"#]
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for body in bodies { group.addTask { try await patch(body, ifMatch: nil).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == [.noContent, .noContent, .noContent])
+            let read = try await graph.json(.get, path, token: token)
+            #expect(read["rememberMultiFactorDays"] as? Int == 14 && read["trustedIPRanges"] as? [String] == ["10.0.0.0/8"])
+            #expect(read["verificationCodeFromMobileApp"] as? Bool == false)
+            #expect(try await store.audits(limit: 50, before: nil).filter { $0.activity == "Update MFA service settings" }.count == 4)
+        }, mode: .ahc(.http))
+    }
 }

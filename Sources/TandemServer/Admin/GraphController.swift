@@ -134,22 +134,30 @@ struct GraphController: Sendable {
         }
         v1.get("policies/mfaServiceSettings") { request, _ in
             _ = try await self.actor(request, AdminAccess.policyAdmins)
-            return GraphJSON.response(Self.legacy(try await self.policy.legacySettings()))
+            let (settings, etag) = try await self.policy.taggedLegacySettings()
+            var response = GraphJSON.response(Self.legacy(settings))
+            response.headers[.eTag] = etag
+            return response
         }
+        // Optimistic concurrency (decision 0018), as the configurations: `If-Match` honoured (412).
         v1.patch("policies/mfaServiceSettings") { request, _ in
             let actor = try await self.actor(request, AdminAccess.policyAdmins)
             let body = try await GraphJSON.object(request)
             try GraphJSON.onlyKnown(body, ["notificationThroughMobileApp", "verificationCodeFromMobileApp", "rememberMultiFactorDays", "trustedIPRanges"],
                                     type: "tandem.mfaServiceSettings")
-            var settings = try await self.policy.legacySettings()
-            if let v = body["notificationThroughMobileApp"] { settings.notificationThroughMobileApp = try GraphJSON.bool(v, "notificationThroughMobileApp") }
-            if let v = body["verificationCodeFromMobileApp"] { settings.verificationCodeFromMobileApp = try GraphJSON.bool(v, "verificationCodeFromMobileApp") }
-            if let v = body["rememberMultiFactorDays"] { settings.rememberMultiFactorDays = try GraphJSON.int(v, "rememberMultiFactorDays") }
-            if let v = body["trustedIPRanges"] {
-                settings.trustedIPRanges = try GraphJSON.array(v, "trustedIPRanges").enumerated().map { try GraphJSON.string($1, "trustedIPRanges[\($0)]") }
+            let etag = try await self.policy.updateLegacySettings(ifMatch: request.headers[.ifMatch], by: actor) { current in
+                var settings = current
+                if let v = body["notificationThroughMobileApp"] { settings.notificationThroughMobileApp = try GraphJSON.bool(v, "notificationThroughMobileApp") }
+                if let v = body["verificationCodeFromMobileApp"] { settings.verificationCodeFromMobileApp = try GraphJSON.bool(v, "verificationCodeFromMobileApp") }
+                if let v = body["rememberMultiFactorDays"] { settings.rememberMultiFactorDays = try GraphJSON.int(v, "rememberMultiFactorDays") }
+                if let v = body["trustedIPRanges"] {
+                    settings.trustedIPRanges = try GraphJSON.array(v, "trustedIPRanges").enumerated().map { try GraphJSON.string($1, "trustedIPRanges[\($0)]") }
+                }
+                return settings
             }
-            try await self.policy.saveLegacySettings(settings, by: actor)
-            return GraphJSON.noContent()
+            var response = GraphJSON.noContent()
+            response.headers[.eTag] = etag
+            return response
         }
     }
 

@@ -854,6 +854,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/MicrosoftAuthenticatorConfiguration"
                 }
               }
+            },
+            "headers": {
+              "ETag": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "For If-Match on a PATCH."
+              }
             }
           },
           "400": {
@@ -899,7 +907,15 @@ enum OpenAPIDocument {
         },
         "responses": {
           "204": {
-            "description": "Done; no body."
+            "description": "Done; no body.",
+            "headers": {
+              "ETag": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "The new entity tag."
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -915,8 +931,16 @@ enum OpenAPIDocument {
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "412": {
+            "$ref": "#/components/responses/PreconditionFailed"
           }
-        }
+        },
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IfMatch"
+          }
+        ]
       }
     },
     "/v1.0/policies/mfaServiceSettings": {
@@ -934,6 +958,14 @@ enum OpenAPIDocument {
                 "schema": {
                   "$ref": "#/components/schemas/LegacyMfaSettings"
                 }
+              }
+            },
+            "headers": {
+              "ETag": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "For If-Match on a PATCH."
               }
             }
           },
@@ -975,7 +1007,15 @@ enum OpenAPIDocument {
         },
         "responses": {
           "204": {
-            "description": "Done; no body."
+            "description": "Done; no body.",
+            "headers": {
+              "ETag": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "The new entity tag."
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -991,8 +1031,16 @@ enum OpenAPIDocument {
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "412": {
+            "$ref": "#/components/responses/PreconditionFailed"
           }
-        }
+        },
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IfMatch"
+          }
+        ]
       }
     },
     "/v1.0/policies/tandemPushProtection": {
@@ -3611,6 +3659,15 @@ enum OpenAPIDocument {
           "minLength": 1
         },
         "description": "A RADIUS client's id."
+      },
+      "IfMatch": {
+        "name": "If-Match",
+        "in": "header",
+        "required": false,
+        "schema": {
+          "type": "string"
+        },
+        "description": "The ETag a GET gave (strong comparison; `*` or a list). Without it a PATCH still never loses a concurrent change (compare-and-set, retried)."
       }
     },
     "responses": {
@@ -3666,6 +3723,16 @@ enum OpenAPIDocument {
       },
       "PayloadTooLarge": {
         "description": "The body is larger than 64 KiB.",
+        "content": {
+          "application/json": {
+            "schema": {
+              "$ref": "#/components/schemas/Error"
+            }
+          }
+        }
+      },
+      "PreconditionFailed": {
+        "description": "The If-Match tag no longer matches the stored document (someone changed it first): nothing changed; read it again (decision 0018).",
         "content": {
           "application/json": {
             "schema": {

@@ -139,14 +139,53 @@ public struct PolicyService: Sendable {
         return settings
     }
 
-    /// Validates and saves the legacy MFA service settings, with an audit entry.
-    public func saveLegacySettings(_ settings: LegacyMFASettings, by actor: User?) async throws {
+    static func validateLegacy(_ settings: LegacyMFASettings) throws {
         guard (0...365).contains(settings.rememberMultiFactorDays) else {
             throw TandemError(.badRequest, "rememberMultiFactorDays must be between 0 and 365.")
         }
         for (index, range) in settings.trustedIPRanges.enumerated() where CIDR(range) == nil {
             throw TandemError(.badRequest, "trustedIPRanges[\(index)]: \(range) is not an IP address or CIDR range.")
         }
+    }
+
+    /// The legacy MFA service settings with their entity tag (decision 0018).
+    public func taggedLegacySettings() async throws -> (settings: LegacyMFASettings, etag: String) {
+        let stored = try await env.storage.policyDocument(id: Self.legacyMFAID)
+        let settings = stored.flatMap { try? JSONDecoder().decode(LegacyMFASettings.self, from: Data($0.utf8)) } ?? LegacyMFASettings()
+        return (settings, PolicyTag.of(stored))
+    }
+
+    /// Changes the legacy MFA service settings by `change` without losing a concurrent change, as
+    /// `update(ifMatch:by:_:)` does for the Authenticator policy: a compare-and-set on the stored
+    /// document (retried, or 412 when the caller sent `If-Match`), with its audit entry in the same
+    /// transaction. Returns the new entity tag.
+    @discardableResult
+    public func updateLegacySettings(ifMatch: String? = nil, by actor: User?,
+                                     _ change: (LegacyMFASettings) throws -> LegacyMFASettings) async throws -> String {
+        for _ in 0..<8 {
+            let stored = try await env.storage.policyDocument(id: Self.legacyMFAID)
+            if let ifMatch, !PolicyTag.matches(ifMatch, stored) { throw PolicyTag.mismatch }
+            let current = stored.flatMap { try? JSONDecoder().decode(LegacyMFASettings.self, from: Data($0.utf8)) } ?? LegacyMFASettings()
+            let updated = try change(current)
+            try Self.validateLegacy(updated)
+            let body = Self.json(updated)
+            let (now, env) = (env.clock.now(), env)
+            let saved = try await env.transaction { env in
+                guard try await env.storage.replacePolicyDocument(id: Self.legacyMFAID, body: body, updatedAt: now, ifBodyIs: stored) else { return false }
+                try await Auditor(env: env).record("Policy", "Update MFA service settings", "Update", actor: actor,
+                                                   targetType: "Policy", targetID: Self.legacyMFAID, targetName: "Multi-factor authentication service settings",
+                                                   property: "serviceSettings", old: Self.json(current), new: body)
+                return true
+            }
+            if saved { return PolicyTag.of(body) }
+            if ifMatch != nil { throw PolicyTag.mismatch }
+        }
+        throw TandemError(.conflict, "The MFA service settings are being changed by someone else; try again.")
+    }
+
+    /// Validates and saves the legacy MFA service settings, with an audit entry.
+    public func saveLegacySettings(_ settings: LegacyMFASettings, by actor: User?) async throws {
+        try Self.validateLegacy(settings)
         let body = Self.json(settings)
         let now = env.clock.now()
         try await env.transaction { env in

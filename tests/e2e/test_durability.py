@@ -145,3 +145,37 @@ def test_a_confirmed_policy_change_is_synced_to_disk_before_the_answer(tmp_path)
     synced = [line for line in lines[request:answer]
               if re.search(r"\b(fsync|fdatasync)\((\d+)\)", line) and re.search(r"\((\d+)\)", line).group(1) in wal_fds]
     assert synced, "no fsync of the WAL between the PATCH and its 204:\n" + "\n".join(lines[request:answer][-40:])
+
+
+def test_a_database_held_busy_past_the_timeout_is_a_503_with_retry_after_not_a_500(server):
+    """Another process holds SQLite's write lock longer than the 5 s busy timeout: the sign-in's
+    write gives up, and the answer says to try again (503, Retry-After) instead of 500; once the
+    lock is gone the same request works."""
+    import sqlite3
+    import threading
+    from conftest import csrf_of
+    session = requests.Session()
+    csrf = csrf_of(session.get(server.url + "/login", timeout=30).text)
+    holder = sqlite3.connect(server.db, timeout=1, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")
+    released = threading.Event()
+
+    def release_later():
+        time.sleep(9)
+        holder.execute("ROLLBACK")
+        released.set()
+
+    threading.Thread(target=release_later, daemon=True).start()
+    started = time.time()
+    r = session.post(server.url + "/login", data={"username": "alice@contoso.com", "csrf": csrf}, allow_redirects=False, timeout=30)
+    assert not released.is_set(), "the lock was still held when the server answered"
+    assert r.status_code == 503, (r.status_code, r.text[:300])
+    assert r.headers.get("Retry-After") == "5"
+    assert time.time() - started < 9
+    api = requests.get(server.url + "/device/v1/pending", headers={"Accept": "application/json"}, timeout=30)
+    assert api.status_code in (401, 503)
+    released.wait(15)
+    holder.close()
+    page = session.get(server.url + "/login", timeout=30)
+    assert page.status_code == 200
+    assert "unexpected error" not in server.log()

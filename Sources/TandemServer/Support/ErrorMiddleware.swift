@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import TandemCore
+import TandemStore
 
 /// Turns every error into a clear answer: JSON `{"error":{code,message}}` for the APIs, an HTML
 /// page for the browser's pages. Unexpected errors are logged and answered 500 without detail.
@@ -22,6 +23,10 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return respond(request, status: status, code: code, message: message)
         } catch is DecodingError {
             return respond(request, status: .badRequest, code: "badRequest", message: "The request body is not valid JSON of the expected shape.")
+        } catch where StoreErrors.isTransient(error) {
+            // SQLite stayed busy past its timeout: try again shortly (503 + Retry-After), not a fault.
+            context.logger.warning("the database was busy", metadata: ["tandem.error": "\(String(reflecting: type(of: error)))"])
+            return respond(request, status: .serviceUnavailable, code: "ServiceNotAvailable", message: "The service is busy. Try again in a few seconds.")
         } catch {
             context.logger.error("unexpected error", metadata: ["tandem.error": "\(String(reflecting: type(of: error)))"])
             return respond(request, status: .internalServerError, code: "internalError", message: "Something went wrong.")

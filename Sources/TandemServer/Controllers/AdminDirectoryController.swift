@@ -183,7 +183,7 @@ struct AdminDirectoryController: Sendable {
         scan: for _ in 0..<20 {
             let batch = try await storage.signIns(limit: 500, before: cursor)
             for record in batch where record.userID == user.id {
-                signIns.append(["id": record.id, "date": date(record.createdAt), "app": record.appDisplayName, "success": record.errorCode == 0,
+                signIns.append(["id": record.id, "date": date(record.createdAt), "iso": AdminPortalRenderer.isoDate(record.createdAt), "app": record.appDisplayName, "success": record.errorCode == 0,
                                 "status": AdminPagesController.status(record), "ip": record.ipAddress])
                 if signIns.count == 10 { break scan }
             }

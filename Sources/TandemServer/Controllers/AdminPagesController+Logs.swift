@@ -124,13 +124,13 @@ extension AdminPagesController {
         var trails: [[String: Any]] = []
         for challenge in try await storage.challenges(signInID: r.id) {
             trails.append(["events": try await storage.trail(challengeID: challenge.id).map { e -> [String: Any] in
-                ["date": AdminPortalRenderer.date(e.at), "event": e.event, "channel": e.channel ?? "", "device": e.deviceID ?? "", "detail": e.detail ?? ""]
+                ["date": AdminPortalRenderer.date(e.at), "iso": AdminPortalRenderer.isoDate(e.at), "event": e.event, "channel": e.channel ?? "", "device": e.deviceID ?? "", "detail": e.detail ?? ""]
             }])
         }
-        return ["id": r.id, "date": AdminPortalRenderer.date(r.createdAt), "user": r.userPrincipalName, "app": r.appDisplayName,
+        return ["id": r.id, "date": AdminPortalRenderer.date(r.createdAt), "iso": AdminPortalRenderer.isoDate(r.createdAt), "user": r.userPrincipalName, "app": r.appDisplayName,
                 "ip": r.ipAddress, "location": r.location, "status": Self.status(r), "reason": (r.additionalDetails ?? r.failureReason) ?? "",
                 "policy": r.policyReason ?? "", "trails": trails,
-                "steps": r.steps.map { ["date": AdminPortalRenderer.date($0.at), "method": $0.method, "succeeded": $0.succeeded, "detail": $0.detail] }]
+                "steps": r.steps.map { ["date": AdminPortalRenderer.date($0.at), "iso": AdminPortalRenderer.isoDate($0.at), "method": $0.method, "succeeded": $0.succeeded, "detail": $0.detail] }]
     }
 
     static func status(_ r: SignInRecord) -> String {

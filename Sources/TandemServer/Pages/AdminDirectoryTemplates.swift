@@ -70,7 +70,7 @@ enum AdminDirectoryTemplates {
     {{/mayManageMethods}}
     <h2>Recent sign-ins</h2>
     <div class="table-wrap"><table id="recent-sign-ins"><thead><tr><th scope="col">Date</th><th scope="col">Application</th><th scope="col">Status</th><th scope="col">IP address</th></tr></thead>
-    <tbody>{{#signIns}}<tr><td class="nowrap"><a href="/admin/sign-ins?id={{id}}">{{date}}</a></td><td>{{app}}</td><td class="{{#success}}ok{{/success}}{{^success}}fail{{/success}}">{{status}}</td><td>{{ip}}</td></tr>{{/signIns}}</tbody></table></div>
+    <tbody>{{#signIns}}<tr><td class="nowrap"><a href="/admin/sign-ins?id={{id}}"><time datetime="{{iso}}">{{date}}</time></a></td><td>{{app}}</td><td class="{{#success}}ok{{/success}}{{^success}}fail{{/success}}">{{status}}</td><td>{{ip}}</td></tr>{{/signIns}}</tbody></table></div>
     {{^signIns}}<p class="meta">No sign-ins.</p>{{/signIns}}
     """
 

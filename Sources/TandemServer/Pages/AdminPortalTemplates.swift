@@ -31,6 +31,7 @@ enum AdminPortalTemplates {
     {{{content}}}
     </main>
     </div>
+    <script type="module" src="/static/local-time.js"></script>
     </body>
     </html>
     """
@@ -76,17 +77,17 @@ enum AdminPortalTemplates {
     <section id="detail" aria-labelledby="detail-heading">
       <h2 id="detail-heading">Activity details</h2>
       <dl class="facts">
-        <dt>Date</dt><dd>{{date}}</dd><dt>Request id</dt><dd>{{id}}</dd><dt>User</dt><dd>{{user}}</dd>
+        <dt>Date</dt><dd><time datetime="{{iso}}">{{date}}</time></dd><dt>Request id</dt><dd>{{id}}</dd><dt>User</dt><dd>{{user}}</dd>
         <dt>Application</dt><dd id="detail-app">{{app}}</dd>
         <dt>IP address</dt><dd>{{ip}}</dd><dt>Location</dt><dd>{{location}}</dd>
         <dt>Status</dt><dd>{{status}}</dd><dt>Reason</dt><dd>{{reason}}</dd><dt>Policy</dt><dd>{{policy}}</dd>
       </dl>
       <h2>Authentication details</h2>
       <div class="table-wrap"><table id="detail-steps"><thead><tr><th scope="col">Date</th><th scope="col">Method</th><th scope="col">Succeeded</th><th scope="col">Result detail</th></tr></thead>
-      <tbody>{{#steps}}<tr><td class="nowrap">{{date}}</td><td>{{method}}</td><td>{{#succeeded}}Yes{{/succeeded}}{{^succeeded}}No{{/succeeded}}</td><td>{{detail}}</td></tr>{{/steps}}</tbody></table></div>
+      <tbody>{{#steps}}<tr><td class="nowrap"><time datetime="{{iso}}">{{date}}</time></td><td>{{method}}</td><td>{{#succeeded}}Yes{{/succeeded}}{{^succeeded}}No{{/succeeded}}</td><td>{{detail}}</td></tr>{{/steps}}</tbody></table></div>
       {{#trails.count}}<h2>Push delivery</h2>{{/trails.count}}
       {{#trails}}<div class="table-wrap"><table class="trail"><thead><tr><th scope="col">Date</th><th scope="col">Event</th><th scope="col">Channel</th><th scope="col">Device</th><th scope="col">Detail</th></tr></thead>
-      <tbody>{{#events}}<tr><td class="nowrap">{{date}}</td><td>{{event}}</td><td>{{channel}}</td><td>{{device}}</td><td>{{detail}}</td></tr>{{/events}}</tbody></table></div>{{/trails}}
+      <tbody>{{#events}}<tr><td class="nowrap"><time datetime="{{iso}}">{{date}}</time></td><td>{{event}}</td><td>{{channel}}</td><td>{{device}}</td><td>{{detail}}</td></tr>{{/events}}</tbody></table></div>{{/trails}}
     </section>
     {{/detail}}
     <div class="table-wrap">

@@ -38,5 +38,5 @@ enum PageScripts {
     /// Path → script, for the static route.
     static let byName: [String: String] = ["registration.js": registration, "sign-in-wait.js": signInWait,
                                            "passkey-register.js": passkeyRegistration,
-                                           "passkey-sign-in.js": passkeySignIn]
+                                           "passkey-sign-in.js": passkeySignIn, "local-time.js": localTime]
 }

@@ -15,11 +15,15 @@ public struct Fido2ConfigurationService: Sendable {
         self.logger = logger
     }
 
+    var document: MethodConfigurationDocument<Fido2Configuration> {
+        MethodConfigurationDocument(env: env, id: Self.documentID, standard: .default, unreadable: Fido2Configuration(state: .disabled),
+                                    name: "Passkey (FIDO2)")
+    }
+
     /// The stored configuration, or the default (passkeys on for everyone). A document that
     /// cannot be read turns passkeys off (fail closed).
     public func configuration() async throws -> Fido2Configuration {
-        guard let body = try await env.policyDocument(id: Self.documentID) else { return .default }
-        return (try? JSONDecoder().decode(Fido2Configuration.self, from: Data(body.utf8))) ?? Fido2Configuration(state: .disabled)
+        try await document.read()
     }
 
     /// Whether `user` may sign in with a passkey of this model.
@@ -31,26 +35,9 @@ public struct Fido2ConfigurationService: Sendable {
 
     @discardableResult
     public func update(by actor: User?, _ change: (Fido2Configuration) throws -> Fido2Configuration) async throws -> Fido2Configuration {
-        for _ in 0..<8 {
-            let stored = try await env.storage.policyDocument(id: Self.documentID)
-            let current = stored.flatMap { try? JSONDecoder().decode(Fido2Configuration.self, from: Data($0.utf8)) } ?? .default
-            let updated = try change(current)
-            try await validate(updated)
-            let (old, body) = (Self.json(current), Self.json(updated))
-            let (now, env) = (env.clock.now(), env)
-            let saved = try await env.transaction { env in
-                guard try await env.storage.replacePolicyDocument(id: Self.documentID, body: body, updatedAt: now, ifBodyIs: stored) else { return false }
-                try await Auditor(env: env).record("Policy", "Update authentication methods policy", "Update", actor: actor,
-                                                   targetType: "Policy", targetID: Self.documentID, targetName: "Passkey (FIDO2)",
-                                                   property: "fido2", old: old, new: body)
-                return true
-            }
-            if saved {
-                logger.info("passkey (FIDO2) configuration updated", metadata: ["tandem.actor": "\(actor?.id ?? "cli")"])
-                return updated
-            }
-        }
-        throw TandemError(.conflict, "The policy is being changed by someone else; try again.")
+        let updated = try await document.update(by: actor, validate: validate, change)
+        logger.info("passkey (FIDO2) configuration updated", metadata: ["tandem.actor": "\(actor?.id ?? "cli")"])
+        return updated
     }
 
     func validate(_ c: Fido2Configuration) async throws {
@@ -69,11 +56,5 @@ public struct Fido2ConfigurationService: Sendable {
         guard c.keyRestrictions.aaGuids.count <= 256, c.keyRestrictions.aaGuids.allSatisfy({ UUID(uuidString: $0) != nil }) else {
             throw TandemError(.badRequest, "keyRestrictions.aaGuids: at most 256 AAGUIDs, each a UUID.")
         }
-    }
-
-    static func json(_ value: some Encodable) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import Logging
 import TandemCore
 
-/// The Temporary Access Pass method configuration (decision 0036): one policy document, changed by
-/// compare-and-set with its audit entry in the same transaction (decision 0018), as the Fido2 one.
+/// The Temporary Access Pass method configuration (decision 0036): one policy document, read and
+/// changed as the Fido2 one (`MethodConfigurationDocument`).
 public struct TemporaryAccessPassConfigurationService: Sendable {
     let env: ServiceEnvironment
     let logger: Logger
@@ -15,12 +15,15 @@ public struct TemporaryAccessPassConfigurationService: Sendable {
         self.logger = logger
     }
 
-    /// The stored configuration, or the default. A document that cannot be read turns passes off
-    /// (fail closed: a pass is a credential).
+    /// A document that cannot be read turns passes off (fail closed: a pass is a credential).
+    var document: MethodConfigurationDocument<TemporaryAccessPassConfiguration> {
+        MethodConfigurationDocument(env: env, id: Self.documentID, standard: .default,
+                                    unreadable: TemporaryAccessPassConfiguration(state: .disabled), name: "Temporary Access Pass")
+    }
+
+    /// The stored configuration, or the default.
     public func configuration() async throws -> TemporaryAccessPassConfiguration {
-        guard let body = try await env.policyDocument(id: Self.documentID) else { return .default }
-        return (try? JSONDecoder().decode(TemporaryAccessPassConfiguration.self, from: Data(body.utf8)))
-            ?? TemporaryAccessPassConfiguration(state: .disabled)
+        try await document.read()
     }
 
     /// Whether `user` may be given, and may sign in with, a pass.
@@ -33,31 +36,16 @@ public struct TemporaryAccessPassConfigurationService: Sendable {
     @discardableResult
     public func update(by actor: User?, _ change: (TemporaryAccessPassConfiguration) throws -> TemporaryAccessPassConfiguration) async throws
         -> TemporaryAccessPassConfiguration {
-        for _ in 0..<8 {
-            let stored = try await env.storage.policyDocument(id: Self.documentID)
-            let current = stored.flatMap { try? JSONDecoder().decode(TemporaryAccessPassConfiguration.self, from: Data($0.utf8)) } ?? .default
-            let updated = try change(current)
-            if let problem = updated.problem { throw TandemError(.badRequest, problem) }
-            let (old, body) = (Self.json(current), Self.json(updated))
-            let (now, env) = (env.clock.now(), env)
-            let saved = try await env.transaction { env in
-                guard try await env.storage.replacePolicyDocument(id: Self.documentID, body: body, updatedAt: now, ifBodyIs: stored) else { return false }
-                try await Auditor(env: env).record("Policy", "Update authentication methods policy", "Update", actor: actor,
-                                                   targetType: "Policy", targetID: Self.documentID, targetName: "Temporary Access Pass",
-                                                   property: "temporaryAccessPass", old: old, new: body)
-                return true
-            }
-            if saved {
-                logger.info("temporary access pass configuration updated", metadata: ["tandem.actor": "\(actor?.id ?? "cli")"])
-                return updated
-            }
-        }
-        throw TandemError(.conflict, "The policy is being changed by someone else; try again.")
+        let updated = try await document.update(by: actor, validate: validate, change)
+        logger.info("temporary access pass configuration updated", metadata: ["tandem.actor": "\(actor?.id ?? "cli")"])
+        return updated
     }
 
-    static func json(_ c: TemporaryAccessPassConfiguration) -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(c)) ?? Data(), as: UTF8.self)
+    /// The configuration's own rules, and every target an existing group or user (as Fido2's).
+    func validate(_ c: TemporaryAccessPassConfiguration) async throws {
+        if let problem = c.problem { throw TandemError(.badRequest, problem) }
+        for target in c.includeTargets + c.excludeTargets {
+            try await PolicyService(env: env).checkTarget(target.targetType, target.id, field: "targets")
+        }
     }
 }

@@ -64,7 +64,7 @@ class Server:
              "--challenge-lifetime", str(self.challenge_lifetime)]
             + (["--public-url", self.public_url] if self.public_url else []) + self.extra_args,
             cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.time() + 30
+        deadline = time.time() + 90  # a liveness bound: a loaded 2-core machine has taken over 30 s
         while time.time() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError("tandem serve exited:\n" + self.log_path.read_text())

@@ -25,7 +25,7 @@ def push_sign_in(server, phone):
     number = browser.number()
     new = [request["id"] for request in pending(phone) if request["id"] not in earlier]
     assert len(new) == 1, new
-    assert "approved" in phone.run("approve", "--number", number, "--pin", PIN, "--request", new[0]).stdout
+    assert "approved" in phone.run("approve", "--number", number, "--pin", PIN, f"--request={new[0]}").stdout
     assert browser.complete().headers["Location"] == "/"
     return browser
 

@@ -182,7 +182,7 @@ def test_two_devices_the_first_answer_wins(server, phone, second_phone):
     finally:
         listener.terminate(force=True)
     assert pending(second_phone) == []
-    late = second_phone.run("approve", "--number", number, "--pin", PIN, "--request", first[0]["id"], check=False)
+    late = second_phone.run("approve", "--number", number, "--pin", PIN, f"--request={first[0]['id']}", check=False)
     assert late.returncode != 0
     assert browser.status()["state"] == "approved"
 

@@ -3282,7 +3282,7 @@ enum OpenAPIDocument {
         }
       }
     },
-    "/v1.0/users/{id}/authentication/softwareOathMethods/{methodId}": {
+    "/v1.0/users/{id}/authentication/softwareOathMethods/{method}": {
       "parameters": [
         {
           "$ref": "#/components/parameters/userId"

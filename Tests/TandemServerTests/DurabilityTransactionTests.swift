@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import NIOCore
 import SQLKit
 import TandemCore
 import TandemServer
@@ -237,6 +238,75 @@ struct DurabilityTransactionTests {
             await #expect(throws: (any Error).self) { try await passes.delete(pass, of: alice, by: nil) }
             #expect(try await store.temporaryAccessPasses(userID: alice.id).count == 1, "not deleted without its audit entry")
         }
+    }
+
+    /// The phone's answer itself: before, the request moved to `reported` in one statement and the
+    /// block followed in another transaction, so a crash between them left a reported request
+    /// with no block (decision 0018, "left"). Now the answer's compare-and-set is in the same one.
+    @Test("A phone's \"No, it's not me\" is one transaction with its block: when the block's audit entry fails, the request is still pending and nothing of the report stays")
+    func reportAnswerIsOneTransaction() async throws {
+        try await TestServer.run({ store, client in
+            let (_, phone, _) = try await SignInPagesTests.setUp(store, client)
+            let alice = try #require(try await store.user(principalName: "alice@contoso.com"))
+            let browser = Browser(client)
+            try await browser.request("/login", method: .post, form: ["username": "alice@contoso.com"])
+            try await browser.request("/login/password", method: .post, form: ["password": "correct horse"])
+            let offer = try #require(try await PushChannelTests.pending(phone, client).first)
+            let securityBefore = try await store.security(userID: alice.id)
+
+            try await Self.breakAudit(store, activity: "User reported suspicious activity")
+            let body = try WireCoding.encoder().encode(phone.answer(offer, .report))
+            let failed = try await client.execute(uri: "/device/v1/challenges/\(offer.id)/answer", method: .post,
+                                                  headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body))
+            #expect(failed.status == .internalServerError)
+            #expect(try await store.challenge(id: offer.id)?.state == .pending, "the answer was rolled back with its block")
+            let security = try await store.security(userID: alice.id)
+            #expect(security.pushBlockedUntil == nil)
+            #expect(security == securityBefore, "no risk state, no block")
+            #expect(try await store.audits(limit: 50, before: nil).allSatisfy { $0.activity != "Revoke sign-in sessions" })
+            #expect(try await browser.request("/login/status").json(PushChannelTests.StatusView.self).state == "pending")
+
+            // The phone tries again once the fault is gone: the whole report lands.
+            try await Self.mendAudit(store)
+            #expect(try await PushChannelTests.answer(phone, offer, .report, client).state == .reported)
+            #expect(try await store.challenge(id: offer.id)?.state == .reported)
+            #expect(try await store.security(userID: alice.id).pushBlockedUntil != nil)
+            let activities = Set(try await store.audits(limit: 50, before: nil).map(\.activity))
+            #expect(activities.isSuperset(of: ["User reported suspicious activity", "Revoke sign-in sessions"]))
+        }, mode: .live)
+    }
+
+    /// A new phone's confirmation: its activation and "User registered security info" together.
+    @Test("A new phone's confirmation is one transaction with its audit entry: when the entry fails, the phone is not active and the request is still pending")
+    func deviceConfirmationIsOneTransaction() async throws {
+        try await TestServer.run({ store, client in
+            let browser = Browser(client)
+            try await browser.signInWithPassword()
+            var phone = TestPhone()
+            let created = try await browser.request("/mysecurityinfo/authenticator", method: .post, accept: "application/json")
+            let activation = try created.json([String: String].self)
+            let activate = try WireCoding.encoder().encode(phone.activation(code: try #require(activation["code"])))
+            let registered = try await client.execute(uri: "/device/v1/activate", method: .post, headers: [.contentType: "application/json"],
+                                                      body: ByteBuffer(bytes: activate))
+            phone.deviceID = try registered.json(ActivationResponse.self).deviceId
+            let statusPath = "/mysecurityinfo/authenticator/\(try #require(activation["activationId"]))/status"
+            let number = try #require(try await browser.request(statusPath).json(PushChannelTests.RegistrationStatusView.self).number)
+            let offer = try #require(try await PushChannelTests.pending(phone, client).first)
+
+            try await Self.breakAudit(store, activity: "User registered security info")
+            let body = try WireCoding.encoder().encode(phone.answer(offer, .approve, number: number))
+            let failed = try await client.execute(uri: "/device/v1/challenges/\(offer.id)/answer", method: .post,
+                                                  headers: [.contentType: "application/json"], body: ByteBuffer(bytes: body))
+            #expect(failed.status == .internalServerError)
+            #expect(try await store.challenge(id: offer.id)?.state == .pending)
+            #expect(try await store.device(id: phone.deviceID)?.state != .active, "not active without its audit entry")
+            #expect(try await browser.request(statusPath).json(PushChannelTests.RegistrationStatusView.self).state == "confirming")
+
+            try await Self.mendAudit(store)
+            #expect(try await PushChannelTests.answer(phone, offer, .approve, number: number, client).state == .approved)
+            #expect(try await store.device(id: phone.deviceID)?.state == .active)
+            #expect(try await store.audits(limit: 50, before: nil).filter { $0.activity == "User registered security info" }.count == 1)
+        }, mode: .live)
     }
 }
 

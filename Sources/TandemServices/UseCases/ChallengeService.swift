@@ -205,12 +205,15 @@ public struct ChallengeService: Sendable {
             logger.notice("answer to a finished request refused", metadata: ["tandem.challenge": "\(challengeID)", "tandem.state": "\(challenge.state.rawValue)"])
             throw TandemError(.conflict, "The request was already answered or withdrawn.")
         default:
-            guard try await commit(challenge, approval: approval, deviceID: device.id) else {
+            guard let consequences = try await commit(challenge, approval: approval, device: device, now: now) else {
                 logger.notice("answer lost the race", metadata: ["tandem.challenge": "\(challengeID)"])
                 throw TandemError(.conflict, "The request was already answered or withdrawn.")
             }
+            await DeliveryTrail(env: env).record(challenge.id, "answered", channel: "https", deviceID: device.id,
+                                                 detail: "\(challenge.state.rawValue)\(challenge.reason.map { " (\($0.rawValue))" } ?? "")")
+            if let added = consequences.added { await AuthenticatorChangeNotices(env: env, logger: logger).deliver(added) }
+            if let reported = consequences.reported { await ReportService(env: env).afterCommit(reported) }
         }
-        try await afterAnswer(challenge, device: device, now: now)
         env.metrics.pushAnswered(kind: challenge.kind, state: challenge.state, latency: now.timeIntervalSince(challenge.createdAt))
         logger.info("push challenge answered", metadata: [
             "tandem.challenge": "\(challenge.id)", "tandem.device": "\(device.id)",
@@ -220,19 +223,40 @@ public struct ChallengeService: Sendable {
         return AnswerResponse(challengeId: challenge.id, state: challenge.state, reason: challenge.reason)
     }
 
-    /// The answer's compare-and-set; with a web approval, and the passkey counter's in the same
-    /// transaction (a counter that lost its own race undoes the answer: `counterRegression`).
-    private func commit(_ challenge: Challenge, approval: WebAuthenticatorService.VerifiedApproval?, deviceID: String) async throws -> Bool {
-        guard let approval else { return try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) }
+    /// What an answer's transaction leaves to do after its commit.
+    struct AnswerConsequences: Sendable {
+        /// A new device's confirmation: the notice to the user's other devices.
+        var added: AuthenticatorChangeNotices.Queued?
+        /// "No, it's not me": the withdrawals to announce, the alert.
+        var reported: ReportService.Reported?
+    }
+
+    /// The answer's compare-and-set and everything it changes in the store, one transaction
+    /// (decision 0018): the device's last use (and activation, for a registration), the failure
+    /// and success counters, a web approval's passkey counter (a counter that lost its own race
+    /// undoes the answer: `counterRegression`), a new device's audit entry and notices, and a
+    /// report's block, withdrawals, ended sessions and audit entries. So a crash leaves either
+    /// the request pending and nothing of its answer, or all of it. `nil`: the answer lost the race.
+    ///
+    /// A sign-in's plain approval or denial (no passkey counter, no audit entry) commits its
+    /// answer alone and then the counters and the device's last use: a crash in between loses
+    /// at most a last-used time or one failure count, never a security action, and the sign-in
+    /// does not pay a `BEGIN` and a `COMMIT` (the statement budget, issue 11).
+    private func commit(_ challenge: Challenge, approval: WebAuthenticatorService.VerifiedApproval?,
+                        device: Device, now: Date) async throws -> AnswerConsequences? {
+        if approval == nil, challenge.state != .reported, challenge.kind != .registration {
+            guard try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) else { return nil }
+            return try await storedConsequences(of: challenge, device: device, now: now)
+        }
         do {
             return try await env.transaction { env in
-                guard try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) else { return false }
-                try await WebAuthenticatorService.record(approval, deviceID: deviceID, storage: env.storage)
-                return true
+                guard try await env.storage.replaceChallenge(challenge, ifStateIs: .pending) else { return nil }
+                if let approval { try await WebAuthenticatorService.record(approval, deviceID: device.id, storage: env.storage) }
+                return try await ChallengeService(env: env, logger: logger).storedConsequences(of: challenge, device: device, now: now)
             }
         } catch let error as TandemError where error.wireCode == "counterRegression" {
             logger.notice("web approval refused: the passkey's counter was used by another answer", metadata: [
-                "tandem.challenge": "\(challenge.id)", "tandem.device": "\(deviceID)",
+                "tandem.challenge": "\(challenge.id)", "tandem.device": "\(device.id)",
             ])
             throw error
         }
@@ -284,30 +308,29 @@ public struct ChallengeService: Sendable {
         return offers
     }
 
-    private func afterAnswer(_ challenge: Challenge, device: Device, now: Date) async throws {
+    /// The stored part of an answer's consequences (inside `commit`'s transaction).
+    private func storedConsequences(of challenge: Challenge, device: Device, now: Date) async throws -> AnswerConsequences {
         var used = device
         used.lastUsedAt = now
-        await DeliveryTrail(env: env).record(challenge.id, "answered", channel: "https", deviceID: device.id,
-                                             detail: "\(challenge.state.rawValue)\(challenge.reason.map { " (\($0.rawValue))" } ?? "")")
+        let confirmsDevice = challenge.kind == .registration && challenge.state == .approved
+        if confirmsDevice { used.state = .active }
         try await env.storage.updateDevice(used)
+        var consequences = AnswerConsequences()
         let protection = PushProtectionService(env: env)
         switch challenge.state {
+        case .approved where confirmsDevice:
+            consequences.added = try await AuthenticatorChangeNotices(env: env, logger: logger).announceStored(.authenticatorAdded, device: used)
         case .approved:
-            if challenge.kind == .registration {
-                used.state = .active
-                try await env.storage.updateDevice(used)
-                try await RegistrationService(env: env, logger: logger).confirmed(used)
-            } else {
-                try await protection.recordSuccess(userID: challenge.userID)
-            }
+            try await protection.recordSuccess(userID: challenge.userID)
         case .denied where challenge.countsAsFailure:
             try await protection.recordFailure(userID: challenge.userID)
         case .reported:
             try await protection.recordFailure(userID: challenge.userID)
-            try await ReportService(env: env).handle(challenge)
+            consequences.reported = try await ReportService(env: env).handleStored(challenge)
         default:
             break
         }
+        return consequences
     }
 
     /// Wakes waiting browsers and withdraws the request from the devices that did not answer it.

@@ -110,12 +110,6 @@ public struct RegistrationService: Sendable {
                                   displayName: user.displayName, totpSecret: totpSecret, approvalPasskey: passkeyOptions)
     }
 
-    /// After a new device's confirmation push was approved (the device is active now): the
-    /// audit entry "User registered security info", and a notice to the user's other devices.
-    public func confirmed(_ device: Device) async throws {
-        try await AuthenticatorChangeNotices(env: env, logger: logger).announce(.authenticatorAdded, device: device)
-    }
-
     /// Where the activation stands; with `waitUntil`, first waits (bounded) for a change.
     public func status(activationID: String, userID: String, waitUntil: Date? = nil) async throws -> RegistrationStatus {
         guard var activation = try await env.storage.activation(id: activationID), activation.userID == userID else {

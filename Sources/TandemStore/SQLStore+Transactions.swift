@@ -8,9 +8,15 @@ extension SQLStore: TransactionStore {
     /// Inside a transaction (on the store `body` is given) it is a savepoint.
     public func transaction<T: Sendable>(_ body: @Sendable (any TandemStorage) async throws -> T) async throws -> T {
         if transactionDepth > 0 { return try await savepoint(body) }
-        let (postgres, begin) = (postgres, postgres == nil ? "BEGIN IMMEDIATE" : "BEGIN")
+        let (db, postgres, begin) = (db, postgres, postgres == nil ? "BEGIN IMMEDIATE" : "BEGIN")
+        let leased = StartFlag()
         return try await withoutActuallyEscaping(body) { body in
-            try await db.withSession { session in
+            let session = { @Sendable (body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T in
+                if let bounded = db as? PostgresClientDatabase { return try await bounded.withBoundedSession(body) }
+                return try await db.withSession(body)
+            }
+            let run = { @Sendable in try await session { session in
+                leased.set()
                 let inner = SQLStore(database: session, postgres: postgres, transactionDepth: 1, onClose: {})
                 try await session.raw(SQLQueryString(begin)).run()
                 let value: T
@@ -27,7 +33,12 @@ extension SQLStore: TransactionStore {
                     throw error
                 }
                 return value
-            }
+            } }
+            // PostgreSQL: waiting for the pool's connection has the statements' deadline
+            // (issue 17, item 4); SQLite's gate waits for the statements in flight only.
+            guard let postgres else { return try await run() }
+            return try await withLeaseDeadline(postgres.queryTimeout, leased: leased,
+                                               "The database did not answer in time; try again in a few seconds.", run)
         }
     }
 

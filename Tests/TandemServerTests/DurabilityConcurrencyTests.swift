@@ -134,4 +134,95 @@ struct DurabilityConcurrencyTests {
             #expect(try await store.audits(limit: 50, before: nil).filter { $0.activity == "Update MFA service settings" }.count == 4)
         }, mode: .ahc(.http))
     }
+    /// PATCH through `path` with an optional `If-Match`.
+    static func patch(_ graph: GraphClient, _ path: String, token: String, _ body: String, ifMatch: String?) async throws -> TestResponse {
+        var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(token)"]
+        if let ifMatch { headers[.ifMatch] = ifMatch }
+        return try await graph.client.execute(uri: path, method: .patch, headers: headers, body: ByteBuffer(string: body))
+    }
+
+    @Test("The push protection settings: ETag, a stale If-Match is 412 and changes nothing, concurrent PATCHes of different fields all land")
+    func pushProtection() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
+            let path = "/v1.0/policies/tandemPushProtection"
+            let first = try #require(try await graph.call(.get, path, token: token).headers[.eTag])
+            let changed = try await Self.patch(graph, path, token: token, #"{"maxPendingPerUser": 4}"#, ifMatch: first)
+            #expect(changed.status == .noContent)
+            let second = try #require(changed.headers[.eTag])
+            let reread = try await graph.call(.get, path, token: token).headers[.eTag]
+            #expect(second != first && reread == second)
+            let stale = try await Self.patch(graph, path, token: token, #"{"maxPendingPerUser": 9}"#, ifMatch: first)
+            #expect(stale.status == .preconditionFailed && stale.graphError?.code == "Request_PreconditionFailed")
+            #expect(try await graph.json(.get, path, token: token)["maxPendingPerUser"] as? Int == 4)
+            #expect(try await Self.patch(graph, path, token: token, #"{"maxPendingPerUser": 4}"#, ifMatch: #"W/\#(second)"#).status == .preconditionFailed,
+                    "a weak tag never matches")
+            let bodies = [#"{"freePushes": 7}"#, #"{"failureLockThreshold": 12}"#, #"{"suppressUnfamiliarLocations": false}"#, #"{"maxDelaySeconds": 900}"#]
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for body in bodies { group.addTask { try await Self.patch(graph, path, token: token, body, ifMatch: nil).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == [.noContent, .noContent, .noContent, .noContent])
+            let read = try await graph.json(.get, path, token: token)
+            #expect(read["freePushes"] as? Int == 7 && read["failureLockThreshold"] as? Int == 12)
+            #expect(read["suppressUnfamiliarLocations"] as? Bool == false && read["maxDelaySeconds"] as? Int == 900 && read["maxPendingPerUser"] as? Int == 4)
+            #expect(try await store.audits(limit: 50, before: nil).filter { $0.activity == "Update push protection settings" }.count == 5)
+        }, mode: .ahc(.http))
+    }
+
+    @Test("The authentication methods policy (report settings, system-preferred MFA, campaign): ETag over all of it, 412 on a stale If-Match, concurrent PATCHes of different parts and fields all land, and a PATCH is all or nothing")
+    func methodsPolicy() async throws {
+        try await TestServer.run({ store, client in
+            let graph = GraphClient(store, client)
+            let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
+            let path = "/v1.0/policies/authenticationMethodsPolicy"
+            func read() async throws -> [String: Any] { try await graph.json(.get, path, token: token) }
+            func report(_ policy: [String: Any]) -> [String: Any] { policy["reportSuspiciousActivitySettings"] as? [String: Any] ?? [:] }
+            let first = try #require(try await graph.call(.get, path, token: token).headers[.eTag])
+            let changed = try await Self.patch(graph, path, token: token, #"{"reportSuspiciousActivitySettings": {"tandemBlockMinutes": 30}}"#, ifMatch: first)
+            #expect(changed.status == .noContent)
+            let second = try #require(changed.headers[.eTag])
+            let reread = try await graph.call(.get, path, token: token).headers[.eTag]
+            #expect(second != first && reread == second)
+            let stale = try await Self.patch(graph, path, token: token, #"{"reportSuspiciousActivitySettings": {"tandemBlockMinutes": 5}}"#, ifMatch: first)
+            #expect(stale.status == .preconditionFailed && stale.graphError?.code == "Request_PreconditionFailed")
+            #expect(report(try await read())["tandemBlockMinutes"] as? Int == 30)
+
+            // The Microsoft Authenticator configuration is part of the representation: its change changes the tag.
+            let authenticator = "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/microsoftAuthenticator"
+            #expect(try await graph.call(.patch, authenticator, token: token, body: #"{"tandemNumberDigits": 3}"#).status == .noContent)
+            let third = try #require(try await graph.call(.get, path, token: token).headers[.eTag])
+            #expect(third != second)
+            #expect(try await Self.patch(graph, path, token: token, #"{"reportSuspiciousActivitySettings": {"tandemBlockMinutes": 5}}"#,
+                                         ifMatch: second).status == .preconditionFailed)
+
+            // All or nothing: a valid report change beside an invalid campaign saves neither.
+            let mixed = try await Self.patch(graph, path, token: token, #"""
+                {"reportSuspiciousActivitySettings": {"tandemBlockMinutes": 45},
+                 "registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {"snoozeDurationInDays": 99}}}
+                """#, ifMatch: third)
+            #expect(mixed.status == .badRequest)
+            #expect(report(try await read())["tandemBlockMinutes"] as? Int == 30)
+            #expect(try await graph.call(.get, path, token: token).headers[.eTag] == third)
+
+            // Without If-Match, concurrent PATCHes of different parts and of different fields of one part all land.
+            let bodies = [
+                #"{"reportSuspiciousActivitySettings": {"tandemBlockMinutes": 60}}"#,
+                #"{"reportSuspiciousActivitySettings": {"state": "enabled"}}"#,
+                #"{"systemCredentialPreferences": {"state": "enabled"}}"#,
+                #"{"registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {"snoozeDurationInDays": 3}}}"#,
+            ]
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for body in bodies { group.addTask { try await Self.patch(graph, path, token: token, body, ifMatch: nil).status } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == [.noContent, .noContent, .noContent, .noContent])
+            let policy = try await read()
+            #expect(report(policy)["tandemBlockMinutes"] as? Int == 60 && report(policy)["state"] as? String == "enabled")
+            #expect((policy["systemCredentialPreferences"] as? [String: Any])?["state"] as? String == "enabled")
+            let campaign = ((policy["registrationEnforcement"] as? [String: Any])?["authenticationMethodsRegistrationCampaign"] as? [String: Any])
+            #expect(campaign?["snoozeDurationInDays"] as? Int == 3)
+        }, mode: .ahc(.http))
+    }
 }

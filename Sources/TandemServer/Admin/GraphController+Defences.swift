@@ -96,71 +96,122 @@ extension GraphController {
         }
         v1.get("policies/tandemPushProtection") { request, _ in
             _ = try await self.actor(request, AdminAccess.policyAdmins)
-            return GraphJSON.response(Self.protection(try await PushProtectionService(env: env).settings()))
+            let (settings, etag) = try await PushProtectionService(env: env).taggedSettings()
+            var response = GraphJSON.response(Self.protection(settings))
+            response.headers[.eTag] = etag
+            return response
         }
+        // Optimistic concurrency (decision 0018): a compare-and-set on the stored settings, so two
+        // PATCHes of different fields both land; `If-Match` honoured (412 when it no longer matches).
         v1.patch("policies/tandemPushProtection") { request, _ in
             let actor = try await self.actor(request, AdminAccess.policyAdmins)
             let body = try await GraphJSON.object(request)
             try GraphJSON.onlyKnown(body, ["maxPendingPerUser", "freePushes", "baseDelaySeconds", "maxDelaySeconds", "failureLockThreshold",
                                            "suppressUnfamiliarLocations"], type: "tandem.pushProtection")
-            let service = PushProtectionService(env: env)
-            var s = try await service.settings()
-            if let v = body["maxPendingPerUser"] { s.maxPendingPerUser = try GraphJSON.int(v, "maxPendingPerUser") }
-            if let v = body["freePushes"] { s.freePushes = try GraphJSON.int(v, "freePushes") }
-            if let v = body["baseDelaySeconds"] { s.baseDelaySeconds = try GraphJSON.int(v, "baseDelaySeconds") }
-            if let v = body["maxDelaySeconds"] { s.maxDelaySeconds = try GraphJSON.int(v, "maxDelaySeconds") }
-            if let v = body["failureLockThreshold"] { s.failureLockThreshold = try GraphJSON.int(v, "failureLockThreshold") }
-            if let v = body["suppressUnfamiliarLocations"] { s.suppressUnfamiliarLocations = try GraphJSON.bool(v, "suppressUnfamiliarLocations") }
-            try await service.saveSettings(s, by: actor)
-            return GraphJSON.noContent()
+            let etag = try await PushProtectionService(env: env).updateSettings(ifMatch: request.headers[.ifMatch], by: actor) { current in
+                var s = current
+                if let v = body["maxPendingPerUser"] { s.maxPendingPerUser = try GraphJSON.int(v, "maxPendingPerUser") }
+                if let v = body["freePushes"] { s.freePushes = try GraphJSON.int(v, "freePushes") }
+                if let v = body["baseDelaySeconds"] { s.baseDelaySeconds = try GraphJSON.int(v, "baseDelaySeconds") }
+                if let v = body["maxDelaySeconds"] { s.maxDelaySeconds = try GraphJSON.int(v, "maxDelaySeconds") }
+                if let v = body["failureLockThreshold"] { s.failureLockThreshold = try GraphJSON.int(v, "failureLockThreshold") }
+                if let v = body["suppressUnfamiliarLocations"] { s.suppressUnfamiliarLocations = try GraphJSON.bool(v, "suppressUnfamiliarLocations") }
+                return s
+            }
+            var response = GraphJSON.noContent()
+            response.headers[.eTag] = etag
+            return response
         }
         v1.patch("policies/authenticationMethodsPolicy") { request, _ in
             let actor = try await self.actor(request, AdminAccess.policyAdmins)
             let body = try await GraphJSON.object(request)
             try GraphJSON.onlyKnown(body, ["reportSuspiciousActivitySettings", "systemCredentialPreferences", "registrationEnforcement"],
                                     type: "microsoft.graph.authenticationMethodsPolicy")
-            // Decision 0033: every part is checked before anything is saved.
-            let preferred = SystemPreferredMFAService(env: env)
-            var preferences: SystemCredentialPreferences?
-            if let raw = body["systemCredentialPreferences"] {
-                let patched = try GraphController.patchSystemCredentialPreferences(raw, onto: try await preferred.preferences())
-                try SystemPreferredMFAService.validate(patched)
-                preferences = patched
-            }
-            // Decision 0034: the registration campaign, checked with the rest before anything is saved.
-            let campaigns = RegistrationCampaignService(env: env)
-            var campaign: RegistrationCampaign?
-            if let raw = body["registrationEnforcement"] {
-                let patched = try GraphController.patchRegistrationEnforcement(raw, onto: try await campaigns.campaign())
-                try RegistrationCampaignService.validate(patched)
-                campaign = patched
-            }
-            guard let raw = body["reportSuspiciousActivitySettings"] else {
-                if let preferences { try await preferred.save(preferences, by: actor) }
-                if let campaign { try await campaigns.save(campaign, by: actor) }
-                return GraphJSON.noContent()
-            }
-            let object = try GraphJSON.object(raw, "reportSuspiciousActivitySettings")
-            try GraphJSON.onlyKnown(object, ["state", "includeTarget", "voiceReportingCode", "tandemBlockMinutes"],
-                                    type: "microsoft.graph.reportSuspiciousActivitySettings", path: "reportSuspiciousActivitySettings.")
-            let service = PushProtectionService(env: env)
-            var s = try await service.reportSettings()
-            if let v = object["state"] {
-                s.state = try GraphJSON.enumValue(v, "reportSuspiciousActivitySettings.state", as: AuthenticatorPolicy.FeatureState.self).rawValue
-            }
-            if let v = object["includeTarget"] {
-                let target = try GraphJSON.object(v, "reportSuspiciousActivitySettings.includeTarget")
-                s.includeTargetType = try GraphJSON.enumValue(target["targetType"] ?? "group", "reportSuspiciousActivitySettings.includeTarget.targetType",
-                                                              as: AuthenticatorPolicy.TargetType.self).rawValue
-                s.includeTargetID = try GraphJSON.string(target["id"], "reportSuspiciousActivitySettings.includeTarget.id")
-            }
-            if let v = object["voiceReportingCode"] { s.voiceReportingCode = try GraphJSON.int(v, "reportSuspiciousActivitySettings.voiceReportingCode") }
-            if let v = object["tandemBlockMinutes"] { s.blockMinutes = try GraphJSON.int(v, "reportSuspiciousActivitySettings.tandemBlockMinutes") }
-            try await service.saveReportSettings(s, by: actor)
-            if let preferences { try await preferred.save(preferences, by: actor) }
-            if let campaign { try await campaigns.save(campaign, by: actor) }
-            return GraphJSON.noContent()
+            let etag = try await self.patchMethodsPolicy(body, ifMatch: request.headers[.ifMatch], by: actor)
+            var response = GraphJSON.noContent()
+            response.headers[.eTag] = etag
+            return response
         }
+    }
+
+    /// The parts of the authenticationMethodsPolicy a PATCH may change, read with their tags, and
+    /// the representation's tag (the Authenticator configuration it shows is part of it).
+    struct MethodsPolicyParts {
+        var authenticator: AuthenticatorPolicy
+        var report: ReportSuspiciousActivitySettings, reportTag: String
+        var preferences: SystemCredentialPreferences, preferencesTag: String
+        var campaign: RegistrationCampaign, campaignTag: String
+        var etag: String
+    }
+
+    static func methodsPolicyParts(_ env: ServiceEnvironment) async throws -> MethodsPolicyParts {
+        let (authenticator, authenticatorTag) = try await PolicyService(env: env).taggedAuthenticatorPolicy()
+        let (report, reportTag) = try await PushProtectionService(env: env).taggedReportSettings()
+        let (preferences, preferencesTag) = try await SystemPreferredMFAService(env: env).tagged()
+        let (campaign, campaignTag) = try await RegistrationCampaignService(env: env).tagged()
+        return MethodsPolicyParts(authenticator: authenticator, report: report, reportTag: reportTag, preferences: preferences, preferencesTag: preferencesTag,
+                                  campaign: campaign, campaignTag: campaignTag,
+                                  etag: PolicyTag.combined([authenticatorTag, reportTag, preferencesTag, campaignTag]))
+    }
+
+    /// Applies a PATCH of the authenticationMethodsPolicy: every part is checked before anything is
+    /// saved (decisions 0033, 0034), and the parts are saved in one transaction, each by
+    /// compare-and-set on what the change was applied to (decision 0018). A concurrent change of
+    /// a part makes it start again from the new state, or `412` when the caller sent `If-Match`.
+    /// Returns the new entity tag.
+    func patchMethodsPolicy(_ body: [String: Any], ifMatch: String?, by actor: User?) async throws -> String {
+        for _ in 0..<8 {
+            let parts = try await Self.methodsPolicyParts(env)
+            if let ifMatch, !PolicyTag.matches(ifMatch, tag: parts.etag) { throw PolicyTag.mismatch }
+            let preferences = try body["systemCredentialPreferences"].map { raw in
+                let patched = try GraphController.patchSystemCredentialPreferences(raw, onto: parts.preferences)
+                try SystemPreferredMFAService.validate(patched)
+                return patched
+            }
+            let campaign = try body["registrationEnforcement"].map { raw in
+                let patched = try GraphController.patchRegistrationEnforcement(raw, onto: parts.campaign)
+                try RegistrationCampaignService.validate(patched)
+                return patched
+            }
+            let report = try body["reportSuspiciousActivitySettings"].map { try Self.patchReportSettings($0, onto: parts.report) }
+            do {
+                return try await env.transaction { env in
+                    if let report {
+                        try await PushProtectionService(env: env).updateReportSettings(ifMatch: parts.reportTag, by: actor) { _ in report }
+                    }
+                    if let preferences {
+                        try await SystemPreferredMFAService(env: env).update(ifMatch: parts.preferencesTag, by: actor) { _ in preferences }
+                    }
+                    if let campaign {
+                        try await RegistrationCampaignService(env: env).update(ifMatch: parts.campaignTag, by: actor) { _ in campaign }
+                    }
+                    return try await Self.methodsPolicyParts(env).etag
+                }
+            } catch let error as TandemError where error.code == .preconditionFailed && ifMatch == nil {
+                continue  // another change came first: apply this one to it
+            }
+        }
+        throw TandemError(.conflict, "The policy is being changed by someone else; try again.")
+    }
+
+    static func patchReportSettings(_ raw: Any, onto current: ReportSuspiciousActivitySettings) throws -> ReportSuspiciousActivitySettings {
+        let object = try GraphJSON.object(raw, "reportSuspiciousActivitySettings")
+        try GraphJSON.onlyKnown(object, ["state", "includeTarget", "voiceReportingCode", "tandemBlockMinutes"],
+                                type: "microsoft.graph.reportSuspiciousActivitySettings", path: "reportSuspiciousActivitySettings.")
+        var s = current
+        if let v = object["state"] {
+            s.state = try GraphJSON.enumValue(v, "reportSuspiciousActivitySettings.state", as: AuthenticatorPolicy.FeatureState.self).rawValue
+        }
+        if let v = object["includeTarget"] {
+            let target = try GraphJSON.object(v, "reportSuspiciousActivitySettings.includeTarget")
+            s.includeTargetType = try GraphJSON.enumValue(target["targetType"] ?? "group", "reportSuspiciousActivitySettings.includeTarget.targetType",
+                                                          as: AuthenticatorPolicy.TargetType.self).rawValue
+            s.includeTargetID = try GraphJSON.string(target["id"], "reportSuspiciousActivitySettings.includeTarget.id")
+        }
+        if let v = object["voiceReportingCode"] { s.voiceReportingCode = try GraphJSON.int(v, "reportSuspiciousActivitySettings.voiceReportingCode") }
+        if let v = object["tandemBlockMinutes"] { s.blockMinutes = try GraphJSON.int(v, "reportSuspiciousActivitySettings.tandemBlockMinutes") }
+        try PushProtectionService.validateReport(s)
+        return s
     }
 
     static func namedLocation(_ l: NamedLocation) -> [String: Any] {

@@ -81,11 +81,10 @@ struct GraphController: Sendable {
         v1.get("policies/authenticationMethodsPolicy") { request, _ in
             _ = try await self.actor(request, AdminAccess.policyAdmins)
             let base = self.publicURL()
-            let configuration = GraphPolicyCodec.encode(try await self.policy.authenticatorPolicy(), baseURL: base)
-            let report = try await PushProtectionService(env: self.env).reportSettings()
-            let preferences = try await SystemPreferredMFAService(env: self.env).preferences()
-            let campaign = try await RegistrationCampaignService(env: self.env).campaign()
-            return GraphJSON.response([
+            let parts = try await Self.methodsPolicyParts(self.env)
+            let configuration = GraphPolicyCodec.encode(parts.authenticator, baseURL: base)
+            let (report, preferences, campaign) = (parts.report, parts.preferences, parts.campaign)
+            var response = GraphJSON.response([
                 "systemCredentialPreferences": Self.systemCredentialPreferences(preferences),
                 "registrationEnforcement": Self.registrationEnforcement(campaign),
                 "reportSuspiciousActivitySettings": [
@@ -98,6 +97,8 @@ struct GraphController: Sendable {
                 "policyVersion": "1.5", "policyMigrationState": "migrationComplete",
                 "authenticationMethodConfigurations": [configuration.filter { !$0.key.hasSuffix("@odata.context") }],
             ])
+            response.headers[.eTag] = parts.etag  // optimistic concurrency for its PATCH (decision 0018)
+            return response
         }
         let path = "policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{method}"
         v1.get(RouterPath(path)) { request, context in

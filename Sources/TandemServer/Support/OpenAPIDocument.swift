@@ -759,6 +759,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/AuthenticationMethodsPolicy"
                 }
               }
+            },
+            "headers": {
+              "ETag": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "For If-Match on a PATCH."
+              }
             }
           },
           "400": {
@@ -813,7 +821,15 @@ enum OpenAPIDocument {
         },
         "responses": {
           "204": {
-            "description": "Done; no body."
+            "description": "Done; no body.",
+            "headers": {
+              "ETag": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "The new entity tag."
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -829,8 +845,16 @@ enum OpenAPIDocument {
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "412": {
+            "$ref": "#/components/responses/PreconditionFailed"
           }
-        }
+        },
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IfMatch"
+          }
+        ]
       }
     },
     "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{method}": {
@@ -1059,6 +1083,14 @@ enum OpenAPIDocument {
                   "$ref": "#/components/schemas/PushProtection"
                 }
               }
+            },
+            "headers": {
+              "ETag": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "For If-Match on a PATCH."
+              }
             }
           },
           "400": {
@@ -1097,7 +1129,15 @@ enum OpenAPIDocument {
         },
         "responses": {
           "204": {
-            "description": "Done; no body."
+            "description": "Done; no body.",
+            "headers": {
+              "ETag": {
+                "schema": {
+                  "type": "string"
+                },
+                "description": "The new entity tag."
+              }
+            }
           },
           "400": {
             "$ref": "#/components/responses/BadRequest"
@@ -1113,8 +1153,16 @@ enum OpenAPIDocument {
           },
           "413": {
             "$ref": "#/components/responses/PayloadTooLarge"
+          },
+          "412": {
+            "$ref": "#/components/responses/PreconditionFailed"
           }
-        }
+        },
+        "parameters": [
+          {
+            "$ref": "#/components/parameters/IfMatch"
+          }
+        ]
       }
     },
     "/v1.0/users": {

@@ -16,11 +16,43 @@ public struct PushProtectionService: Sendable {
         self.logger = logger
     }
 
+    /// The push-protection settings as one policy document (decision 0018: compare-and-set,
+    /// `If-Match`, audited in the same transaction). A document that does not decode reads as the
+    /// defaults, as it always did.
+    var settingsDocument: MethodConfigurationDocument<PushProtectionSettings> {
+        MethodConfigurationDocument(env: env, id: Self.settingsID, standard: PushProtectionSettings(), unreadable: PushProtectionSettings(),
+                                    name: Self.settingsID, activity: "Update push protection settings")
+    }
+
+    var reportDocument: MethodConfigurationDocument<ReportSuspiciousActivitySettings> {
+        MethodConfigurationDocument(env: env, id: Self.reportSettingsID, standard: ReportSuspiciousActivitySettings(),
+                                    unreadable: ReportSuspiciousActivitySettings(), name: Self.reportSettingsID,
+                                    activity: "Update report suspicious activity settings")
+    }
+
     public func settings() async throws -> PushProtectionSettings {
-        try await load(Self.settingsID) ?? PushProtectionSettings()
+        try await settingsDocument.read()
+    }
+
+    /// The settings with their entity tag (Graph `ETag`).
+    public func taggedSettings() async throws -> (settings: PushProtectionSettings, etag: String) {
+        let (settings, etag) = try await settingsDocument.readTagged()
+        return (settings, etag)
     }
 
     public func saveSettings(_ settings: PushProtectionSettings, by actor: User?) async throws {
+        try await updateSettings(by: actor) { _ in settings }
+    }
+
+    /// Changes the settings by `change` without losing a concurrent change (compare-and-set,
+    /// retried; `412` when `ifMatch` no longer matches). Returns the new entity tag.
+    @discardableResult
+    public func updateSettings(ifMatch: String? = nil, by actor: User?,
+                               _ change: (PushProtectionSettings) throws -> PushProtectionSettings) async throws -> String {
+        try await settingsDocument.updateTagged(ifMatch: ifMatch, by: actor, validate: { try Self.validate($0) }, change).etag
+    }
+
+    static func validate(_ settings: PushProtectionSettings) throws {
         guard (1...100).contains(settings.failureLockThreshold) else {
             throw TandemError(.badRequest, "failureLockThreshold must be between 1 and 100 (NIST SP 800-63B-4).")
         }
@@ -32,14 +64,30 @@ public struct PushProtectionService: Sendable {
         if let minutes = settings.failureLockMinutes, !(1...1440).contains(minutes) {
             throw TandemError(.badRequest, "failureLockMinutes must be between 1 and 1440: a lock always ends on its own.")
         }
-        try await save(Self.settingsID, settings, activity: "Update push protection settings", by: actor)
     }
 
     public func reportSettings() async throws -> ReportSuspiciousActivitySettings {
-        try await load(Self.reportSettingsID) ?? ReportSuspiciousActivitySettings()
+        try await reportDocument.read()
+    }
+
+    /// The report settings with their entity tag (one read).
+    public func taggedReportSettings() async throws -> (settings: ReportSuspiciousActivitySettings, etag: String) {
+        let (value, etag) = try await reportDocument.readTagged()
+        return (value, etag)
     }
 
     public func saveReportSettings(_ settings: ReportSuspiciousActivitySettings, by actor: User?) async throws {
+        try await updateReportSettings(by: actor) { _ in settings }
+    }
+
+    /// As `updateSettings`, for the report settings.
+    @discardableResult
+    public func updateReportSettings(ifMatch: String? = nil, by actor: User?,
+                                     _ change: (ReportSuspiciousActivitySettings) throws -> ReportSuspiciousActivitySettings) async throws -> String {
+        try await reportDocument.updateTagged(ifMatch: ifMatch, by: actor, validate: { try Self.validateReport($0) }, change).etag
+    }
+
+    public static func validateReport(_ settings: ReportSuspiciousActivitySettings) throws {
         guard ["default", "enabled", "disabled"].contains(settings.state) else {
             throw TandemError(.badRequest, "reportSuspiciousActivitySettings.state must be default, enabled or disabled.")
         }
@@ -49,7 +97,6 @@ public struct PushProtectionService: Sendable {
         guard (0...525_600).contains(settings.blockMinutes) else {
             throw TandemError(.badRequest, "tandemBlockMinutes must be between 0 (until an administrator unblocks) and 525600.")
         }
-        try await save(Self.reportSettingsID, settings, activity: "Update report suspicious activity settings", by: actor)
     }
 
     /// The user's protection state with an expired failure lock ended first (locks end on their
@@ -177,24 +224,6 @@ public struct PushProtectionService: Sendable {
             for i in 6..<16 { masked[i] = 0 }
             return stride(from: 0, to: 6, by: 2).map { String(UInt16(masked[$0]) << 8 | UInt16(masked[$0 + 1]), radix: 16) }.joined(separator: ":") + "::/48"
         } ?? ip
-    }
-
-    func load<T: Decodable>(_ id: String) async throws -> T? {
-        guard let body = try await env.policyDocument(id: id) else { return nil }
-        return try? JSONDecoder().decode(T.self, from: Data(body.utf8))
-    }
-
-    func save<T: Encodable & Sendable>(_ id: String, _ value: T, activity: String, by actor: User?) async throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = String(decoding: try encoder.encode(value), as: UTF8.self)
-        let now = env.clock.now()
-        try await env.transaction { env in  // the setting and its audit entry together (decision 0018)
-            let old = try await env.storage.policyDocument(id: id)
-            try await env.storage.savePolicyDocument(id: id, body: body, updatedAt: now)
-            try await Auditor(env: env).record("Policy", activity, "Update", actor: actor, targetType: "Policy", targetID: id, targetName: id,
-                                               property: id, old: old, new: body)
-        }
     }
 }
 

@@ -21,25 +21,33 @@ public struct RegistrationCampaignService: Sendable {
     /// document that does not decode is read as off (a prompt is a nudge, not a factor: nothing is
     /// weakened by not showing it).
     public func campaign() async throws -> RegistrationCampaign {
-        guard let body = try await env.policyDocument(id: Self.documentID) else { return RegistrationCampaign() }
-        return (try? JSONDecoder().decode(RegistrationCampaign.self, from: Data(body.utf8))) ?? RegistrationCampaign(state: .disabled)
+        try await document.read()
+    }
+
+    /// The setting with its entity tag (one read).
+    public func tagged() async throws -> (campaign: RegistrationCampaign, etag: String) {
+        let (value, etag) = try await document.readTagged()
+        return (value, etag)
+    }
+
+    /// The one policy document (compare-and-set, `If-Match`, audited with the change; decision 0018).
+    var document: MethodConfigurationDocument<RegistrationCampaign> {
+        MethodConfigurationDocument(env: env, id: Self.documentID, standard: RegistrationCampaign(), unreadable: RegistrationCampaign(state: .disabled),
+                                    name: "Registration campaign", property: "registrationEnforcement")
     }
 
     /// Saves a new setting (validated here: Graph and any page share the rules), with its audit
     /// entry in the same transaction.
     public func save(_ campaign: RegistrationCampaign, by actor: User?) async throws {
-        try Self.validate(campaign)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = String(decoding: try encoder.encode(campaign), as: UTF8.self)
-        let now = env.clock.now()
-        try await env.transaction { env in
-            let old = try await env.storage.policyDocument(id: Self.documentID)
-            try await env.storage.savePolicyDocument(id: Self.documentID, body: body, updatedAt: now)
-            try await Auditor(env: env).record("Policy", "Update authentication methods policy", "Update", actor: actor, targetType: "Policy",
-                                               targetID: Self.documentID, targetName: "Registration campaign",
-                                               property: "registrationEnforcement", old: old, new: body)
-        }
+        try await update(by: actor) { _ in campaign }
+    }
+
+    /// Changes the setting by `change` without losing a concurrent change; `412` when `ifMatch`
+    /// no longer matches the stored document. Returns the new entity tag.
+    @discardableResult
+    public func update(ifMatch: String? = nil, by actor: User?,
+                       _ change: (RegistrationCampaign) throws -> RegistrationCampaign) async throws -> String {
+        try await document.updateTagged(ifMatch: ifMatch, by: actor, validate: { try Self.validate($0) }, change).etag
     }
 
     /// Refuses what Entra refuses or Tandem cannot keep: snooze days outside 0–14, too many

@@ -18,9 +18,20 @@ public struct SystemPreferredMFAService: Sendable {
     /// is what Tandem did before (no method is weakened either way: the person chooses among the
     /// same ones).
     public func preferences() async throws -> SystemCredentialPreferences {
-        guard let body = try await env.policyDocument(id: Self.documentID) else { return SystemCredentialPreferences() }
-        return (try? JSONDecoder().decode(SystemCredentialPreferences.self, from: Data(body.utf8)))
-            ?? SystemCredentialPreferences(state: .disabled)
+        try await document.read()
+    }
+
+    /// The setting with its entity tag (one read).
+    public func tagged() async throws -> (preferences: SystemCredentialPreferences, etag: String) {
+        let (value, etag) = try await document.readTagged()
+        return (value, etag)
+    }
+
+    /// The one policy document (compare-and-set, `If-Match`, audited with the change; decision 0018).
+    var document: MethodConfigurationDocument<SystemCredentialPreferences> {
+        MethodConfigurationDocument(env: env, id: Self.documentID, standard: SystemCredentialPreferences(),
+                                    unreadable: SystemCredentialPreferences(state: .disabled),
+                                    name: "System-preferred multifactor authentication")
     }
 
     /// Whether the strongest method goes first for `subject`.
@@ -30,18 +41,15 @@ public struct SystemPreferredMFAService: Sendable {
 
     /// Saves a new setting (validated here, so Graph, the CLI and the pages share the rules).
     public func save(_ preferences: SystemCredentialPreferences, by actor: User?) async throws {
-        try Self.validate(preferences)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let body = String(decoding: try encoder.encode(preferences), as: UTF8.self)
-        let now = env.clock.now()
-        try await env.transaction { env in  // the setting and its audit entry together (decision 0018)
-            let old = try await env.storage.policyDocument(id: Self.documentID)
-            try await env.storage.savePolicyDocument(id: Self.documentID, body: body, updatedAt: now)
-            try await Auditor(env: env).record("Policy", "Update authentication methods policy", "Update", actor: actor, targetType: "Policy",
-                                               targetID: Self.documentID, targetName: "System-preferred multifactor authentication",
-                                               property: Self.documentID, old: old, new: body)
-        }
+        try await update(by: actor) { _ in preferences }
+    }
+
+    /// Changes the setting by `change` without losing a concurrent change; `412` when `ifMatch`
+    /// no longer matches the stored document. Returns the new entity tag.
+    @discardableResult
+    public func update(ifMatch: String? = nil, by actor: User?,
+                       _ change: (SystemCredentialPreferences) throws -> SystemCredentialPreferences) async throws -> String {
+        try await document.updateTagged(ifMatch: ifMatch, by: actor, validate: { try Self.validate($0) }, change).etag
     }
 
     /// Refuses a setting Tandem cannot keep: too many targets, an empty id, `all_users` as a user,

@@ -93,12 +93,14 @@ public func buildApplication(
         Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                  body: .init(byteBuffer: ByteBuffer(string: PageTemplates.stylesheet)))
     }
+    let applications = OIDCApplicationContext(storage: storage, fallback: settings.applicationName)
     SignInController(signIn: signIn, pages: pages, settings: settings, secureCookies: configuration.secureCookies,
-                     random: random, applications: OIDCApplicationContext(storage: storage, fallback: settings.applicationName)).register(on: router)
+                     random: random, applications: applications).register(on: router)
     SecurityInfoController(signIn: signIn, registration: registration, security: SecurityInfoService(env: env), pages: pages,
-                           publicURL: { publicURL.get() }).register(on: router)
+                           publicURL: { publicURL.get() }, applications: applications).register(on: router)
     WebAuthenticatorController(assets: WebAuthenticatorAssets(), publicURL: { publicURL.get() }).register(on: router)
-    PasskeySignInController(signIn: signIn, publicURL: { publicURL.get() }, secureCookies: configuration.secureCookies).register(on: router)
+    PasskeySignInController(signIn: signIn, publicURL: { publicURL.get() }, secureCookies: configuration.secureCookies,
+                            applications: applications).register(on: router)
     try AdminPagesController(signIn: signIn, env: env, oidcSettings: oidc.oidc.settings).register(on: router)
     let graph = GraphController(tokens: oidc.adminTokens, access: AdminAccess(env: env),
                                 policy: PolicyService(env: env), admin: DirectoryAdminService(env: env), storage: storage,

@@ -110,6 +110,7 @@ def test_a_user_without_a_passkey_adds_one_in_the_sign_in_and_only_its_use_compl
     # Add the passkey from the interrupt page (the flow's CSRF token), then use it.
     page = browser.http.get(browser.url("/login/enrol")).text
     assert "requires a passkey" in page and 'id="add-passkey"' in page, page
+    assert '<p class="continue-to" id="continue-to">to continue to Payroll</p>' in page, page  # decision 0032
     csrf = re.search(r'data-passkey-csrf="([^"]+)"', page).group(1)
     assert browser.http.post(browser.url("/login/enrol/passkey/options"), json={"csrf": "forged"}).status_code == 403
     authenticator = SoftwareAuthenticator()
@@ -120,6 +121,7 @@ def test_a_user_without_a_passkey_adds_one_in_the_sign_in_and_only_its_use_compl
     # Registered, not used: still no session.
     assert browser.complete().status_code == 403
     assert "code=" not in follow(browser, url)
+    assert 'id="continue-to">to continue to Payroll<' in browser.http.get(browser.url("/login/enrol?added=1")).text
     done = passkey_in_flow(server, browser, "/login/enrol?added=1", authenticator, o["user"]["id"], counter=1)
     assert done.status_code == 303, done.text
     session2, url2, verifier2 = client_for(server, client_id, secret, acr_values="phr")

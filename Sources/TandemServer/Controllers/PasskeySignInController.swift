@@ -11,6 +11,8 @@ struct PasskeySignInController: Sendable {
     let signIn: SignInService
     let publicURL: @Sendable () -> String
     let secureCookies: Bool
+    /// The application the sign-in is for (an OIDC client's name and id, else Tandem), for the log.
+    let applications: OIDCApplicationContext
 
     struct OptionsRequest: Decodable { var csrf: String? }
     struct AssertionRequest: Decodable {
@@ -37,14 +39,23 @@ struct PasskeySignInController: Sendable {
             let assertion = SignInService.PasskeyAssertion(challengeId: body.challengeId, credentialId: body.credentialId,
                                                            clientDataJSON: body.clientDataJSON, authenticatorData: body.authenticatorData,
                                                            signature: body.signature, userHandle: body.userHandle)
+            let flowToken = Web.cookie(Web.flowCookie, request)
             let started = try await self.signIn.signInWithPasskey(
-                assertion, flowToken: Web.cookie(Web.flowCookie, request),
-                context: Web.challengeContext(request, context, application: self.signIn.applicationName),
+                assertion, flowToken: flowToken, context: await self.challengeContext(request, context, returnTo: body.returnTo, flowToken: flowToken),
                 publicURL: self.publicURL(), returnTo: body.returnTo)
             var response = JSONResponse.make(Next(next: "/login/complete"))
             Web.setCookie(&response, name: Web.flowCookie, value: started.token, maxAge: Int(self.signIn.flowLifetime), secure: self.secureCookies)
             return response
         }
+    }
+
+    /// The context of the sign-in a passkey starts or finishes (decision 0032): its application is
+    /// the one the sign-in returns to — the page's `returnTo` when it is a local path, else the
+    /// browser's flow's (the password page's button) — as `signInWithPasskey` decides the flow's.
+    func challengeContext(_ request: Request, _ context: TandemRequestContext, returnTo: String?, flowToken: String?) async -> ChallengeContext {
+        var target = SignInFlow.safeReturnPath(returnTo)
+        if target == nil, let flowToken, !flowToken.isEmpty { target = (try? await signIn.flow(token: flowToken))?.returnTo }
+        return await applications.challengeContext(request, context, returnTo: target)
     }
 
     /// The username page's token, or the flow's (the password page).

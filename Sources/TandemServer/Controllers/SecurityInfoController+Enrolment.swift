@@ -15,11 +15,11 @@ extension SecurityInfoController {
             guard let (user, _, flow) = try? await self.signIn.enrolment(token: token) else { return Web.redirect("/login") }
             var offer = SignInOffer(strength: flow.requiredStrength)
             offer.enrol = true
-            return self.pages.page("enrol", title: "Add a passkey", [
+            return self.pages.page("enrol", title: "Add a passkey", await self.applications.continueTo(flow.returnTo, [
                 "username": user.userPrincipalName, "csrf": Web.flowCSRF(request),
                 "added": request.uri.queryParameters.get("added") != nil,
                 "strengthNotice": "Your organization requires \(flow.requiredStrength == .passwordlessMFA ? "a passwordless sign-in" : "a passkey") to access this resource.",
-            ])
+            ]))
         }
         router.post("/login/enrol/passkey/options") { request, _ in
             let body = try await Self.decodeJSON(PasskeyOptionsRequest.self, request)

@@ -17,6 +17,8 @@ struct SecurityInfoController: Sendable {
     let security: SecurityInfoService
     let pages: PageRenderer
     let publicURL: @Sendable () -> String
+    /// The application a sign-in is for: the strength interrupt's page says "to continue to <App>".
+    let applications: OIDCApplicationContext
 
     var secureCookies: Bool { WebSecurity.current?.secureCookies ?? false }
 

@@ -21,18 +21,13 @@ struct SignInController: Sendable {
     func challengeContext(_ request: Request, _ context: TandemRequestContext, returnTo: String? = nil) async -> ChallengeContext {
         let target: String?
         if let returnTo { target = returnTo } else { target = (try? await signIn.flow(token: Web.cookie(Web.flowCookie, request)))?.returnTo }
-        let client = await applications.client(returnTo: target)
-        var shown = Web.challengeContext(request, context, application: client?.displayName ?? applications.fallback)
-        shown.applicationID = client?.clientID
-        return shown
+        return await applications.challengeContext(request, context, returnTo: target)
     }
 
     /// The pages' "to continue to <App>" (decision 0032): `continueTo` is the display name of the
     /// OIDC client the sign-in returns to; absent on Tandem's own sign-in. Rendered escaped.
     func continueTo(_ returnTo: String?, _ values: [String: Any]) async -> [String: Any] {
-        var values = values
-        if let client = await applications.client(returnTo: returnTo) { values["continueTo"] = client.displayName }
-        return values
+        await applications.continueTo(returnTo, values)
     }
 
     func register(on router: Router<TandemRequestContext>) {

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 import TandemCore
 import TandemServices
 
@@ -27,5 +28,23 @@ struct OIDCApplicationContext: Sendable {
     /// The client's display name for a sign-in that returns to `returnTo`, else Tandem's name.
     func name(returnTo: String?) async -> String {
         await client(returnTo: returnTo)?.displayName ?? fallback
+    }
+
+    /// The challenge context of a request whose sign-in returns to `returnTo`: the client's
+    /// display name for the phone and the log, and its client id for the log's `appId` (never sent
+    /// to the phone); Tandem's name and no id otherwise. Every sign-in path builds it here.
+    func challengeContext(_ request: Request, _ context: TandemRequestContext, returnTo: String?) async -> ChallengeContext {
+        let client = await client(returnTo: returnTo)
+        var shown = Web.challengeContext(request, context, application: client?.displayName ?? fallback)
+        shown.applicationID = client?.clientID
+        return shown
+    }
+
+    /// A page's values with `continueTo` (the "to continue to <App>" line) set to the display name
+    /// of the client the sign-in returns to; unchanged for Tandem's own sign-in.
+    func continueTo(_ returnTo: String?, _ values: [String: Any]) async -> [String: Any] {
+        var values = values
+        if let client = await client(returnTo: returnTo) { values["continueTo"] = client.displayName }
+        return values
     }
 }

@@ -68,6 +68,7 @@ enum SignInPageTemplates {
     static let enrol = """
     <p class="who" id="who">{{username}}</p>
     <h1 id="heading">{{#added}}Sign in with your new passkey{{/added}}{{^added}}Add a passkey{{/added}}</h1>
+    \(continueTo)
     <p class="notice" role="status" id="strength-notice">{{strengthNotice}}</p>
     {{#added}}
     <p id="instructions">Your passkey was added. Use it now to finish signing in.</p>

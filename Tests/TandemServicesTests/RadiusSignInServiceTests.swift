@@ -58,6 +58,8 @@ struct RadiusSignInServiceTests {
         #expect(await Self.send(radius, password: "", state: state).code == .accessReject, "the State is spent")
         let record = try #require(try await s.t.storage.signIns(limit: 5, before: nil).first)
         #expect(record.appDisplayName == "VPN" && record.ipAddress == "198.51.100.9" && record.errorCode == 0)
+        // Decision 0032: the log's appId is the client's id in the RADIUS client store, not Tandem's.
+        #expect(record.appID == Self.client.id && record.graphAppID == Self.client.id)
     }
 
     @Test("A client's user name suffix turns a local login name into the principal name; a name with @ is left as sent")

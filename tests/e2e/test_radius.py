@@ -101,6 +101,10 @@ def test_accept_after_the_phone_approves_the_number(radius):
     entry = next(s for s in signins if s["appDisplayName"] == "VPN gateway")
     assert entry["ipAddress"] == "198.51.100.23"
     assert entry["status"]["errorCode"] == 0
+    # Decision 0032: its appId is the RADIUS client's id in the admin API, not Tandem's.
+    clients = requests.get(radius.server.url + "/v1.0/tandem/radiusClients", headers={"Authorization": "Bearer " + token}).json()["value"]
+    [gateway] = [c for c in clients if c["displayName"] == "VPN gateway"]
+    assert entry["appId"] == gateway["id"] != "tandem"
 
 
 def test_reject_after_the_phone_denies(radius):

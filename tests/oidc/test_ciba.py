@@ -10,7 +10,7 @@ import time
 
 import requests
 
-from conftest import PIN, add_app, pending, register, validate_id_token
+from conftest import PIN, TANDEM, add_app, pending, register, run, validate_id_token
 
 CIBA_GRANT = "urn:openid:params:grant-type:ciba"
 
@@ -72,6 +72,13 @@ def test_a_poll_mode_client_signs_in_with_the_authenticator_showing_the_binding_
     time.sleep(ack["interval"])
     again = poll(discovery, client_id, secret, ack["auth_req_id"])
     assert again.json()["error"] == "invalid_grant"
+
+    # Decision 0032: the sign-in log has the request as the client's (appId = its client id), a success.
+    run([TANDEM, "admin", "roles", "assign", "Global Administrator", "alice@contoso.com", "--database", server.db])
+    token = run([TANDEM, "admin", "token", "--user", "alice@contoso.com", "--database", server.db]).stdout.strip()
+    signins = requests.get(server.url + "/v1.0/auditLogs/signIns", params={"$filter": f"appId eq '{client_id}'"},
+                           headers={"Authorization": "Bearer " + token}).json()["value"]
+    assert [(s["appDisplayName"], s["userPrincipalName"], s["status"]["errorCode"]) for s in signins] == [("Call centre", "alice@contoso.com", 0)], signins
 
 
 def test_polling_too_fast_is_slow_down_and_a_denial_is_access_denied(server, phone, discovery):

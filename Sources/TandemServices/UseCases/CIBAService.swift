@@ -88,12 +88,21 @@ public struct CIBAService: Sendable {
         env.settings.challengeLifetime = TimeInterval(expiry)
         var context = requester
         context.application = client.displayName
+        // The sign-in log's appId (decision 0032); ChallengeService keeps it from the phone.
+        context.applicationID = client.clientID
         context.bindingMessage = message
+        // The sign-in log's record of this request: the push's outcome is its step, the redeemed
+        // grant its success.
+        let journal = SignInJournal(env: oidc.env)
+        let signInID = try await journal.open(username: user.userPrincipalName, user: user, context: context,
+                                              place: await oidc.env.locator.locate(context.ipAddress))
         let challenge: Challenge
         do {
-            challenge = try await ChallengeService(env: env).issue(to: user, kind: .mfa, context: context)
+            challenge = try await ChallengeService(env: env).issue(to: user, kind: .mfa, context: context, signInID: signInID)
         } catch let error as TandemError {
             logger.notice("CIBA request refused", metadata: ["tandem.user": "\(user.id)", "tandem.reason": "\(error.code.rawValue)"])
+            try? await journal.step(signInID, method: SignInJournal.methodName(.mfa), succeeded: false, detail: error.message,
+                                    outcome: await refusal(error, user: user))
             throw OAuthError(.accessDenied, error.message)
         }
         let authReqID = oidc.env.random.identifier(byteCount: 32)
@@ -146,7 +155,18 @@ public struct CIBAService: Sendable {
             let grant = OIDCGrant(id: oidc.env.random.identifier(), clientID: client.clientID, userID: request.userID, scopes: request.scopes,
                                   methods: ["mfa", "pin", "swk"], authTime: approved.answeredAt ?? now, createdAt: now)
             try await oidc.storage.insertGrant(grant)
+            try? await SignInJournal(env: oidc.env).finish(approved.signInID, .success,
+                                                           strength: .some(AuthenticationStrength.strongest(satisfiedBy: grant.methods)))
             return grant
+        }
+    }
+
+    /// The sign-in log's outcome of a push that could not be sent (as the browser's sign-in writes it).
+    func refusal(_ error: TandemError, user: User) async -> SignInJournal.Outcome {
+        switch error.code {
+        case .tooManyRequests: return .rateLimited(error.message)
+        case .locked: return (try? await oidc.env.storage.security(userID: user.id))?.pushBlockedUntil != nil ? .blocked : .locked
+        default: return .pushFailed(error.message)
         }
     }
 

@@ -81,14 +81,18 @@ public struct RadiusSignInService: Sendable {
         }
     }
 
-    /// The sign-in log's and the phone's context: the client's name as the application; the
-    /// user's address from Calling-Station-Id when it is an IP address (what a VPN reports),
-    /// else the client's own address; the Calling-Station-Id as the "browser".
+    /// The sign-in log's and the phone's context: the client's name as the application, its id as
+    /// the log's `appId`; the user's address from Calling-Station-Id when it is an IP address
+    /// (what a VPN reports), else the client's own address; the Calling-Station-Id as the "browser".
     static func context(_ request: RadiusPacket, client: RadiusClient, sourceAddress: String) -> ChallengeContext {
         let station = request.text(.callingStationID)?.trimmingCharacters(in: .whitespaces)
         let address = station.flatMap { CIDR.parseAddress($0) != nil ? $0 : nil } ?? sourceAddress
         let browser = "RADIUS" + (station.map { " · Calling-Station-Id \(String($0.prefix(64)))" } ?? "")
-        return ChallengeContext(application: client.displayName, ipAddress: address, location: "Unknown location", browser: browser)
+        var context = ChallengeContext(application: client.displayName, ipAddress: address, location: "Unknown location", browser: browser)
+        // The sign-in log's appId (decision 0032): the client's id in the RADIUS client store
+        // (`/v1.0/tandem/radiusClients/{id}`), stable across renames.
+        context.applicationID = client.id
+        return context
     }
 
     /// A message fit for a Reply-Message: one line.

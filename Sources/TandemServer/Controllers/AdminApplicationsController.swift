@@ -95,7 +95,7 @@ struct AdminApplicationsController: Sendable {
              "takesSecret": client.authMethod.usesSecret && mayManage, "mayManage": mayManage, "csrf": visitor.csrf,
              "secrets": client.secrets.map { secret in
                  ["appId": client.id, "keyId": secret.keyID, "hint": secret.hint, "label": secret.displayName ?? "",
-                  "expires": AdminPortalRenderer.date(secret.expiresAt), "mayManage": mayManage, "csrf": visitor.csrf] as [String: Any]
+                  "expires": PageDate.values(secret.expiresAt), "mayManage": mayManage, "csrf": visitor.csrf] as [String: Any]
              }]
         }
         var values: [String: Any] = ["apps": apps, "mayManage": mayManage]

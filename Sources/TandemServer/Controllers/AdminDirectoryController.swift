@@ -143,7 +143,7 @@ struct AdminDirectoryController: Sendable {
 
     func user(_ user: User, _ visitor: AdminPortal.Visitor, saved: String? = nil, error: String? = nil,
               pass: (pass: TemporaryAccessPass, code: String)? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let date = AdminPortalRenderer.date
+        let date = PageDate.values, optional = PageDate.optional
         var groups: [[String: Any]] = []
         for id in try await storage.groupsContaining(memberID: user.id) {
             if let group = try await storage.group(id: id) { groups.append(["id": group.id, "name": group.displayName]) }
@@ -155,24 +155,24 @@ struct AdminDirectoryController: Sendable {
             var detail = "App \(device.appVersion), \(device.state.rawValue)"
             if device.phoneSignInKey != nil { detail += ", phone sign-in on" }
             methods.append(["kind": "Microsoft Authenticator", "name": device.name, "detail": detail, "created": date(device.createdAt),
-                            "lastUsed": device.lastUsedAt.map(date) ?? "Never"])
+                            "lastUsed": optional(device.lastUsedAt), "never": "Never"])
             if codes.contains(device.id) {
                 methods.append(["kind": "Verification code (TOTP)", "name": device.name, "detail": "codes from the app", "created": date(device.createdAt),
-                                "lastUsed": ""])
+                                "lastUsed": false, "never": ""])
             }
         }
         for passkey in try await storage.passkeys(userID: user.id) {
             methods.append(["kind": "Passkey (FIDO2)", "name": passkey.name, "detail": passkey.passkeyType, "created": date(passkey.createdAt),
-                            "lastUsed": passkey.lastUsedAt.map(date) ?? "Never"])
+                            "lastUsed": optional(passkey.lastUsedAt), "never": "Never"])
         }
         for app in try await storage.softwareOathMethods(userID: user.id) {
             methods.append(["kind": "Verification code (another app)", "name": app.name, "detail": "software OATH token", "created": date(app.createdAt),
-                            "lastUsed": app.lastUsedAt.map(date) ?? "Never"])
+                            "lastUsed": optional(app.lastUsedAt), "never": "Never"])
         }
         let now = env.clock.now()
         for tap in try await storage.temporaryAccessPasses(userID: user.id) {
             methods.append(["kind": "Temporary Access Pass", "name": tap.isUsableOnce ? "One-time" : "Multi-use", "detail": tap.usability(at: now).rawValue,
-                            "created": date(tap.createdAt), "lastUsed": tap.usedAt.map(date) ?? ""])
+                            "created": date(tap.createdAt), "lastUsed": optional(tap.usedAt), "never": ""])
         }
         // The Graph API's read boundary (AdminAccess.requireMayReadAuthentication): an
         // administrator's methods only for a Global or Privileged Authentication Administrator.
@@ -183,7 +183,7 @@ struct AdminDirectoryController: Sendable {
         scan: for _ in 0..<20 {
             let batch = try await storage.signIns(limit: 500, before: cursor)
             for record in batch where record.userID == user.id {
-                signIns.append(["id": record.id, "date": date(record.createdAt), "iso": AdminPortalRenderer.isoDate(record.createdAt), "app": record.appDisplayName, "success": record.errorCode == 0,
+                signIns.append(["id": record.id, "date": AdminPortalRenderer.date(record.createdAt), "iso": AdminPortalRenderer.isoDate(record.createdAt), "app": record.appDisplayName, "success": record.errorCode == 0,
                                 "status": AdminPagesController.status(record), "ip": record.ipAddress])
                 if signIns.count == 10 { break scan }
             }

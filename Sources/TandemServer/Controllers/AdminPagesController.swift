@@ -164,10 +164,11 @@ struct AdminPagesController: Sendable {
                     status: HTTPResponse.Status = .ok) async throws -> Response {
         let mayDismiss = visitor.holds(AdminAccess.methodAdmins)
         let users: [[String: Any]] = try await storage.riskyUsers().map { user, security in
-            let push = security.pushLockedAt != nil ? "Locked after failures"
-                : (security.pushBlockedUntil.map { $0 > env.clock.now() } ?? false) ? "Blocked until \(AdminPortalRenderer.date(security.pushBlockedUntil!))" : "Allowed"
+            let blockedUntil = security.pushLockedAt == nil ? security.pushBlockedUntil.flatMap { $0 > env.clock.now() ? $0 : nil } : nil
+            let push = security.pushLockedAt != nil ? "Locked after failures" : blockedUntil != nil ? "Blocked until" : "Allowed"
             return ["id": user.id, "name": user.userPrincipalName, "level": security.riskLevel, "state": security.riskState,
-                    "detail": security.riskDetail ?? "", "push": push, "updated": security.riskUpdatedAt.map(AdminPortalRenderer.date) ?? "",
+                    "detail": security.riskDetail ?? "", "push": push, "blockedUntil": PageDate.optional(blockedUntil),
+                    "updated": PageDate.optional(security.riskUpdatedAt),
                     "mayDismiss": mayDismiss, "csrf": visitor.csrf]
         }
         var values: [String: Any] = ["users": users]

@@ -71,8 +71,8 @@ extension SecurityInfoController {
         return [
             "mayAddPasskey": try await security.passkeys.mayRegister(user),
             "passkeys": passkeys.enumerated().map { index, passkey -> [String: Any] in
-                ["index": index + 1, "id": passkey.id, "name": passkey.name, "added": Self.display(passkey.createdAt),
-                 "lastUsed": passkey.lastUsedAt.map(Self.display) ?? "never",
+                ["index": index + 1, "id": passkey.id, "name": passkey.name, "added": PageDate.values(passkey.createdAt),
+                 "lastUsed": PageDate.optional(passkey.lastUsedAt),
                  "kind": passkey.backupEligible ? "synced" : "device-bound", "csrf": csrf]
             },
         ]

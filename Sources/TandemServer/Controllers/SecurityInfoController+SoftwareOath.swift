@@ -24,7 +24,7 @@ extension SecurityInfoController {
             var values: [String: Any] = [
                 "csrf": Web.csrfToken(session: token), "pendingID": enrolment.pendingID, "showSecret": true,
                 "secret": enrolment.secret, "keyURI": enrolment.keyURI, "account": user.userPrincipalName,
-                "expires": Self.display(enrolment.expiresAt),
+                "expires": PageDate.values(enrolment.expiresAt),
             ]
             if let qr = try? QRCode(encoding: enrolment.keyURI, errorCorrection: .medium) {
                 values["qrSVG"] = qr.svg(moduleSize: 4, label: "QR code to add your account to an authenticator app")
@@ -62,8 +62,8 @@ extension SecurityInfoController {
     /// The page's list of third-party apps.
     func softwareOathValues(of user: User, csrf: String) async throws -> [String: Any] {
         ["softwareOath": try await softwareOath.methods(of: user).enumerated().map { index, method -> [String: Any] in
-            ["index": index + 1, "id": method.id, "added": Self.display(method.createdAt),
-             "lastUsed": method.lastUsedAt.map(Self.display) ?? "never", "csrf": csrf]
+            ["index": index + 1, "id": method.id, "added": PageDate.values(method.createdAt),
+             "lastUsed": PageDate.optional(method.lastUsedAt), "csrf": csrf]
         }]
     }
 }

@@ -113,15 +113,6 @@ struct SecurityInfoController: Sendable {
 
     static let notices = ["deleted": "The sign-in method was deleted.", "default": "Your default sign-in method was changed."]
 
-    /// Dates as people read them, in UTC.
-    static func display(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "d MMM yyyy, HH:mm 'UTC'"
-        return formatter.string(from: date)
-    }
-
     func overview(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let principal = try? await principal(request) else { return Web.redirect("/login") }
         guard case .session(let user, let session, let sessionToken) = principal else {
@@ -130,13 +121,13 @@ struct SecurityInfoController: Sendable {
         let info = try await security.overview(of: user)
         let csrf = Web.csrfToken(session: sessionToken)
         let devices: [[String: Any]] = info.devices.enumerated().map { index, device in
-            ["index": index + 1, "id": device.id, "name": device.name, "added": Self.display(device.createdAt),
-             "lastUsed": device.lastUsedAt.map(Self.display) ?? "never", "phoneSignIn": device.phoneSignInKey == nil ? "off" : "on",
+            ["index": index + 1, "id": device.id, "name": device.name, "added": PageDate.values(device.createdAt),
+             "lastUsed": PageDate.optional(device.lastUsedAt), "phoneSignIn": device.phoneSignInKey == nil ? "off" : "on",
              "unconfirmed": device.state == .unconfirmed, "codes": info.codeDeviceIDs.contains(device.id), "csrf": csrf]
         }
         var values: [String: Any] = [
             "csrf": csrf, "devices": devices, "hasPassword": info.hasPassword,
-            "passes": info.passes.map { ["until": Self.display($0.endAt)] },
+            "passes": info.passes.map { ["until": PageDate.values($0.endAt)] },
             "hasDefaultChoices": !info.defaultChoices.isEmpty,
             "defaultChoices": info.defaultChoices.map { ["value": $0.rawValue, "label": $0.label, "selected": $0 == info.defaultMethod] },
             "needsStepUp": !(try await security.mayChangeMethods(session)),

@@ -37,11 +37,11 @@ enum AdminDirectoryTemplates {
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
     {{#saved}}<p class="status" role="status" id="saved">{{saved}}</p>{{/saved}}
     {{#pass}}<div class="confirm" id="tap-issued"><p>Temporary Access Pass for {{upn}} — shown only now, copy it:</p>
-      <p class="secret" id="tap-code">{{code}}</p><p class="meta">Works from {{start}} for {{minutes}} minutes{{#once}}, for one sign-in{{/once}}.</p></div>{{/pass}}
+      <p class="secret" id="tap-code">{{code}}</p><p class="meta">Works from \(PageDate.section("start")) for {{minutes}} minutes{{#once}}, for one sign-in{{/once}}.</p></div>{{/pass}}
     <dl class="facts" id="user-facts">
       <dt>User principal name</dt><dd>{{upn}}</dd><dt>Object id</dt><dd>{{id}}</dd>
       <dt>Account</dt><dd id="account-state">{{#enabled}}Enabled{{/enabled}}{{^enabled}}Disabled{{/enabled}}</dd>
-      <dt>Created</dt><dd>{{created}}</dd><dt>Per-user MFA</dt><dd id="mfa-state">{{mfa}}</dd>
+      <dt>Created</dt><dd>\(PageDate.section("created"))</dd><dt>Per-user MFA</dt><dd id="mfa-state">{{mfa}}</dd>
       <dt>Default method</dt><dd>{{preferred}}</dd><dt>Push</dt><dd>{{push}}</dd>
     </dl>
     <div class="actions">
@@ -56,7 +56,7 @@ enum AdminDirectoryTemplates {
     {{#roles}}{{.}}<br>{{/roles}}{{^roles}}<p class="meta" id="no-roles">No admin role.</p>{{/roles}}
     <h2>Authentication methods</h2>
     <div class="table-wrap"><table id="methods"><thead><tr><th scope="col">Method</th><th scope="col">Name</th><th scope="col">Detail</th><th scope="col">Registered</th><th scope="col">Last used</th></tr></thead>
-    <tbody>{{#methods}}<tr><td>{{kind}}</td><td>{{name}}</td><td>{{detail}}</td><td>{{created}}</td><td>{{lastUsed}}</td></tr>{{/methods}}</tbody></table></div>
+    <tbody>{{#methods}}<tr><td>{{kind}}</td><td>{{name}}</td><td>{{detail}}</td><td class="nowrap">\(PageDate.section("created"))</td><td class="nowrap">\(PageDate.section("lastUsed")){{^lastUsed}}{{never}}{{/lastUsed}}</td></tr>{{/methods}}</tbody></table></div>
     {{#methodsHidden}}<p class="meta" id="methods-hidden">Only a Global Administrator or a Privileged Authentication Administrator can see the methods of a user who holds an admin role.</p>{{/methodsHidden}}
     {{^methodsHidden}}{{^methods}}<p class="meta" id="no-methods">No authentication method registered.</p>{{/methods}}{{/methodsHidden}}
     {{#mayManageMethods}}

@@ -129,7 +129,7 @@ enum AdminPortalTemplates {
     <div class="table-wrap">
     <table id="risky"><thead><tr><th scope="col">User</th><th scope="col">Risk level</th><th scope="col">Risk state</th><th scope="col">Detail</th>
       <th scope="col">Push</th><th scope="col">Updated</th><th scope="col">Action</th></tr></thead>
-    <tbody>{{#users}}<tr><td><a href="/admin/users/{{id}}">{{name}}</a></td><td>{{level}}</td><td>{{state}}</td><td>{{detail}}</td><td>{{push}}</td><td>{{updated}}</td>
+    <tbody>{{#users}}<tr><td><a href="/admin/users/{{id}}">{{name}}</a></td><td>{{level}}</td><td>{{state}}</td><td>{{detail}}</td><td>{{push}}{{#blockedUntil}} {{/blockedUntil}}\(PageDate.section("blockedUntil"))</td><td class="nowrap">\(PageDate.section("updated"))</td>
       <td>{{#mayDismiss}}<form method="post" action="/admin/risky-users/{{id}}/dismiss" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit" class="secondary" id="dismiss-{{id}}">Dismiss risk and unblock</button></form>{{/mayDismiss}}</td></tr>{{/users}}</tbody></table>
     </div>
@@ -146,7 +146,7 @@ enum AdminPortalTemplates {
     <div class="table-wrap">
     <table id="applications"><thead><tr><th scope="col">Name</th><th scope="col">Application (client) id</th><th scope="col">Type</th><th scope="col">Redirect URIs</th><th scope="col">Secrets</th>{{#mayManage}}<th scope="col">Action</th>{{/mayManage}}</tr></thead>
     <tbody>{{#apps}}<tr><td>{{name}}</td><td><code>{{clientId}}</code></td><td>{{type}}</td><td>{{#redirects}}{{.}}<br>{{/redirects}}</td>
-      <td>{{#secrets}}<span class="meta">{{hint}}… {{label}} until {{expires}}</span>{{#mayManage}}
+      <td>{{#secrets}}<span class="meta">{{hint}}… {{label}} until \(PageDate.section("expires"))</span>{{#mayManage}}
         <form method="post" action="/admin/applications/{{appId}}/secrets/{{keyId}}/remove" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">
         <button type="submit" class="secondary" id="remove-secret-{{keyId}}">Remove</button></form>{{/mayManage}}<br>{{/secrets}}
         {{#takesSecret}}<form method="post" action="/admin/applications/{{id}}/secrets" class="inline"><input type="hidden" name="csrf" value="{{csrf}}">

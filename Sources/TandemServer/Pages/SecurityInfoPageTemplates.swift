@@ -46,8 +46,8 @@ enum SecurityInfoPageTemplates {
         <span class="method-name">Authenticator app{{#codes}} – notification and verification code{{/codes}}</span>
         <span class="device-name">{{name}}</span>
         <dl class="meta">
-          <dt>Added</dt><dd>{{added}}</dd>
-          <dt>Last used</dt><dd>{{lastUsed}}</dd>
+          <dt>Added</dt><dd>\(PageDate.section("added"))</dd>
+          <dt>Last used</dt><dd>\(PageDate.section("lastUsed")){{^lastUsed}}never{{/lastUsed}}</dd>
           <dt>Phone sign-in</dt><dd>{{phoneSignIn}}</dd>
           {{#unconfirmed}}<dt>State</dt><dd>not confirmed yet</dd>{{/unconfirmed}}
         </dl>
@@ -62,8 +62,8 @@ enum SecurityInfoPageTemplates {
         <span class="method-name">Passkey ({{kind}})</span>
         <span class="device-name">{{name}}</span>
         <dl class="meta">
-          <dt>Added</dt><dd>{{added}}</dd>
-          <dt>Last used</dt><dd>{{lastUsed}}</dd>
+          <dt>Added</dt><dd>\(PageDate.section("added"))</dd>
+          <dt>Last used</dt><dd>\(PageDate.section("lastUsed")){{^lastUsed}}never{{/lastUsed}}</dd>
         </dl>
         <form method="post" action="/mysecurityinfo/passkeys/{{id}}/delete">
           <input type="hidden" name="csrf" value="{{csrf}}">
@@ -76,8 +76,8 @@ enum SecurityInfoPageTemplates {
         <span class="method-name">Authenticator app – verification code (another app)</span>
         <span class="device-name">Software OATH token</span>
         <dl class="meta">
-          <dt>Added</dt><dd>{{added}}</dd>
-          <dt>Last used</dt><dd>{{lastUsed}}</dd>
+          <dt>Added</dt><dd>\(PageDate.section("added"))</dd>
+          <dt>Last used</dt><dd>\(PageDate.section("lastUsed")){{^lastUsed}}never{{/lastUsed}}</dd>
         </dl>
         <form method="post" action="/mysecurityinfo/software-oath/{{id}}/delete">
           <input type="hidden" name="csrf" value="{{csrf}}">
@@ -85,9 +85,10 @@ enum SecurityInfoPageTemplates {
         </form>
       </li>
       {{/softwareOath}}
-      {{#passes}}<li class="method" id="method-tap"><span class="method-name">Temporary Access Pass</span> <span class="meta">until {{until}}</span></li>{{/passes}}
+      {{#passes}}<li class="method" id="method-tap"><span class="method-name">Temporary Access Pass</span> <span class="meta">until \(PageDate.section("until"))</span></li>{{/passes}}
     </ul>
     <p><a href="/" id="back">Back</a></p>
+    \(PageDate.script)
     """
 
     /// The registration interrupt (decision 0013): the password was right, MFA is required, and

@@ -7,7 +7,8 @@ enum SoftwareOathPageTemplates {
     {{#error}}<p class="error" role="alert" id="error">{{error}}</p>{{/error}}
     {{#showSecret}}
     <h2>Scan the QR code</h2>
-    <p id="scan-instructions">Use your authenticator app (Microsoft Authenticator, Google Authenticator or any app for time-based codes) to scan the QR code. This connects the app with your account. It works until {{expires}}.</p>
+    <p id="scan-instructions">Use your authenticator app (Microsoft Authenticator, Google Authenticator or any app for time-based codes) to scan the QR code. This connects the app with your account. It works until \(PageDate.section("expires")).</p>
+    \(PageDate.script)
     {{#qrSVG}}<figure class="qr" id="qr">{{{qrSVG}}}</figure>{{/qrSVG}}
     <details class="cant-scan" id="cant-scan"{{^qrSVG}} open{{/qrSVG}}>
       <summary id="cant-scan-toggle">Can't scan the image?</summary>

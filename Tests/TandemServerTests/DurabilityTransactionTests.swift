@@ -276,6 +276,25 @@ struct DurabilityTransactionTests {
         }, mode: .live)
     }
 
+    @Test("Phone sign-in turned on is one transaction with its audit entry: when the entry fails, the key is not set and the nonce is not spent")
+    func phoneSignInChangeIsOneTransaction() async throws {
+        try await TestServer.run({ store, client in
+            let (_, phone, _) = try await SignInPagesTests.setUp(store, client)
+            let nonce = try await PushChannelTests.keyChangeNonce(phone, client)
+            let body = Array(try WireCoding.encoder().encode(phone.phoneSignInRequest(nonce: nonce)))
+            try await Self.breakAudit(store, activity: "User enabled phone sign-in")
+            let failed = try await PushChannelTests.signed(phone, .post, "/device/v1/phone-sign-in", body: body, client)
+            #expect(failed.status == .internalServerError)
+            #expect(try await store.device(id: phone.deviceID)?.phoneSignInKey == nil, "no key without its audit entry")
+            try await Self.mendAudit(store)
+            // The same nonce again (a new signed request around it): it was not spent by the failure.
+            let retried = try await PushChannelTests.signed(phone, .post, "/device/v1/phone-sign-in", body: body, client)
+            #expect(retried.status == .ok || retried.status == .noContent, "\(retried.status)")
+            #expect(try await store.device(id: phone.deviceID)?.phoneSignInKey != nil)
+            #expect(try await store.audits(limit: 50, before: nil).filter { $0.activity == "User enabled phone sign-in" }.count == 1)
+        }, mode: .live)
+    }
+
     /// A new phone's confirmation: its activation and "User registered security info" together.
     @Test("A new phone's confirmation is one transaction with its audit entry: when the entry fails, the phone is not active and the request is still pending")
     func deviceConfirmationIsOneTransaction() async throws {

@@ -132,27 +132,36 @@ public struct DeviceService: Sendable {
         guard DeviceSignature.isValid(signature: request.proof, bytes: bytes, publicKey: request.publicKey) else {
             throw TandemError(.unauthorized, "The proof is not a valid signature by that key.")
         }
-        guard try await env.storage.consumeKeyChangeNonce(digest: SecretDigest.of(request.nonce), deviceID: device.id, now: env.clock.now()) else {
-            logger.notice("key change refused: nonce unknown, used or expired", metadata: ["tandem.user": "\(device.userID)", "tandem.device": "\(device.id)"])
-            throw TandemError(.unauthorized, "The key-change nonce is unknown, was already used, or has expired. Fetch a new one.")
+        var changed = device
+        changed.phoneSignInKey = request.publicKey
+        let (updated, now, logger) = (changed, env.clock.now(), logger)
+        // The nonce, the new key and its audit entry commit together (decision 0018); the live
+        // notice to the other devices follows the commit.
+        let queued = try await env.transaction { env in
+            guard try await env.storage.consumeKeyChangeNonce(digest: SecretDigest.of(request.nonce), deviceID: device.id, now: now) else {
+                logger.notice("key change refused: nonce unknown, used or expired", metadata: ["tandem.user": "\(device.userID)", "tandem.device": "\(device.id)"])
+                throw TandemError(.unauthorized, "The key-change nonce is unknown, was already used, or has expired. Fetch a new one.")
+            }
+            try await env.storage.updateDevice(updated)
+            return try await AuthenticatorChangeNotices(env: env, logger: logger).announceStored(.phoneSignInEnabled, device: updated)
         }
-        var updated = device
-        updated.phoneSignInKey = request.publicKey
-        try await env.storage.updateDevice(updated)
         logger.info("phone sign-in enabled", metadata: ["tandem.user": "\(device.userID)", "tandem.device": "\(device.id)"])
-        try await AuthenticatorChangeNotices(env: env, logger: logger).announce(.phoneSignInEnabled, device: updated)
+        await AuthenticatorChangeNotices(env: env, logger: logger).deliver(queued)
     }
 
     /// Turns phone sign-in off for the device. No PIN: it only removes power (decision 0002);
     /// still audited and announced.
     public func disablePhoneSignIn(for device: Device) async throws {
-        var updated = device
-        updated.phoneSignInKey = nil
-        try await env.storage.updateDevice(updated)
-        logger.info("phone sign-in disabled", metadata: ["tandem.user": "\(device.userID)", "tandem.device": "\(device.id)"])
-        if device.phoneSignInKey != nil {
-            try await AuthenticatorChangeNotices(env: env, logger: logger).announce(.phoneSignInDisabled, device: updated)
+        var changed = device
+        changed.phoneSignInKey = nil
+        let (updated, logger) = (changed, logger)
+        let queued = try await env.transaction { env in  // the change and its audit entry together (decision 0018)
+            try await env.storage.updateDevice(updated)
+            guard device.phoneSignInKey != nil else { return nil as AuthenticatorChangeNotices.Queued? }
+            return try await AuthenticatorChangeNotices(env: env, logger: logger).announceStored(.phoneSignInDisabled, device: updated)
         }
+        logger.info("phone sign-in disabled", metadata: ["tandem.user": "\(device.userID)", "tandem.device": "\(device.id)"])
+        if let queued { await AuthenticatorChangeNotices(env: env, logger: logger).deliver(queued) }
     }
 }
 

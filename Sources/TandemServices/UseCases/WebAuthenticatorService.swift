@@ -157,15 +157,16 @@ public struct WebAuthenticatorService: Sendable {
         var changed = device
         changed.phoneSignInKey = device.deviceKey
         let updated = changed
-        let now = env.clock.now()
-        try await env.transaction { env in
+        let (now, logger) = (env.clock.now(), logger)
+        let queued = try await env.transaction { env in  // with its audit entry (decision 0018)
             guard try await env.storage.consumeKeyChangeNonce(digest: SecretDigest.of(request.nonce), deviceID: device.id, now: now) else {
                 throw TandemError(.unauthorized, "The key-change nonce is unknown, was already used, or has expired. Fetch a new one.")
             }
             try await Self.record(approval, deviceID: device.id, storage: env.storage)
             try await env.storage.updateDevice(updated)
+            return try await AuthenticatorChangeNotices(env: env, logger: logger).announceStored(.phoneSignInEnabled, device: updated)
         }
         logger.info("phone sign-in enabled", metadata: ["tandem.user": "\(device.userID)", "tandem.device": "\(device.id)"])
-        try await AuthenticatorChangeNotices(env: env, logger: logger).announce(.phoneSignInEnabled, device: updated)
+        await AuthenticatorChangeNotices(env: env, logger: logger).deliver(queued)
     }
 }

@@ -72,3 +72,16 @@ def test_local_time(chrome, phone, server):
     chrome.open("/admin/audit-logs")
     check(chrome, zone, zone_text, "#audits")
     chrome.screenshot("audit-logs")
+
+    # The user page's methods and security info (decision 0032's second part): local time as well.
+    users = session.get(f"{server.url}/admin/users?q=alice", timeout=10).text
+    user_path = re.search(r'href="(/admin/users/[^"]+)"', users).group(1)
+    assert len(SERVER_TIME.findall(session.get(server.url + user_path, timeout=10).text)) >= 3, "created, registered, last used"
+    chrome.open(user_path)
+    check(chrome, zone, zone_text, "#methods")
+    chrome.screenshot("user-methods")
+    info = session.get(f"{server.url}/mysecurityinfo", timeout=10).text
+    assert len(SERVER_TIME.findall(info)) >= 2 and '<script type="module" src="/static/local-time.js"></script>' in info
+    chrome.open("/mysecurityinfo")
+    check(chrome, zone, zone_text, "#methods")
+    chrome.screenshot("security-info")

@@ -218,7 +218,7 @@ def test_sign_in_with_a_passkey_in_one_step(localhost_server, phone):
     # A passkey sign-in is a strong (MFA) sign-in: security info needs no step-up for it.
     page = browser.http.get(browser.url("/mysecurityinfo")).text
     assert "add-passkey" in page and "Verify my identity" not in page
-    assert re.search(r'Last used</dt><dd>\d', page.split('id="passkey-1"')[1]), "the passkey's last use is shown"
+    assert re.search(r'Last used</dt><dd><time datetime="\d{4}-[^"]+Z">\d', page.split('id="passkey-1"')[1]), "the passkey's last use is shown"
     # The same assertion again: its challenge is spent.
     again = Browser(server)
     again.csrf = re.search(r'data-passkey-csrf="([^"]+)"', again.http.get(again.url("/login")).text).group(1)

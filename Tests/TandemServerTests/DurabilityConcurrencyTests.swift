@@ -16,9 +16,7 @@ struct DurabilityConcurrencyTests {
     static let path = DurabilityTransactionTests.path
 
     static func patch(_ graph: GraphClient, token: String, body: String, ifMatch: String?) async throws -> TestResponse {
-        var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(token)"]
-        if let ifMatch { headers[.ifMatch] = ifMatch }
-        return try await graph.client.execute(uri: path, method: .patch, headers: headers, body: ByteBuffer(string: body))
+        try await patch(graph, path, token: token, body, ifMatch: ifMatch)
     }
 
     static func etag(_ graph: GraphClient, token: String) async throws -> String {
@@ -108,9 +106,7 @@ struct DurabilityConcurrencyTests {
             let token = try await graph.token(for: "policy@contoso.com", role: .authenticationPolicyAdministrator)
             let path = "/v1.0/policies/mfaServiceSettings"
             func patch(_ body: String, ifMatch: String?) async throws -> TestResponse {
-                var headers: HTTPFields = [.contentType: "application/json", .authorization: "Bearer \(token)"]
-                if let ifMatch { headers[.ifMatch] = ifMatch }
-                return try await graph.client.execute(uri: path, method: .patch, headers: headers, body: ByteBuffer(string: body))
+                try await Self.patch(graph, path, token: token, body, ifMatch: ifMatch)
             }
             let first = try #require(try await graph.call(.get, path, token: token).headers[.eTag])
             let changed = try await patch(#"{"rememberMultiFactorDays": 7}"#, ifMatch: first)

@@ -34,12 +34,18 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         // The YAML config file of `tandem serve --config` (decision 0029).
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // X.509 for verified `packed` full attestation (decision 0037); already built for jwt-kit.
+        .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     ],
     targets: [
         // Pure domain: no I/O, no clock, no randomness of its own.
         .target(
             name: "TandemCore",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto")]
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
         ),
         // Use cases over narrow protocols (store, push, clock, password hashing).
         .target(

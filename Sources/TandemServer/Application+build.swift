@@ -33,8 +33,12 @@ public func buildApplication(
     onRunning: (@Sendable (_ port: Int, _ publicURL: String) async -> Void)? = nil
 ) throws -> some ApplicationProtocol {
     let publicURL = PublicURLBox(configuration.resolvedPublicURL(boundPort: configuration.port))
-    let settings = ServiceSettings(challengeLifetime: configuration.challengeLifetime, numberDigits: configuration.numberDigits,
-                                   publicURL: publicURL.get())
+    let settings = {
+        var settings = ServiceSettings(challengeLifetime: configuration.challengeLifetime, numberDigits: configuration.numberDigits,
+                                       publicURL: publicURL.get())
+        settings.attestationRoots = configuration.fido2AttestationRoots
+        return settings
+    }()
     let hub = PushHub()
     let watch = ChallengeWatch()
     let relay = bus.map { bus in

@@ -34,6 +34,7 @@ import TandemServices
 /// | `--web-push-contact` / `TANDEM_WEB_PUSH_CONTACT`, `--allow-loopback-push-endpoints` (hidden, tests) | see `WebPushSettings` | the public URL, off |
 /// | `--max-concurrent-sign-ins`, `--max-concurrent-completions`, `--max-concurrent-admin`, `--max-concurrent-requests`, `--request-queue-length`, `--request-queue-timeout` | load shedding, see `LoadLimits` (decision 0028) | 16, 64, 16, 128, 64, 2 s |
 /// | `--log-format` / `TANDEM_LOG_FORMAT` | `text` or `json` (`JSONLogHandler`; CLI only) | `text` |
+/// | `--fido2-attestation-roots` / `TANDEM_FIDO2_ATTESTATION_ROOTS` | PEM bundle of CA certificates a passkey's `packed` full attestation must chain to (decision 0037; read at start) | none (enforced attestation refuses every registration) |
 /// | `--otel-endpoint` / `OTEL_EXPORTER_OTLP_ENDPOINT` | OTLP/HTTP collector base URL: export traces (decision 0029; CLI only, sets `tracing`) | none (off) |
 /// | `--config` / `TANDEM_CONFIG` | YAML file with any of the keys above (`ConfigFile`; CLI only) | none |
 ///
@@ -77,6 +78,8 @@ public struct TandemConfiguration: Sendable {
     public var tracing = false
     /// Work in flight per route class and the queue before a request is shed (`LoadLimits`).
     public var load = LoadLimits()
+    /// The roots passkey attestation certificates must chain to (decision 0037).
+    public var fido2AttestationRoots = AttestationTrustAnchors()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, publicURL: String? = nil, databasePath: String = "tandem.sqlite",
                 challengeLifetime: Double = 120, numberDigits: Int = 2, bcryptCost: Int = 10,

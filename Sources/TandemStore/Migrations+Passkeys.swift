@@ -35,5 +35,7 @@ extension Migrations {
             """,
             "CREATE INDEX passkey_challenges_expiry ON passkey_challenges(expires_at)",
         ]),
+        // How the attestation was judged: none, self, basic (a verified chain; decision 0037).
+        (141, ["ALTER TABLE passkeys ADD COLUMN attestation TEXT NOT NULL DEFAULT 'none'"]),
     ]
 }

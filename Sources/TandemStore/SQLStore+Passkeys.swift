@@ -6,7 +6,7 @@ import TandemServices
 extension SQLStore: PasskeyStore {
     static let passkeyColumns = """
         id, user_id, credential_id, public_key, algorithm, sign_count, aaguid, backup_eligible, backed_up,
-        attestation_format, transports, name, created_at, last_used_at
+        attestation_format, transports, name, created_at, last_used_at, attestation
         """
 
     static func passkey(_ row: any SQLRow) throws -> Passkey {
@@ -20,6 +20,7 @@ extension SQLStore: PasskeyStore {
                        backupEligible: try row.decode(column: "backup_eligible", as: Int.self) != 0,
                        backedUp: try row.decode(column: "backed_up", as: Int.self) != 0,
                        attestationFormat: try row.decode(column: "attestation_format", as: String.self),
+                       attestation: try row.decode(column: "attestation", as: String.self),
                        transports: transports.isEmpty ? [] : transports.split(separator: ",").map(String.init),
                        name: try row.decode(column: "name", as: String.self),
                        createdAt: date(try row.decode(column: "created_at", as: Int64.self)),
@@ -32,7 +33,7 @@ extension SQLStore: PasskeyStore {
             VALUES (\(bind: p.id), \(bind: p.userID), \(bind: p.credentialID), \(bind: p.publicKey), \(bind: p.algorithm),
                     \(bind: p.signCount), \(bind: p.aaguid), \(bind: p.backupEligible ? 1 : 0), \(bind: p.backedUp ? 1 : 0),
                     \(bind: p.attestationFormat), \(bind: p.transports.joined(separator: ",")), \(bind: p.name),
-                    \(bind: Self.millis(p.createdAt)), \(bind: p.lastUsedAt.map(Self.millis)))
+                    \(bind: Self.millis(p.createdAt)), \(bind: p.lastUsedAt.map(Self.millis)), \(bind: p.attestation))
             ON CONFLICT (credential_id) DO NOTHING
             RETURNING id
             """).first() != nil

@@ -33,10 +33,10 @@ struct ClosureTarget: FuzzTarget {
     let dictionary: [String]
     let maxLength: Int
     let seedInputs: [String]
-    let body: @Sendable ([UInt8]) throws -> Bool
+    let body: @Sendable ([UInt8]) async throws -> Bool
 
     init(_ name: String, _ summary: String, dictionary: [String], maxLength: Int = 4096, seeds: [String],
-         _ body: @escaping @Sendable ([UInt8]) throws -> Bool) {
+         _ body: @escaping @Sendable ([UInt8]) async throws -> Bool) {
         self.name = name
         self.summary = summary
         self.dictionary = dictionary
@@ -46,7 +46,7 @@ struct ClosureTarget: FuzzTarget {
     }
 
     func seeds() async throws -> [[UInt8]] { seedInputs.map { Array($0.utf8) } }
-    func run(_ input: [UInt8]) async throws -> Bool { try body(input) }
+    func run(_ input: [UInt8]) async throws -> Bool { try await body(input) }
 }
 
 /// Fails with a finding unless `condition` holds.

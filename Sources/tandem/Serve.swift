@@ -70,6 +70,8 @@ struct Serve: AsyncParsableCommand {
     var radiusListen: String = environment("TANDEM_RADIUS_LISTEN") ?? "127.0.0.1"
     @Option(name: .customLong("web-push-contact"), help: "VAPID contact for Web Push services: mailto: address or https URL (env TANDEM_WEB_PUSH_CONTACT; default the public URL).")
     var webPushContact: String? = environment("TANDEM_WEB_PUSH_CONTACT")
+    @Option(name: .customLong("fido2-attestation-roots"), help: "PEM file of the CA certificates passkey attestation must chain to when the Fido2 policy enforces attestation (env TANDEM_FIDO2_ATTESTATION_ROOTS).")
+    var fido2AttestationRoots: String? = environment("TANDEM_FIDO2_ATTESTATION_ROOTS")
     @Option(name: .customLong("otel-endpoint"), help: "OTLP/HTTP collector URL: export OpenTelemetry traces to <url>/v1/traces; off without it (env OTEL_EXPORTER_OTLP_ENDPOINT).")
     var otelEndpoint: String? = environment("OTEL_EXPORTER_OTLP_ENDPOINT")
     @Flag(name: .customLong("allow-loopback-push-endpoints"), help: .hidden)  // tests only: http push endpoints on loopback
@@ -98,6 +100,7 @@ struct Serve: AsyncParsableCommand {
             do { config.tls = try TLSCredentials(certificatePath: certificate, keyPath: key) } catch { throw fail("\(error)") }
         default: throw fail("--tls-certificate and --tls-key go together")
         }
+        if let fido2AttestationRoots { config.fido2AttestationRoots = try Self.attestationRoots(fido2AttestationRoots) }
         config.connections = ConnectionLimits(perAddress: maxConnectionsPerAddress, headerTimeout: headerTimeout, idleTimeout: idleTimeout)
         config.load.newSignIns = maxConcurrentSignIns
         config.load.completions = maxConcurrentCompletions
@@ -170,6 +173,13 @@ struct Serve: AsyncParsableCommand {
             throw fail("\(error)")
         }
         try await store.close()
+    }
+
+    /// The PEM bundle of `--fido2-attestation-roots`, or a one-line error naming the file.
+    static func attestationRoots(_ path: String) throws -> AttestationTrustAnchors {
+        guard let data = FileManager.default.contents(atPath: path) else { throw fail("--fido2-attestation-roots: cannot read \(path)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw fail("--fido2-attestation-roots: \(path) is not a PEM file (not text)") }
+        do { return try AttestationTrustAnchors(pemBundle: text) } catch { throw fail("--fido2-attestation-roots: \(path): \(error.message)") }
     }
 
     /// On a first start with no users, creates an administrator with a random password and a

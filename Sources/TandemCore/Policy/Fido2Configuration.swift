@@ -32,8 +32,8 @@ public struct Fido2Configuration: Sendable, Codable, Equatable {
     public var includeTargets: [Target]
     public var excludeTargets: [Target]
     public var isSelfServiceRegistrationAllowed: Bool
-    /// Always false in Tandem: attestation chains are not verified yet (decision 0020), so
-    /// enforcing it would refuse every registration; the API refuses `true`.
+    /// Only a `packed` full attestation chaining to an administrator's root may register
+    /// (decision 0037). The API turns it on only on a server that has attestation roots.
     public var isAttestationEnforced: Bool
     public var keyRestrictions: KeyRestrictions
 
@@ -67,10 +67,16 @@ public struct Fido2Configuration: Sendable, Codable, Equatable {
         return keyRestrictions.enforcementType == .allow ? listed : !listed
     }
 
-    /// What the relying party checks at registration.
+    /// What the relying party checks at registration (the attestation roots are the server's, added by the caller).
     public var relyingPartyPolicy: WebAuthnRelyingParty.Policy {
-        guard keyRestrictions.isEnforced else { return .init() }
+        var policy = WebAuthnRelyingParty.Policy(enforceAttestation: isAttestationEnforced)
+        guard keyRestrictions.isEnforced else { return policy }
         let list = Set(keyRestrictions.aaGuids.map { $0.lowercased() })
-        return keyRestrictions.enforcementType == .allow ? .init(allowedAAGUIDs: list.isEmpty ? ["-none-"] : list) : .init(blockedAAGUIDs: list)
+        if keyRestrictions.enforcementType == .allow {
+            policy.allowedAAGUIDs = list.isEmpty ? ["-none-"] : list
+        } else {
+            policy.blockedAAGUIDs = list
+        }
+        return policy
     }
 }

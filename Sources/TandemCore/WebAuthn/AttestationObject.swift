@@ -1,5 +1,8 @@
+import Foundation
+
 /// The `attestationObject` of a registration (WebAuthn Level 3 §6.5): statement format, statement
-/// and authenticator data. Verifies `none` and `packed` self attestation.
+/// and authenticator data. Verifies `none`, `packed` self and `packed` full (x5c) attestation
+/// (`AttestationObject+FullAttestation.swift`).
 struct AttestationObject {
     let format: String
     let statement: CBOR
@@ -15,8 +18,13 @@ struct AttestationObject {
         self.authenticatorData = try AuthenticatorData(authData)
     }
 
-    /// Verifies the statement; with `enforce` false, a format Tandem does not verify is taken as `none`.
-    func verify(clientDataHash: [UInt8], enforce: Bool) throws(TandemError) -> WebAuthnRelyingParty.AttestationType {
+    /// Verifies the statement. With `enforce` false, a format Tandem does not verify is taken as
+    /// `none`, and so is a full attestation that does not verify against `roots`; with `enforce`
+    /// true, only a full attestation chaining to `roots` at `now` passes.
+    func verify(clientDataHash: [UInt8], enforce: Bool, roots: AttestationTrustAnchors,
+                now: Date) async throws(TandemError) -> WebAuthnRelyingParty.AttestationType {
+        // Enforcement without a root to verify against can never pass: say so first (fail closed).
+        if enforce, roots.isEmpty { throw WebAuthnRejection.attestationNoTrustAnchors.error }
         switch format {
         case "none":
             guard case .map(let entries) = statement, entries.isEmpty else { throw WebAuthnRejection.malformedAttestation.error }
@@ -31,8 +39,18 @@ struct AttestationObject {
             // Self attestation proves the key signs, not which model made it: not enough when enforced.
             if enforce { throw WebAuthnRejection.attestationRequired.error }
             return .selfAttestation
+        case "packed":
+            if enforce {
+                _ = try await verifyFullAttestation(clientDataHash: clientDataHash, roots: roots, now: now)
+                return .basic
+            }
+            // Not enforced: recorded as attested when it verifies, else ignored as before (decision 0037).
+            guard !roots.isEmpty, (try? await verifyFullAttestation(clientDataHash: clientDataHash, roots: roots, now: now)) != nil else {
+                return .none
+            }
+            return .basic
         default:
-            // Full (x5c) attestation and other formats are not verified yet (docs/decisions/0020-passkeys.md).
+            // Other formats (tpm, android-key, apple, …) are not verified (docs/decisions/0037-passkey-attestation.md).
             if enforce { throw WebAuthnRejection.attestationRequired.error }
             return .none
         }

@@ -4,6 +4,8 @@ public enum WebAuthnRejection: String, Sendable, CaseIterable {
     case malformedClientData, wrongType, challengeMismatch, originMismatch, crossOrigin
     case malformedAttestation, malformedAuthenticatorData, malformedPublicKey, unsupportedAlgorithm, rpIDMismatch, userNotPresent, userNotVerified, noCredential
     case unexpectedCredentialData, attestationInvalid, attestationRequired, aaguidNotAllowed
+    case attestationCertificateInvalid, attestationAAGUIDMismatch, attestationCertificateExpired, attestationUntrusted
+    case attestationNoTrustAnchors
     case signatureInvalid, signCountRegressed, backupEligibilityChanged
 
     /// The client-safe message (never contains a secret).
@@ -26,6 +28,12 @@ public enum WebAuthnRejection: String, Sendable, CaseIterable {
         case .attestationInvalid: return "the attestation statement does not verify"
         case .attestationRequired: return "the policy requires a verifiable attestation"
         case .aaguidNotAllowed: return "this authenticator model is not allowed"
+        case .attestationCertificateInvalid:
+            return "the attestation certificate does not meet the packed requirements (v3, OU Authenticator Attestation, C, O, CN, CA false)"
+        case .attestationAAGUIDMismatch: return "the attestation certificate's AAGUID is not the authenticator's"
+        case .attestationCertificateExpired: return "the attestation certificate is not valid at this time"
+        case .attestationUntrusted: return "the attestation certificate does not chain to a trusted attestation root"
+        case .attestationNoTrustAnchors: return "attestation is enforced but no attestation root certificates are configured"
         case .signatureInvalid: return "the assertion signature does not verify"
         case .signCountRegressed: return "the signature counter went backwards (a cloned authenticator?)"
         case .backupEligibilityChanged: return "the credential's backup eligibility changed"
@@ -36,7 +44,8 @@ public enum WebAuthnRejection: String, Sendable, CaseIterable {
     public var error: TandemError {
         switch self {
         case .signatureInvalid, .signCountRegressed: return TandemError(.unauthorized, message)
-        case .aaguidNotAllowed, .attestationRequired: return TandemError(.forbidden, message)
+        case .aaguidNotAllowed, .attestationRequired, .attestationCertificateExpired, .attestationUntrusted, .attestationNoTrustAnchors:
+            return TandemError(.forbidden, message)
         default: return TandemError(.badRequest, message)
         }
     }

@@ -6,7 +6,7 @@ import Foundation
 /// expired and consumed once by the caller; this type only checks that a response answers one.
 ///
 ///     let rp = try WebAuthnRelyingParty(publicURL: "https://id.contoso.com")
-///     let credential = try rp.verifyRegistration(response, challenge: issued, policy: .init())
+///     let credential = try await rp.verifyRegistration(response, challenge: issued, policy: .init(), now: clock.now())
 ///     let assertion = try rp.verifyAssertion(response, challenge: issued, credential: stored, policy: .init())
 ///
 /// Every failure throws a `TandemError` built from a `WebAuthnRejection`.
@@ -36,17 +36,21 @@ public struct WebAuthnRelyingParty: Sendable {
     public struct Policy: Sendable, Equatable {
         /// UV must be set (a PIN or biometric), as a passwordless MFA sign-in needs.
         public var requireUserVerification: Bool
-        /// Only verifiable attestations (`packed` with a verified statement) are accepted.
+        /// Only a `packed` full attestation whose certificate chains to `attestationRoots` is accepted.
         public var enforceAttestation: Bool
+        /// The administrator's attestation roots (decision 0037); none: an enforced attestation refuses every registration.
+        public var attestationRoots: AttestationTrustAnchors
         /// When non-empty, only these AAGUIDs (lowercase UUID text) may register.
         public var allowedAAGUIDs: Set<String>
         /// These AAGUIDs may not register.
         public var blockedAAGUIDs: Set<String>
 
         public init(requireUserVerification: Bool = true, enforceAttestation: Bool = false,
-                    allowedAAGUIDs: Set<String> = [], blockedAAGUIDs: Set<String> = []) {
+                    allowedAAGUIDs: Set<String> = [], blockedAAGUIDs: Set<String> = [],
+                    attestationRoots: AttestationTrustAnchors = AttestationTrustAnchors()) {
             self.requireUserVerification = requireUserVerification
             self.enforceAttestation = enforceAttestation
+            self.attestationRoots = attestationRoots
             self.allowedAAGUIDs = allowedAAGUIDs
             self.blockedAAGUIDs = blockedAAGUIDs
         }
@@ -68,6 +72,8 @@ public struct WebAuthnRelyingParty: Sendable {
         case none
         /// `packed` self attestation, signed by the credential key itself.
         case selfAttestation = "self"
+        /// `packed` full (basic) attestation: the certificate chain to an administrator's root verified.
+        case basic
     }
 
     /// A verified new credential, ready to be stored.
@@ -85,8 +91,10 @@ public struct WebAuthnRelyingParty: Sendable {
         public let attestation: AttestationType
     }
 
-    /// Verifies a registration response against the challenge issued for it (§7.1).
-    public func verifyRegistration(_ response: RegistrationResponse, challenge: [UInt8], policy: Policy) throws(TandemError) -> NewCredential {
+    /// Verifies a registration response against the challenge issued for it (§7.1). `now` (the
+    /// server clock) is the time an attestation certificate chain must be valid at.
+    public func verifyRegistration(_ response: RegistrationResponse, challenge: [UInt8], policy: Policy,
+                                   now: Date) async throws(TandemError) -> NewCredential {
         let clientData = try CollectedClientData(response.clientDataJSON)
         try clientData.check(.create, challenge: challenge, origins: origins)
         let clientDataHash = Array(SHA256.hash(data: response.clientDataJSON))
@@ -94,7 +102,8 @@ public struct WebAuthnRelyingParty: Sendable {
         let data = attestation.authenticatorData
         try checkCommon(data, policy: policy)
         guard let credential = data.attestedCredential else { throw WebAuthnRejection.noCredential.error }
-        let type = try attestation.verify(clientDataHash: clientDataHash, enforce: policy.enforceAttestation)
+        let type = try await attestation.verify(clientDataHash: clientDataHash, enforce: policy.enforceAttestation,
+                                                roots: policy.attestationRoots, now: now)
         let aaguid = Self.uuidText(credential.aaguid)
         if policy.blockedAAGUIDs.contains(aaguid) || (!policy.allowedAAGUIDs.isEmpty && !policy.allowedAAGUIDs.contains(aaguid)) {
             throw WebAuthnRejection.aaguidNotAllowed.error

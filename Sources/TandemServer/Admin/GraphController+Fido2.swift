@@ -44,12 +44,13 @@ extension GraphController {
     }
 
     /// Graph's shape (v1.0 properties, plus beta's `lastUsedDateTime` and `passkeyType`). `model`
-    /// is null and `attestationLevel` `notAttested`: no attestation is verified against a trust list yet.
+    /// is null (no metadata service); `attestationLevel` is `attested` for a verified full
+    /// attestation chain, else `notAttested` (decision 0037).
     static func fido2Object(_ passkey: Passkey) -> [String: Any] {
         ["@odata.type": "#microsoft.graph.fido2AuthenticationMethod", "id": passkey.id, "displayName": passkey.name,
          "createdDateTime": GraphJSON.date(passkey.createdAt),
          "lastUsedDateTime": passkey.lastUsedAt.map(GraphJSON.date) ?? NSNull(),
-         "aaGuid": passkey.aaguid, "model": NSNull(), "attestationCertificates": [String](), "attestationLevel": "notAttested",
+         "aaGuid": passkey.aaguid, "model": NSNull(), "attestationCertificates": [String](), "attestationLevel": passkey.attestationLevel,
          "passkeyType": passkey.passkeyType]
     }
 }

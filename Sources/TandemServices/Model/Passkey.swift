@@ -21,6 +21,9 @@ public struct Passkey: Sendable, Equatable {
     public var backedUp: Bool
     /// The attestation statement format at registration (`none`, `packed`).
     public var attestationFormat: String
+    /// How the attestation was judged (`WebAuthnRelyingParty.AttestationType`: `none`, `self`,
+    /// `basic`); `basic` is Graph's `attestationLevel: attested` (decision 0037).
+    public var attestation: String
     /// What the browser said the authenticator can be reached over (`internal`, `hybrid`, `usb`, …).
     public var transports: [String]
     /// The name the user gave it.
@@ -29,8 +32,8 @@ public struct Passkey: Sendable, Equatable {
     public var lastUsedAt: Date?
 
     public init(id: String, userID: String, credentialID: String, publicKey: String, algorithm: Int, signCount: Int64,
-                aaguid: String, backupEligible: Bool, backedUp: Bool, attestationFormat: String, transports: [String],
-                name: String, createdAt: Date, lastUsedAt: Date? = nil) {
+                aaguid: String, backupEligible: Bool, backedUp: Bool, attestationFormat: String, attestation: String = "none",
+                transports: [String], name: String, createdAt: Date, lastUsedAt: Date? = nil) {
         self.id = id
         self.userID = userID
         self.credentialID = credentialID
@@ -41,6 +44,7 @@ public struct Passkey: Sendable, Equatable {
         self.backupEligible = backupEligible
         self.backedUp = backedUp
         self.attestationFormat = attestationFormat
+        self.attestation = attestation
         self.transports = transports
         self.name = name
         self.createdAt = createdAt
@@ -49,6 +53,9 @@ public struct Passkey: Sendable, Equatable {
 
     /// Graph's `passkeyType`: a backup-eligible credential is synced, else device-bound.
     public var passkeyType: String { backupEligible ? "synced" : "deviceBound" }
+
+    /// Graph's `attestationLevel`: `attested` only for a verified full attestation chain.
+    public var attestationLevel: String { attestation == "basic" ? "attested" : "notAttested" }
 }
 
 /// A WebAuthn challenge the server issued: random (the injected CSPRNG), single use, expiring

@@ -35,15 +35,21 @@ public struct Fido2ConfigurationService: Sendable {
 
     @discardableResult
     public func update(by actor: User?, _ change: (Fido2Configuration) throws -> Fido2Configuration) async throws -> Fido2Configuration {
-        let updated = try await document.update(by: actor, validate: validate, change)
+        let roots = env.settings.attestationRoots
+        let updated = try await document.update(by: actor, validate: validate) { old in
+            let new = try change(old)
+            // Turning enforcement on needs roots to verify against (decision 0037); one already on stays
+            // changeable (an instance started without roots refuses registrations, fail closed).
+            if new.isAttestationEnforced, !old.isAttestationEnforced, roots.isEmpty {
+                throw TandemError(.badRequest, "isAttestationEnforced: this server has no attestation root certificates (tandem serve --fido2-attestation-roots FILE); enforcing would refuse every registration.")
+            }
+            return new
+        }
         logger.info("passkey (FIDO2) configuration updated", metadata: ["tandem.actor": "\(actor?.id ?? "cli")"])
         return updated
     }
 
     func validate(_ c: Fido2Configuration) async throws {
-        guard !c.isAttestationEnforced else {
-            throw TandemError(.badRequest, "isAttestationEnforced: Tandem does not verify attestation certificate chains yet; it can't be enforced.")
-        }
         guard !c.includeTargets.isEmpty || c.state == .disabled else {
             throw TandemError(.badRequest, "includeTargets: select at least one group (or all_users), or disable the method.")
         }

@@ -39,6 +39,7 @@ public struct PasskeyService: Sendable {
         public var challenge: String
         public var pubKeyCredParams: [Parameter]
         public var timeout: Int
+        /// `none`, or `direct` when the policy enforces attestation (decision 0037).
         public var attestation = "none"
         public var authenticatorSelection = Selection()
         public var excludeCredentials: [Descriptor]
@@ -79,7 +80,7 @@ public struct PasskeyService: Sendable {
         guard try await SecurityInfoService(env: env).mayChangeMethods(session) else {
             throw TandemError(.forbidden, "Verify your identity again to change your sign-in methods.")
         }
-        _ = try await registrationPolicy(for: user)
+        let policy = try await registrationPolicy(for: user)
         let rp = try relyingParty(publicURL)
         let challenge = try await issueChallenge(userID: user.id, purpose: .registration)
         let existing = try await env.storage.passkeys(userID: user.id)
@@ -87,7 +88,7 @@ public struct PasskeyService: Sendable {
             challengeId: challenge.id, rp: .init(id: rp.id, name: env.settings.applicationName),
             user: .init(id: Base64URL.encode(Array(user.id.utf8)), name: user.userPrincipalName, displayName: user.displayName),
             challenge: challenge.challenge, pubKeyCredParams: COSEKey.Algorithm.allCases.map { .init(alg: $0.rawValue) },
-            timeout: Int(Self.challengeLifetime * 1000),
+            timeout: Int(Self.challengeLifetime * 1000), attestation: policy.enforceAttestation ? "direct" : "none",
             excludeCredentials: existing.map { .init(id: $0.credentialID, transports: $0.transports.isEmpty ? nil : $0.transports) })
     }
 
@@ -108,15 +109,18 @@ public struct PasskeyService: Sendable {
     }
 
     /// The Fido2 method configuration (decision 0025): the user may add a passkey (enabled,
-    /// targeted, self-service allowed), and the relying party's AAGUID lists.
+    /// targeted, self-service allowed), the relying party's AAGUID lists and attestation switch,
+    /// with this server's attestation roots (decision 0037).
     func registrationPolicy(for user: User) async throws -> WebAuthnRelyingParty.Policy {
         let config = try await Fido2ConfigurationService(env: env).configuration()
-        if config == .default { return config.relyingPartyPolicy }
+        var policy = config.relyingPartyPolicy
+        policy.attestationRoots = env.settings.attestationRoots
+        if config == .default { return policy }
         let subject = try await PolicyService(env: env).subject(for: user)
         guard config.allowsRegistration(subject) else {
             throw TandemError(.forbidden, "Your organization doesn't allow you to add a passkey.")
         }
-        return config.relyingPartyPolicy
+        return policy
     }
 
     /// Whether the Fido2 method configuration lets `user` add a passkey (the security-info page
@@ -159,14 +163,23 @@ public struct PasskeyService: Sendable {
         }
         let policy = try await registrationPolicy(for: user)
         let challenge = try await takeChallenge(id: answer.challengeId, purpose: .registration, userID: user.id)
-        let credential = try relyingParty(publicURL).verifyRegistration(
-            .init(clientDataJSON: clientData, attestationObject: attestation), challenge: challenge, policy: policy)
         let now = env.clock.now()
+        let rp = try relyingParty(publicURL)
+        let credential: WebAuthnRelyingParty.NewCredential
+        do {
+            credential = try await rp.verifyRegistration(
+                .init(clientDataJSON: clientData, attestationObject: attestation), challenge: challenge, policy: policy, now: now)
+        } catch {
+            logger.notice("passkey registration refused", metadata: ["tandem.user": "\(user.id)",
+                                                                   "tandem.reason": "\(WebAuthnRejection(error)?.rawValue ?? "invalid")"])
+            throw error
+        }
         let existing = try await env.storage.passkeys(userID: user.id)
         let passkey = Passkey(id: env.random.uuid(), userID: user.id, credentialID: Base64URL.encode(credential.credentialID),
                               publicKey: Base64URL.encode(credential.publicKey.encoded), algorithm: credential.publicKey.algorithm.rawValue,
                               signCount: Int64(credential.signCount), aaguid: credential.aaguid, backupEligible: credential.backupEligible,
                               backedUp: credential.backedUp, attestationFormat: credential.attestationFormat,
+                              attestation: credential.attestation.rawValue,
                               transports: (answer.transports ?? []).filter(Self.knownTransports.contains).sorted(),
                               name: name.isEmpty ? "Passkey \(existing.count + 1)" : name, createdAt: now)
         guard try await env.storage.insertPasskey(passkey) else {

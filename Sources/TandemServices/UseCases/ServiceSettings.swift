@@ -19,6 +19,9 @@ public struct ServiceSettings: Sendable {
     public var publicURL: String
     /// The name shown to the authenticator as the application.
     public var applicationName: String
+    /// The roots a passkey's `packed` full attestation must chain to (`--fido2-attestation-roots`,
+    /// decision 0037); none: enforced attestation refuses every registration.
+    public var attestationRoots = AttestationTrustAnchors()
 
     public init(challengeLifetime: TimeInterval = 120, numberDigits: Int = NumberMatch.defaultDigits,
                 flowLifetime: TimeInterval = 900, sessionLifetime: TimeInterval = 8 * 3600,

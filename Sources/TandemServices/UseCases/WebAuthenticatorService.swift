@@ -53,8 +53,9 @@ public struct WebAuthenticatorService: Sendable {
         }
         let credential: WebAuthnRelyingParty.NewCredential
         do {
-            credential = try WebAuthnRelyingParty(publicURL: publicURL).verifyRegistration(
-                .init(clientDataJSON: clientData, attestationObject: attestation), challenge: challenge, policy: .init(requireUserVerification: true))
+            credential = try await WebAuthnRelyingParty(publicURL: publicURL).verifyRegistration(
+                .init(clientDataJSON: clientData, attestationObject: attestation), challenge: challenge,
+                policy: .init(requireUserVerification: true), now: now)
         } catch {
             logger.notice("approval passkey refused", metadata: ["tandem.device": "\(device.id)",
                                                                   "tandem.reason": "\(WebAuthnRejection(error)?.rawValue ?? "invalid")"])

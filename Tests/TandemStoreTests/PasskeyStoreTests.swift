@@ -34,8 +34,12 @@ struct PasskeyStoreTests {
             #expect(try await s.passkeys(userID: bob.id).isEmpty)
             var none = Self.passkey(userID: alice.id, credentialID: "Y3JlZC0y")
             none.transports = []
+            none.attestation = "basic"   // a verified attestation chain (migration 141, decision 0037)
             none.createdAt = Self.t0.addingTimeInterval(1)
             #expect(try await s.insertPasskey(none))
+            #expect(try await s.passkey(id: none.id) == none)
+            #expect(try await s.passkey(id: key.id)?.attestationLevel == "notAttested")
+            #expect(try await s.passkey(id: none.id)?.attestationLevel == "attested")
             #expect(try await s.passkeys(userID: alice.id).map(\.id) == [key.id, none.id])
             #expect(try await s.passkey(id: none.id)?.transports == [])
         }

@@ -3394,6 +3394,124 @@ enum OpenAPIDocument {
           }
         }
       }
+    },
+    "/v1.0/users/{id}/authentication/fido2Methods": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/userId"
+        }
+      ],
+      "get": {
+        "operationId": "listFido2Methods",
+        "summary": "A user's passkeys (FIDO2), oldest first",
+        "tags": [
+          "methods"
+        ],
+        "responses": {
+          "200": {
+            "description": "The passkeys.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "type": "object",
+                  "required": [
+                    "@odata.context",
+                    "value"
+                  ],
+                  "properties": {
+                    "@odata.context": {
+                      "type": "string"
+                    },
+                    "value": {
+                      "type": "array",
+                      "items": {
+                        "$ref": "#/components/schemas/Fido2AuthenticationMethod"
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
+    },
+    "/v1.0/users/{id}/authentication/fido2Methods/{method}": {
+      "parameters": [
+        {
+          "$ref": "#/components/parameters/userId"
+        },
+        {
+          "$ref": "#/components/parameters/methodId"
+        }
+      ],
+      "get": {
+        "operationId": "getFido2Method",
+        "summary": "One passkey",
+        "tags": [
+          "methods"
+        ],
+        "responses": {
+          "200": {
+            "description": "The passkey.",
+            "content": {
+              "application/json": {
+                "schema": {
+                  "$ref": "#/components/schemas/Fido2AuthenticationMethod"
+                }
+              }
+            }
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      },
+      "delete": {
+        "operationId": "deleteFido2Method",
+        "summary": "Delete a user's passkey (audited; the user's sessions end)",
+        "tags": [
+          "methods"
+        ],
+        "responses": {
+          "204": {
+            "description": "Deleted; no body."
+          },
+          "400": {
+            "$ref": "#/components/responses/BadRequest"
+          },
+          "401": {
+            "$ref": "#/components/responses/Unauthorized"
+          },
+          "403": {
+            "$ref": "#/components/responses/Forbidden"
+          },
+          "404": {
+            "$ref": "#/components/responses/NotFound"
+          }
+        }
+      }
     }
   },
   "components": {
@@ -6875,6 +6993,69 @@ enum OpenAPIDocument {
             "type": "string",
             "format": "date-time",
             "nullable": true
+          }
+        }
+      },
+      "Fido2AuthenticationMethod": {
+        "type": "object",
+        "required": [
+          "@odata.type",
+          "id",
+          "displayName",
+          "aaGuid",
+          "attestationLevel"
+        ],
+        "description": "A passkey (decisions 0020, 0037). attestationLevel is attested only when its packed attestation chained to an administrator's root at registration.",
+        "properties": {
+          "@odata.type": {
+            "type": "string",
+            "enum": [
+              "#microsoft.graph.fido2AuthenticationMethod"
+            ]
+          },
+          "id": {
+            "type": "string"
+          },
+          "displayName": {
+            "type": "string"
+          },
+          "createdDateTime": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "lastUsedDateTime": {
+            "type": "string",
+            "format": "date-time",
+            "nullable": true
+          },
+          "aaGuid": {
+            "type": "string",
+            "description": "The authenticator model, lowercase UUID; all zeros when the authenticator does not say."
+          },
+          "model": {
+            "type": "string",
+            "nullable": true,
+            "description": "Always null: Tandem has no FIDO Metadata Service."
+          },
+          "attestationCertificates": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "attestationLevel": {
+            "type": "string",
+            "enum": [
+              "attested",
+              "notAttested"
+            ]
+          },
+          "passkeyType": {
+            "type": "string",
+            "enum": [
+              "deviceBound",
+              "synced"
+            ]
           }
         }
       },

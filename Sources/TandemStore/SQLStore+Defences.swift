@@ -85,13 +85,23 @@ extension SQLStore: DefenceStore {
             """).run()
     }
 
-    public func updateSignIn(_ r: SignInRecord) async throws {
-        try await db.raw("""
-            UPDATE sign_in_logs SET updated_at = \(bind: Self.millis(r.updatedAt)), user_id = \(bind: r.userID), error_code = \(bind: r.errorCode),
-                failure_reason = \(bind: r.failureReason), additional_details = \(bind: r.additionalDetails),
-                policy_reason = \(bind: r.policyReason), steps = \(bind: Self.stepsJSON(r.steps)), location = \(bind: r.location)
-            WHERE id = \(bind: r.id)
-            """).run()
+    /// One `UPDATE … RETURNING`: the new steps are spliced into the stored JSON array as text
+    /// (`[]` becomes the new array, `[…]` loses its `]` and gains `,step…]`), which reads the same
+    /// on SQLite and PostgreSQL; the outcome and reason are set only when given.
+    public func amendSignIn(_ a: SignInAmendment) async throws -> SignInRecord? {
+        let added = Self.stepsJSON(a.steps)  // "[…]"
+        let tail = "," + added.dropFirst()  // ",…]"
+        let steps: SQLQueryString = a.steps.isEmpty ? "steps"
+            : "CASE WHEN steps = '[]' THEN \(bind: added) ELSE substr(steps, 1, length(steps) - 1) || \(bind: String(tail)) END"
+        let outcome: SQLQueryString = if let o = a.outcome {
+            "error_code = \(bind: o.code), failure_reason = \(bind: o.reason), additional_details = \(bind: o.details),"
+        } else { "" }
+        let reason: SQLQueryString = if let r = a.policyReason { "policy_reason = \(bind: r)," } else { "" }
+        return try await db.raw("""
+            UPDATE sign_in_logs SET \(outcome) \(reason) updated_at = \(bind: Self.millis(a.at)), steps = \(steps)
+            WHERE id = \(bind: a.id)
+            RETURNING \(unsafeRaw: Self.signInColumns)
+            """).first().map(Self.signIn)
     }
 
     public func signIn(id: String) async throws -> SignInRecord? {

@@ -103,6 +103,14 @@ extension SQLStore: PolicyStore {
         try await db.raw("SELECT body FROM policies WHERE id = \(bind: id)").first()?.decode(column: "body", as: String.self)
     }
 
+    public func policyDocuments() async throws -> [String: String] {
+        var documents: [String: String] = [:]
+        for row in try await db.raw("SELECT id, body FROM policies").all() {
+            documents[try row.decode(column: "id", as: String.self)] = try row.decode(column: "body", as: String.self)
+        }
+        return documents
+    }
+
     public func savePolicyDocument(id: String, body: String, updatedAt: Date) async throws {
         try await db.raw("""
             INSERT INTO policies (id, body, updated_at) VALUES (\(bind: id), \(bind: body), \(bind: Self.millis(updatedAt)))

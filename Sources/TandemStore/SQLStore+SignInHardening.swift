@@ -42,6 +42,10 @@ extension SQLStore: SignInHardeningStore {
         return row != nil
     }
 
+    public func clearThrottleFailures(key: String) async throws {
+        try await db.raw("UPDATE sign_in_throttles SET failures = 0, version = version + 1 WHERE key = \(bind: key) AND failures > 0").run()
+    }
+
     public func clearPushLock(userID: String) async throws {
         try await db.raw("UPDATE users SET push_locked_at = NULL, push_failures = 0 WHERE id = \(bind: userID)").run()
     }

@@ -61,7 +61,12 @@ extension InMemoryStorage {
     }
 
     public func insertSignIn(_ record: SignInRecord) { signInsByID[record.id] = record }
-    public func updateSignIn(_ record: SignInRecord) { if signInsByID[record.id] != nil { signInsByID[record.id] = record } }
+    public func amendSignIn(_ amendment: SignInAmendment) -> SignInRecord? {
+        guard let record = signInsByID[amendment.id] else { return nil }
+        let amended = amendment.applied(to: record)
+        signInsByID[amendment.id] = amended
+        return amended
+    }
     public func signIn(id: String) -> SignInRecord? { signInsByID[id] }
     public func signIns(limit: Int, before: (Date, String)?) -> [SignInRecord] {
         signInsByID.values.sorted { ($0.createdAt, $0.id) > ($1.createdAt, $1.id) }

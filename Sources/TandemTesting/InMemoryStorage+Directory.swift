@@ -50,6 +50,7 @@ extension InMemoryStorage {
     }
 
     public func policyDocument(id: String) -> String? { policies[id] }
+    public func policyDocuments() -> [String: String] { policies }
     public func savePolicyDocument(id: String, body: String, updatedAt: Date) { policies[id] = body }
 
     public func insertAudit(_ entry: AuditEntry) { auditLog.append(entry) }

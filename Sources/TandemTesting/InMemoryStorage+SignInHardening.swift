@@ -11,6 +11,13 @@ extension InMemoryStorage {
         return true
     }
 
+    public func clearThrottleFailures(key: String) {
+        guard var record = throttles[key], record.failures > 0 else { return }
+        record.failures = 0
+        record.version += 1
+        throttles[key] = record
+    }
+
     public func clearPushLock(userID: String) {
         securityByUser[userID, default: UserSecurity()].pushLockedAt = nil
         usersByID[userID]?.pushFailures = 0

@@ -27,14 +27,42 @@ struct SignInLogStoreTests {
             #expect(try await store.signIn(id: "payroll")?.graphAppID == clientID)
             #expect(try await store.signIn(id: "own")?.appID == nil)
             #expect(try await store.signIn(id: "own")?.graphAppID == SignInRecord.tandemAppID)
-            var finished = try #require(try await store.signIn(id: "payroll"))
-            finished.errorCode = 0
-            finished.updatedAt = at.addingTimeInterval(5)
-            try await store.updateSignIn(finished)
+            let finished = try await store.amendSignIn(SignInAmendment(id: "payroll", at: at.addingTimeInterval(5), steps: [],
+                                                                      outcome: .init(code: 0, reason: nil, details: nil)))
+            #expect(finished?.appID == clientID)
             let listed = try await store.signIns(limit: 10, before: nil)
             #expect(listed.map(\.id) == ["own", "payroll"])
             #expect(listed.map(\.appID) == [nil, clientID])
             #expect(listed.last?.errorCode == 0)
+        }
+    }
+
+    @Test("An amendment appends steps to the stored ones and sets only what it carries, in one write", arguments: Backend.allCases)
+    func amendment(backend: Backend) async throws {
+        try await OpenStore.with(backend) { store in
+            let at = Date(timeIntervalSince1970: 1_800_000_000)
+            try await store.insertSignIn(Self.record("s", appID: nil, at: at))
+            // A detail with the characters that would break a spliced JSON array.
+            let first = SignInStep(at: at.addingTimeInterval(1), method: "Password", succeeded: true, detail: "ok, \"quoted\" ] [ \u{e9}")
+            let second = SignInStep(at: at.addingTimeInterval(2), method: "Mobile app notification", succeeded: false,
+                                    detail: "MFA denied", requestID: "r1")
+            let third = SignInStep(at: at.addingTimeInterval(3), method: "Verification code", succeeded: true, detail: "done")
+            let one = try await store.amendSignIn(SignInAmendment(id: "s", at: at.addingTimeInterval(1), steps: [first], policyReason: "policy"))
+            #expect(one?.steps == [first])
+            #expect(one?.errorCode == 50074)  // no outcome: kept
+            #expect(one?.policyReason == "policy")
+            let two = try await store.amendSignIn(SignInAmendment(id: "s", at: at.addingTimeInterval(3), steps: [second, third],
+                                                                 outcome: .init(code: 500121, reason: "denied", details: "d")))
+            #expect(two?.steps == [first, second, third])
+            #expect(two?.policyReason == "policy")  // nil: kept
+            #expect(two?.errorCode == 500121 && two?.failureReason == "denied" && two?.additionalDetails == "d")
+            let three = try await store.amendSignIn(SignInAmendment(id: "s", at: at.addingTimeInterval(4), steps: [],
+                                                                   outcome: .init(code: 0, reason: nil, details: nil)))
+            #expect(three?.steps == [first, second, third])
+            #expect(three?.errorCode == 0 && three?.failureReason == nil && three?.additionalDetails == nil)
+            #expect(try await store.signIn(id: "s") == three)
+            #expect(three?.updatedAt == at.addingTimeInterval(4))
+            #expect(try await store.amendSignIn(SignInAmendment(id: "missing", at: at, steps: [first])) == nil)
         }
     }
 }

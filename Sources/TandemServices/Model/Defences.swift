@@ -61,6 +61,51 @@ public struct SignInStep: Sendable, Equatable, Codable {
 }
 
 /// A sign-in attempt (one browser flow), in the spirit of Graph's `signIn`.
+/// A change to a sign-in record written in one statement (issue 11): steps appended to the
+/// stored ones, and optionally the outcome and the policy's reason set. No read before it.
+public struct SignInAmendment: Sendable, Equatable {
+    public var id: String
+    public var at: Date
+    public var steps: [SignInStep]
+    /// The new outcome (error code, failure reason, additional details); nil keeps the stored one.
+    public var outcome: Outcome?
+    /// nil keeps the stored reason.
+    public var policyReason: String?
+
+    public struct Outcome: Sendable, Equatable {
+        public var code: Int
+        public var reason: String?
+        public var details: String?
+        public init(code: Int, reason: String?, details: String?) {
+            self.code = code
+            self.reason = reason
+            self.details = details
+        }
+    }
+
+    public init(id: String, at: Date, steps: [SignInStep], outcome: Outcome? = nil, policyReason: String? = nil) {
+        self.id = id
+        self.at = at
+        self.steps = steps
+        self.outcome = outcome
+        self.policyReason = policyReason
+    }
+
+    /// The record with this change applied (what the store writes).
+    public func applied(to record: SignInRecord) -> SignInRecord {
+        var record = record
+        record.steps += steps
+        record.updatedAt = at
+        if let outcome {
+            record.errorCode = outcome.code
+            record.failureReason = outcome.reason
+            record.additionalDetails = outcome.details
+        }
+        if let policyReason { record.policyReason = policyReason }
+        return record
+    }
+}
+
 public struct SignInRecord: Sendable, Equatable {
     public var id: String
     public var createdAt: Date

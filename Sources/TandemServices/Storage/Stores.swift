@@ -87,6 +87,9 @@ public protocol DirectoryStore: Sendable {
 /// Policy documents (JSON), by id.
 public protocol PolicyStore: Sendable {
     func policyDocument(id: String) async throws -> String?
+    /// Every stored document by id, in one read (a request's memo, issue 11: a sign-in step
+    /// consults several documents; the table holds a handful of small rows).
+    func policyDocuments() async throws -> [String: String]
     func savePolicyDocument(id: String, body: String, updatedAt: Date) async throws
     /// Compare-and-set: writes `body` only if the stored document is still `expected` (`nil`: none
     /// stored yet); returns whether it did (decision 0018, optimistic concurrency).
@@ -125,7 +128,8 @@ public protocol DefenceStore: Sendable {
     func riskyUsers() async throws -> [(User, UserSecurity)]
 
     func insertSignIn(_ record: SignInRecord) async throws
-    func updateSignIn(_ record: SignInRecord) async throws
+    /// Applies `amendment` in one write and returns the record as written (nil: no such record).
+    func amendSignIn(_ amendment: SignInAmendment) async throws -> SignInRecord?
     func signIn(id: String) async throws -> SignInRecord?
     /// Newest first.
     func signIns(limit: Int, before: (Date, String)?) async throws -> [SignInRecord]

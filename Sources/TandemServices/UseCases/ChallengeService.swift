@@ -48,7 +48,7 @@ public struct ChallengeService: Sendable {
         let verdict = if let facts { facts.verdict } else { try await PolicyService(env: env).verdict(for: user) }
         guard verdict.allows(kind) else { throw TandemError(.forbidden, "The authentication methods policy does not allow this request.") }
         let protection = PushProtectionService(env: env)
-        try await protection.admit(user, kind: kind)
+        try await protection.admit(user, kind: kind, known: facts?.security, pending: facts?.pending)
         let place = await env.locator.locate(context.ipAddress)
         var shown = context
         shown.location = place.displayName
@@ -97,10 +97,16 @@ public struct ChallengeService: Sendable {
     public struct IssueFacts: Sendable {
         public var devices: [Device]
         public var verdict: AuthenticatorVerdict
+        /// The user's push protection state, read in the same step (an expired lock already ended).
+        public var security: UserSecurity?
+        /// The user's pending requests, read in the same step (for the pending cap).
+        public var pending: [Challenge]?
 
-        public init(devices: [Device], verdict: AuthenticatorVerdict) {
+        public init(devices: [Device], verdict: AuthenticatorVerdict, security: UserSecurity? = nil, pending: [Challenge]? = nil) {
             self.devices = devices
             self.verdict = verdict
+            self.security = security
+            self.pending = pending
         }
     }
 

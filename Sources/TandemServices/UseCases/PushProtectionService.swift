@@ -117,15 +117,19 @@ public struct PushProtectionService: Sendable {
     /// Phone sign-in requests (started with no factor, by anyone who knows the name) have their own
     /// pending cap and their own growing waits, so a flood of them never delays the push that
     /// follows a right password (decision 0013).
-    public func admit(_ user: User, kind: ChallengeKind) async throws {
+    /// `known` is the state the caller read in the same step: the MFA counter is taken by
+    /// compare-and-set against it, so a push sent in between still makes this one fail.
+    /// `pending`, likewise, is the user's pending requests read in the same step.
+    public func admit(_ user: User, kind: ChallengeKind, known: UserSecurity? = nil, pending: [Challenge]? = nil) async throws {
         guard kind != .registration else { return }
         let now = env.clock.now()
         let settings = try await settings()
-        let security = try await security(userID: user.id)
+        let security = if let known { known } else { try await security(userID: user.id) }
         if security.isPushBarred(at: now) {
             throw TandemError(.locked, "Sign-in requests to your Authenticator app are blocked for your account. Contact your administrator.")
         }
-        let pending = try await env.storage.pendingChallenges(userID: user.id).filter { $0.expiresAt > now && $0.kind == kind }
+        let all = if let pending { pending } else { try await env.storage.pendingChallenges(userID: user.id) }
+        let pending = all.filter { $0.expiresAt > now && $0.kind == kind }
         if pending.count >= settings.maxPendingPerUser {
             logger.notice("push refused: pending cap", metadata: ["tandem.user": "\(user.id)"])
             throw TandemError(.tooManyRequests, "Too many sign-in requests are waiting for an answer. Answer or wait for them to expire.")
@@ -185,10 +189,8 @@ public struct PushProtectionService: Sendable {
     public func recordSuccess(userID: String) async throws {
         // Both counters to zero in one write.
         try await env.storage.resetPushCounter(userID: userID)
-        let throttle = SignInThrottleService(env: env)
-        if let record = try await env.storage.throttleRecord(key: "passwordless|" + userID), record.failures > 0 {
-            let _: Void = try await throttle.update(record.key, known: record) { $0.failures = 0 }
-        }
+        // The phone sign-in waits start over: one conditional write, no read.
+        try await env.storage.clearThrottleFailures(key: "passwordless|" + userID)
     }
 
     /// A Temporary Access Pass sign-in (an administrator's pass): also ends a failure lock.

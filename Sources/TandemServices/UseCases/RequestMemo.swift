@@ -12,16 +12,18 @@ import TandemCore
 public final class RequestMemo: Sendable {
     @TaskLocal public static var current: RequestMemo?
 
-    private let documents = Mutex<[String: String?]>([:])
+    private let documents = Mutex<[String: String]?>(nil)
     private let locations = Mutex<[NamedLocation]?>(nil)
 
     public init() {}
 
-    func policyDocument(id: String, load: () async throws -> String?) async throws -> String? {
-        if let known = documents.withLock({ $0[id] }) { return known }
-        let body = try await load()
-        documents.withLock { $0[id] = .some(body) }
-        return body
+    /// The first question loads every document in one read; the rest of the request is answered
+    /// from it (a document not stored is `nil`, as the store would say).
+    func policyDocument(id: String, loadAll: () async throws -> [String: String]) async throws -> String? {
+        if let known = documents.withLock({ $0 }) { return known[id] }
+        let all = try await loadAll()
+        documents.withLock { $0 = all }
+        return all[id]
     }
 
     public func namedLocations(load: () async throws -> [NamedLocation]) async throws -> [NamedLocation] {
@@ -36,6 +38,6 @@ extension ServiceEnvironment {
     /// A policy document, through the request's memo when there is one.
     func policyDocument(id: String) async throws -> String? {
         guard let memo = RequestMemo.current else { return try await storage.policyDocument(id: id) }
-        return try await memo.policyDocument(id: id) { try await storage.policyDocument(id: id) }
+        return try await memo.policyDocument(id: id) { try await storage.policyDocuments() }
     }
 }

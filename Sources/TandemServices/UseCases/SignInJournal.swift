@@ -86,36 +86,31 @@ public struct SignInJournal: Sendable {
     /// Adds a step and, optionally, sets the outcome and the policy's reason.
     public func step(_ id: String?, method: String, succeeded: Bool, detail: String, requestID: String? = nil,
                      outcome: Outcome? = nil, policyReason: String? = nil) async throws {
-        guard let id, var record = try await env.storage.signIn(id: id) else { return }
+        guard let id else { return }
         let now = env.clock.now()
-        record.steps.append(SignInStep(at: now, method: method, succeeded: succeeded, detail: detail, requestID: requestID))
-        record.updatedAt = now
-        if let outcome {
-            record.errorCode = outcome.code
-            record.failureReason = outcome.reason
-            record.additionalDetails = outcome.details
-        }
-        if let policyReason { record.policyReason = policyReason }
-        try await env.storage.updateSignIn(record)
+        _ = try await env.storage.amendSignIn(SignInAmendment(
+            id: id, at: now, steps: [SignInStep(at: now, method: method, succeeded: succeeded, detail: detail, requestID: requestID)],
+            outcome: outcome.map(Self.amendment), policyReason: policyReason))
     }
 
     /// Sets the outcome without a step.
     /// Returns the finished record.
     @discardableResult
     public func finish(_ id: String?, _ outcome: Outcome, strength: AuthenticationStrength?? = nil) async throws -> SignInRecord? {
-        guard let id, var record = try await env.storage.signIn(id: id) else { return nil }
+        guard let id else { return nil }
+        let now = env.clock.now()
+        var steps: [SignInStep] = []
         if let strength {
             // Decision 0025: the strongest authentication strength the sign-in satisfied, as a step
             // of the record (shown in the admin portal's detail and Graph's authenticationDetails).
-            record.steps.append(SignInStep(at: env.clock.now(), method: Self.strengthStep, succeeded: strength != nil,
-                                           detail: strength?.displayName ?? "None (single-factor authentication)"))
+            steps.append(SignInStep(at: now, method: Self.strengthStep, succeeded: strength != nil,
+                                    detail: strength?.displayName ?? "None (single-factor authentication)"))
         }
-        record.errorCode = outcome.code
-        record.failureReason = outcome.reason
-        record.additionalDetails = outcome.details
-        record.updatedAt = env.clock.now()
-        try await env.storage.updateSignIn(record)
-        return record
+        return try await env.storage.amendSignIn(SignInAmendment(id: id, at: now, steps: steps, outcome: Self.amendment(outcome)))
+    }
+
+    static func amendment(_ outcome: Outcome) -> SignInAmendment.Outcome {
+        SignInAmendment.Outcome(code: outcome.code, reason: outcome.reason, details: outcome.details)
     }
 
     /// The method name of the step that records the strength a sign-in satisfied.

@@ -64,8 +64,11 @@ extension SignInService {
 
     /// A phone sign-in request of the user still waiting for an answer.
     func hasUnansweredPasswordless(_ user: User) async throws -> Bool {
-        let now = env.clock.now()
-        return try await env.storage.pendingChallenges(userID: user.id).contains { $0.kind == .passwordless && $0.expiresAt > now }
+        Self.hasUnansweredPasswordless(try await env.storage.pendingChallenges(userID: user.id), now: env.clock.now())
+    }
+
+    static func hasUnansweredPasswordless(_ pending: [Challenge], now: Date) -> Bool {
+        pending.contains { $0.kind == .passwordless && $0.expiresAt > now }
     }
 
     /// The same browser signs in again: its earlier unanswered request is withdrawn (superseded).

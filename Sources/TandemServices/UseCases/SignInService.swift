@@ -63,17 +63,21 @@ public struct SignInService: Sendable {
         flow.stepUp = stepUp
         if let user = enabled, let snapshot {
             var facts = try await self.facts(snapshot, flow: flow)
+            var issueFacts = snapshot.issueFacts
             if passwordFirst {
                 // A client that always sends the password (RADIUS): never phone sign-in first.
                 facts.phoneSignInAvailable = false
             } else if facts.phoneSignInAvailable {
                 facts.lastMethodWasPhone = try await lastMethodWasPhone(user, browserMethod: browserMethod)
-                facts.phoneSignInWaitingElsewhere = try await hasUnansweredPasswordless(user)
+                // Read once: the push below checks its pending cap against the same list.
+                let pending = try await env.storage.pendingChallenges(userID: user.id)
+                issueFacts.pending = pending
+                facts.phoneSignInWaitingElsewhere = Self.hasUnansweredPasswordless(pending, now: now)
             }
             if SignInDecision.startsWithPhone(facts), case .proceed = flow.requestPush(.passwordless) {
                 do {
                     let challenge = try await challenges.issue(to: user, kind: .passwordless, context: context, signInID: signInID,
-                                                               facts: snapshot.issueFacts)
+                                                               facts: issueFacts)
                     flow.pushSent(.passwordless, challengeID: challenge.id)
                 } catch let error as TandemError where error.code == .tooManyRequests {
                     // Flooded: no passwordless push this time; the password page is still there.

@@ -68,5 +68,5 @@ struct SignInSnapshot: Sendable {
     }
 
     /// What `ChallengeService.issue` needs that this snapshot already read.
-    var issueFacts: ChallengeService.IssueFacts { .init(devices: devices, verdict: verdict) }
+    var issueFacts: ChallengeService.IssueFacts { .init(devices: devices, verdict: verdict, security: security) }
 }

@@ -31,8 +31,7 @@ public actor ChallengeWatch: ChallengeEvents {
         for continuation in woken.values { continuation.resume() }
     }
 
-    public func wait(challengeID: String, until deadline: Date) async {
-        let delay = deadline.timeIntervalSinceNow
+    public func wait(challengeID: String, for delay: TimeInterval) async {
         guard delay > 0, !stopping else { return }
         if let at = recent[challengeID], ContinuousClock.now - at < memory { return }
         let token = UUID()

@@ -123,7 +123,7 @@ struct RelayedChallengeEvents: ChallengeEvents {
         await bus.publish(.changed(challengeID: challengeID))
     }
 
-    func wait(challengeID: String, until deadline: Date) async {
-        await watch.wait(challengeID: challengeID, until: deadline)
+    func wait(challengeID: String, for seconds: TimeInterval) async {
+        await watch.wait(challengeID: challengeID, for: seconds)
     }
 }

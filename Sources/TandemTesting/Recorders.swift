@@ -45,7 +45,7 @@ public final class ImmediateChallengeEvents: ChallengeEvents {
     public init() {}
     public var changed: [String] { changes.withLock { $0 } }
     public func changed(challengeID: String) async { changes.withLock { $0.append(challengeID) } }
-    public func wait(challengeID: String, until deadline: Date) async {}
+    public func wait(challengeID: String, for seconds: TimeInterval) async {}
 }
 
 /// A fast, deterministic password hasher for tests (SHA-256 with a prefix). Never for production.

@@ -205,7 +205,7 @@ struct NoPush: PushNotifier {
 
 struct NoEvents: ChallengeEvents {
     func changed(challengeID: String) async {}
-    func wait(challengeID: String, until deadline: Date) async {}
+    func wait(challengeID: String, for seconds: TimeInterval) async {}
 }
 
 /// Writes a line to standard output unbuffered, so a supervising process sees it at once.

@@ -78,7 +78,7 @@ struct InstanceRelayTests {
         let b = await Self.instance(network)
         defer { a.listening.cancel(); b.listening.cancel() }
         let started = ContinuousClock.now
-        async let waited: Void = a.relay.events.wait(challengeID: "c1", until: Date().addingTimeInterval(20))
+        async let waited: Void = a.relay.events.wait(challengeID: "c1", for: 20)
         try await Task.sleep(for: .milliseconds(100))
         await b.relay.events.changed(challengeID: "c1")
         await waited
@@ -90,7 +90,7 @@ struct InstanceRelayTests {
         let watch = ChallengeWatch()
         await watch.changed(challengeID: "c1")
         let started = ContinuousClock.now
-        await watch.wait(challengeID: "c1", until: Date().addingTimeInterval(20))
+        await watch.wait(challengeID: "c1", for: 20)
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 }

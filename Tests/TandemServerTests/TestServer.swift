@@ -24,6 +24,7 @@ struct TestServer {
         configure: (inout TandemConfiguration) -> Void,
         mode: TestingSetup = .router,
         counter: StatementCounter? = nil,
+        clock: any TandemClock = SystemClock(),
         _ test: @Sendable (SQLStore, any TestClientProtocol) async throws -> Void
     ) async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("tandem-server-\(UUID().uuidString).sqlite").path
@@ -34,7 +35,7 @@ struct TestServer {
         do {
             let passwords = BcryptPasswordHasher(cost: 4)
             let env = ServiceEnvironment(storage: store, push: RecordingPushNotifier(), events: ImmediateChallengeEvents(),
-                                         passwords: passwords, clock: SystemClock(), random: SystemRandomSource(),
+                                         passwords: passwords, clock: clock, random: SystemRandomSource(),
                                          settings: ServiceSettings(publicURL: "http://127.0.0.1"))
             _ = try await DirectoryService(env: env).addUser(userPrincipalName: "alice@contoso.com", displayName: "Alice", password: "correct horse")
             var config = TandemConfiguration(host: "127.0.0.1", port: 0, bcryptCost: 4)
@@ -43,7 +44,7 @@ struct TestServer {
             // 100 suites share 2 cores (CI saw "I/O on closed channel"). Tests of the deadlines set their own.
             config.connections = ConnectionLimits(perAddress: 256, headerTimeout: 300, idleTimeout: 3600)
             configure(&config)
-            let app = try buildApplication(configuration: config, storage: store, passwords: passwords)
+            let app = try buildApplication(configuration: config, storage: store, passwords: passwords, clock: clock)
             try await app.test(mode) { client in try await test(store, client) }
         } catch {
             try? await opened.close()

@@ -67,7 +67,7 @@ struct SecurityInfoController: Sendable {
         router.get("/mysecurityinfo/authenticator/{id}/status") { request, context in
             let user = try await self.principal(request).user
             let id = try context.parameters.require("id")
-            return JSONResponse.make(try await self.registration.status(activationID: id, userID: user.id, waitUntil: Web.waitDeadline(request)))
+            return JSONResponse.make(try await self.registration.status(activationID: id, userID: user.id, wait: Web.waitSeconds(request)))
         }
         router.get("/mysecurityinfo/authenticator/{id}/events") { request, context in
             let user = try await self.principal(request).user
@@ -75,7 +75,7 @@ struct SecurityInfoController: Sendable {
             _ = try await self.registration.status(activationID: id, userID: user.id)
             let registration = self.registration
             return Web.eventStream {
-                let status = try await registration.status(activationID: id, userID: user.id, waitUntil: Date().addingTimeInterval(20))
+                let status = try await registration.status(activationID: id, userID: user.id, wait: 20)
                 return (Web.json(status), ![.awaitingDevice, .confirming].contains(status.state))
             }
         }
@@ -134,6 +134,8 @@ struct SecurityInfoController: Sendable {
         ]
         values.merge(try await passkeyValues(of: user, csrf: csrf)) { $1 }
         values.merge(try await softwareOathValues(of: user, csrf: csrf)) { $1 }
+        values.merge(try await systemPreferredValues(of: user)) { $1 }
+        values.merge(await campaignValues(request)) { $1 }
         if let done = request.uri.queryParameters.get("done"),
            let notice = Self.notices[String(done)] ?? Self.passkeyNotices[String(done)] ?? Self.softwareOathNotices[String(done)] { values["notice"] = notice }
         if let lock = try await security.lockNotice(for: user) { values["lockNotice"] = lock }

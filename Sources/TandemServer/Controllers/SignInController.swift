@@ -43,7 +43,7 @@ struct SignInController: Sendable {
         router.get("/login/approve") { request, _ in try await self.approvePage(request) }
         router.get("/login/verify-passkey") { request, _ in try await self.passkeyStepPage(request) }
         router.get("/login/status") { request, _ in
-            JSONResponse.make(try await self.signIn.status(token: Web.cookie(Web.flowCookie, request), waitUntil: Web.waitDeadline(request)))
+            JSONResponse.make(try await self.signIn.status(token: Web.cookie(Web.flowCookie, request), wait: Web.waitSeconds(request)))
         }
         router.get("/login/events") { request, _ in try await self.events(request) }
         router.post("/login/resend") { request, context in
@@ -174,7 +174,7 @@ struct SignInController: Sendable {
         _ = try await signIn.status(token: token)
         let signIn = self.signIn
         return Web.eventStream {
-            let status = try await signIn.status(token: token, waitUntil: Date().addingTimeInterval(20))
+            let status = try await signIn.status(token: token, wait: 20)
             return (Web.json(status), status.stage != .push || status.state != .pending)
         }
     }

@@ -76,10 +76,11 @@ enum Web {
         return ChallengeContext(application: application, ipAddress: ip, location: "Unknown location", browser: agent)
     }
 
-    /// `?wait=N` in seconds, capped at 30.
-    static func waitDeadline(_ request: Request) -> Date? {
-        guard let text = request.uri.queryParameters.get("wait"), let seconds = Double(text), seconds > 0 else { return nil }
-        return Date().addingTimeInterval(min(seconds, 30))
+    /// `?wait=N` in seconds, capped at 30: a duration; the service turns it into an instant of
+    /// the server's clock.
+    static func waitSeconds(_ request: Request) -> TimeInterval? {
+        guard let text = request.uri.queryParameters.get("wait"), let seconds = Double(text), seconds > 0, seconds.isFinite else { return nil }
+        return min(seconds, 30)
     }
 
     /// A server-sent-events stream: calls `next` until it returns `nil` or five minutes pass.
@@ -88,10 +89,11 @@ enum Web {
             status: .ok,
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache"],
             body: .init { writer in
-                let end = Date().addingTimeInterval(300)
+                // A stream's lifetime is a duration: the monotonic clock, not an instant of the store's.
+                let end = ContinuousClock.now.advanced(by: .seconds(300))
                 try await writer.write(ByteBuffer(string: "retry: 2000\n\n"))
                 // On graceful shutdown the stream ends (the browser's EventSource reconnects).
-                while Date() < end, !Task.isShuttingDownGracefully, let event = try? await next() {
+                while ContinuousClock.now < end, !Task.isShuttingDownGracefully, let event = try? await next() {
                     try await writer.write(ByteBuffer(string: "data: \(event.data)\n\n"))
                     if event.last { break }
                 }

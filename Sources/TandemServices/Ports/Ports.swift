@@ -62,8 +62,19 @@ extension PushNotifier {
 public protocol ChallengeEvents: Sendable {
     /// Signals that a challenge changed state.
     func changed(challengeID: String) async
-    /// Returns when the challenge changes or the deadline passes, whichever comes first.
-    func wait(challengeID: String, until deadline: Date) async
+    /// Returns when the challenge changes or `seconds` pass, whichever comes first. The port
+    /// counts a duration, never an instant: instants are the server clock's (`TandemClock`), so a
+    /// wait can't mix the wall clock with the injected one (issue 11).
+    func wait(challengeID: String, for seconds: TimeInterval) async
+}
+
+extension ChallengeEvents {
+    /// Waits until `deadline` as `clock` tells it (the server's clock).
+    public func wait(challengeID: String, until deadline: Date, on clock: any TandemClock) async {
+        let seconds = deadline.timeIntervalSince(clock.now())
+        guard seconds > 0 else { return }
+        await wait(challengeID: challengeID, for: seconds)
+    }
 }
 
 /// Where an IP address is: a named network, a country from an offline database, or unknown.

@@ -179,7 +179,7 @@ public struct CIBAService: Sendable {
             let deadline = request.expiresAt.addingTimeInterval(1)
             guard let challenge = try? await challenges.current(id: request.challengeID) else { return }
             if challenge.state != .pending || oidc.now >= deadline { break }
-            await oidc.env.events.wait(challengeID: request.challengeID, until: min(deadline, oidc.now.addingTimeInterval(20)))
+            await oidc.env.events.wait(challengeID: request.challengeID, until: min(deadline, oidc.now.addingTimeInterval(20)), on: oidc.env.clock)
             try? await Task.sleep(for: .milliseconds(20))
         }
         await notifier.ping(endpoint: endpoint, token: token, authReqID: authReqID)

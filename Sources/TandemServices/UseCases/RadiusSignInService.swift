@@ -157,7 +157,7 @@ public struct RadiusSignInService: Sendable {
             let after = try await signIn.submitCode(token: token, code: typed.trimmingCharacters(in: .whitespaces), context: context)
             return try await next(after: after, token: token, username: username, client: client)
         case .push:
-            let status = try await signIn.status(token: token, waitUntil: env.clock.now().addingTimeInterval(wait))
+            let status = try await signIn.status(token: token, wait: wait)
             switch status.state {
             case .pending?:
                 return Reply(code: .accessChallenge,

@@ -110,18 +110,18 @@ public struct RegistrationService: Sendable {
                                   displayName: user.displayName, totpSecret: totpSecret, approvalPasskey: passkeyOptions)
     }
 
-    /// Where the activation stands; with `waitUntil`, first waits (bounded) for a change.
-    public func status(activationID: String, userID: String, waitUntil: Date? = nil) async throws -> RegistrationStatus {
+    /// Where the activation stands; with `wait` (seconds), first waits (bounded) for a change.
+    public func status(activationID: String, userID: String, wait: TimeInterval? = nil) async throws -> RegistrationStatus {
         guard var activation = try await env.storage.activation(id: activationID), activation.userID == userID else {
             throw TandemError(.notFound, "No such activation.")
         }
-        let deadline = waitUntil ?? env.clock.now()
+        let deadline = env.clock.now().addingTimeInterval(max(wait ?? 0, 0))
         // Once a wait has returned because something changed, report at once instead of waiting again.
         var woken = false
         while true {
             if let challengeID = activation.challengeID, var challenge = try await challenges.current(id: challengeID) {
                 if challenge.state == .pending, deadline > env.clock.now(), !woken {
-                    await env.events.wait(challengeID: challengeID, until: min(deadline, challenge.expiresAt.addingTimeInterval(0.05)))
+                    await env.events.wait(challengeID: challengeID, until: min(deadline, challenge.expiresAt.addingTimeInterval(0.05)), on: env.clock)
                     challenge = try await challenges.current(id: challengeID) ?? challenge
                 }
                 let device = try await activation.deviceID.asyncMap { try await env.storage.device(id: $0) } ?? nil
@@ -137,7 +137,7 @@ public struct RegistrationService: Sendable {
             if activation.expiresAt <= env.clock.now() { return RegistrationStatus(state: .expired) }
             guard deadline > env.clock.now() else { return RegistrationStatus(state: .awaitingDevice) }
             // No challenge yet: wait on the activation's own key, woken when a device registers.
-            await env.events.wait(challengeID: "activation:\(activation.id)", until: min(deadline, activation.expiresAt))
+            await env.events.wait(challengeID: "activation:\(activation.id)", until: min(deadline, activation.expiresAt), on: env.clock)
             woken = true
             activation = try await env.storage.activation(id: activationID) ?? activation
             if activation.challengeID == nil, env.clock.now() >= deadline { return RegistrationStatus(state: .awaitingDevice) }

@@ -243,16 +243,18 @@ public struct SignInService: Sendable {
         return flow
     }
 
-    /// The flow's status; with `waitUntil`, first waits (bounded) for a pending push to change.
-    public func status(token: String, waitUntil: Date? = nil) async throws -> FlowStatus {
+    /// The flow's status; with `wait` (seconds), first waits (bounded by the request's expiry) for
+    /// a pending push to change.
+    public func status(token: String, wait: TimeInterval? = nil) async throws -> FlowStatus {
         let flow = try await flow(token: token)
         guard flow.stage == .push, let challengeID = flow.challengeID,
               var challenge = try await challenges.current(id: challengeID)
         else {
             return FlowStatus(stage: flow.stage, username: flow.username)
         }
-        if challenge.state == .pending, let waitUntil, waitUntil > env.clock.now() {
-            await env.events.wait(challengeID: challengeID, until: min(waitUntil, challenge.expiresAt.addingTimeInterval(0.05)))
+        if challenge.state == .pending, let wait, wait > 0 {
+            let deadline = min(env.clock.now().addingTimeInterval(wait), challenge.expiresAt.addingTimeInterval(0.05))
+            await env.events.wait(challengeID: challengeID, until: deadline, on: env.clock)
             challenge = try await challenges.current(id: challengeID) ?? challenge
         }
         return FlowStatus(stage: flow.stage, kind: challenge.kind, state: challenge.state, reason: challenge.reason,

@@ -5,7 +5,7 @@ import TandemServices
 
 /// The registration campaign's prompt (decision 0034): "Keep your account secure" between the
 /// verified factors and the session. "Next" completes the sign-in and opens security info to set
-/// the method up; "Not now" (while snoozes remain) counts a snooze on the server and completes the
+/// the method up (with the way on to the application the sign-in is for); "Not now" (while snoozes remain) counts a snooze on the server and completes the
 /// sign-in as it would have. Both forms carry the flow's CSRF token; both complete through
 /// `complete`, the one completion.
 extension SignInController {
@@ -25,7 +25,7 @@ extension SignInController {
             guard try await self.signIn.registrationNudge(token: Web.cookie(Web.flowCookie, request)) != nil else {
                 return Web.redirect("/login/complete")
             }
-            return try await self.complete(request, nudgeHandled: true, destination: "/mysecurityinfo?campaign=1")
+            return try await self.complete(request, nudgeHandled: true, destination: try await self.campaignDestination(request))
         }
         router.post("/login/keep-secure/snooze") { request, _ in
             try Web.checkFlowCSRF(try await Web.form(request), request)
@@ -37,5 +37,14 @@ extension SignInController {
             try await self.signIn.snoozeRegistrationCampaign(token: token)
             return try await self.complete(request, nudgeHandled: true)
         }
+    }
+
+    /// Where "Next" goes: security info to set the method up, carrying what the sign-in would have
+    /// returned to (an OIDC application's authorization request, decision 0032) as `return_to`, so
+    /// security info's "Continue to <App>" finishes it. Read before the completion finishes the flow.
+    func campaignDestination(_ request: Request) async throws -> String {
+        let flow = try await signIn.flow(token: Web.cookie(Web.flowCookie, request))
+        guard let back = SignInFlow.safeReturnPath(flow.returnTo) else { return "/mysecurityinfo?campaign=1" }
+        return "/mysecurityinfo?campaign=1&return_to=" + FormQuery.encode(back)
     }
 }

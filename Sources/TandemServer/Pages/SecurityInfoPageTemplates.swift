@@ -14,10 +14,12 @@ enum SecurityInfoPageTemplates {
       <button type="submit" id="verify" class="secondary">Verify my identity</button>
     </form>
     {{/needsStepUp}}
+    {{#campaignContinue}}<p class="notice" id="campaign-done">When you've set it up, <a id="campaign-continue" href="{{campaignContinue}}">Continue to {{campaignApp}}</a></p>{{/campaignContinue}}
+    {{#systemPreferred}}<p id="system-preferred">Default sign-in method: <strong id="system-preferred-method">{{systemPreferredLabel}}</strong>. Your organization asks for the most secure method you have first (system-preferred multifactor authentication).</p>{{/systemPreferred}}
     {{#hasDefaultChoices}}
     <form method="post" action="/mysecurityinfo/default-method" class="default-method" id="default-method-form">
       <input type="hidden" name="csrf" value="{{csrf}}">
-      <label for="default-method">Default sign-in method</label>
+      <label for="default-method">{{#systemPreferred}}Sign-in method when most advisable is unavailable{{/systemPreferred}}{{^systemPreferred}}Default sign-in method{{/systemPreferred}}</label>
       <select id="default-method" name="method">
         {{#defaultChoices}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/defaultChoices}}
       </select>

@@ -14,6 +14,10 @@ import TandemCore
 /// 3. phone: the request arrives on its WebSocket (push delivery time), it signs the approval
 ///    with the phone sign-in key and `POST /device/v1/challenges/{id}/answer`s it;
 /// 4. the browser's wait returns `approved`; `GET /login/complete` issues the session cookie.
+///
+/// With a `password` (`--mfa`), an MFA sign-in instead: `POST /login` leads to the password page,
+/// `GET /login/password` (the form's CSRF token), `POST /login/password` (bcrypt at the stored
+/// hash's cost) sends the MFA push, then as above with the number typed on the phone.
 final class SignInDriver: Sendable {
     let baseURL: String
     let http: HTTPClient
@@ -27,8 +31,10 @@ final class SignInDriver: Sendable {
     private let free: Mutex<[BenchDevice]>
     private let lastError = Mutex<String?>(nil)
     private let login = Mutex<(cookie: String, token: String)?>(nil)
+    let password: String?
 
-    init(baseURL: String, http: HTTPClient, fleet: DeviceFleet, devices: [BenchDevice]) {
+    init(baseURL: String, http: HTTPClient, fleet: DeviceFleet, devices: [BenchDevice], password: String? = nil) {
+        self.password = password
         self.baseURL = baseURL
         self.http = http
         self.fleet = fleet
@@ -155,10 +161,20 @@ final class SignInDriver: Sendable {
         let login = try await loginForm()
         let started = try await request("/login", method: .POST, cookie: "tandem_csrf=\(login.cookie)",
                                         form: "csrf=\(login.token)&username=\(device.userPrincipalName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
-        guard started.status == .seeOther, started.headers.first(name: "location") == "/login/approve",
+        let firstPage = password == nil ? "/login/approve" : "/login/password"
+        guard started.status == .seeOther, started.headers.first(name: "location") == firstPage,
               let flow = Self.cookie("tandem_flow", in: started.headers)
         else { throw BenchError("POST /login gave \(started.status) \(started.headers.first(name: "location") ?? "")") }
         let cookie = "tandem_flow=\(flow)"
+        if let password {
+            let page = try await request("/login/password", cookie: cookie)
+            guard let token = Self.csrfToken(in: String(buffer: page.body)) else { throw BenchError("GET /login/password gave no CSRF token") }
+            let typed = try await request("/login/password", method: .POST, cookie: cookie,
+                                          form: "csrf=\(token)&password=\(password.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            guard typed.status == .seeOther, typed.headers.first(name: "location") == "/login/approve" else {
+                throw BenchError("POST /login/password gave \(typed.status) \(typed.headers.first(name: "location") ?? "")")
+            }
+        }
         let (numbers, numberSink) = AsyncStream.makeStream(of: String.self)
         defer { numberSink.finish() }
 
@@ -197,11 +213,9 @@ final class SignInDriver: Sendable {
     private func loginForm() async throws -> (cookie: String, token: String) {
         if let known = login.withLock({ $0 }) { return known }
         let page = try await request("/login")
-        let html = String(buffer: page.body)
-        guard let cookie = Self.cookie("tandem_csrf", in: page.headers),
-              let start = html.range(of: #"name="csrf" value=""#), let end = html[start.upperBound...].firstIndex(of: "\"")
+        guard let cookie = Self.cookie("tandem_csrf", in: page.headers), let token = Self.csrfToken(in: String(buffer: page.body))
         else { throw BenchError("GET /login gave no CSRF cookie and token") }
-        let form = (cookie: cookie, token: String(html[start.upperBound..<end]))
+        let form = (cookie: cookie, token: token)
         login.withLock { $0 = form }
         return form
     }
@@ -233,6 +247,12 @@ final class SignInDriver: Sendable {
         let body = try await response.body.collect(upTo: 1 << 20)
         if response.status == .serviceUnavailable { throw Shed(path: String(path.prefix { $0 != "?" })) }
         return Reply(status: response.status, headers: response.headers, body: body)
+    }
+
+    /// The value of a page's hidden `csrf` field.
+    static func csrfToken(in html: String) -> String? {
+        guard let start = html.range(of: #"name="csrf" value=""#), let end = html[start.upperBound...].firstIndex(of: "\"") else { return nil }
+        return String(html[start.upperBound..<end])
     }
 
     static func cookie(_ name: String, in headers: HTTPHeaders) -> String? {

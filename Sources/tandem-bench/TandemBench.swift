@@ -41,6 +41,10 @@ struct TandemBench: AsyncParsableCommand {
     var serverArgs: String?
     @Option(name: .customLong("radius"), help: "Instead of the web sign-ins: N RADIUS sign-ins at once over UDP (Access-Challenge, push, approval, Access-Accept), with times to challenge and to accept.")
     var radius: Int?
+    @Flag(name: .customLong("mfa"), help: "MFA sign-ins (password, then push with number matching) instead of passwordless ones; every user's password is hashed at --mfa-bcrypt-cost.")
+    var mfa = false
+    @Option(name: .customLong("mfa-bcrypt-cost"), help: "The bcrypt cost of the users' password hash with --mfa (tandem serve's production default is 10).")
+    var mfaBcryptCost = 10
 
     func run() async throws {
         let floor = CryptoFloor.measure()
@@ -82,8 +86,17 @@ struct TandemBench: AsyncParsableCommand {
     }
 
     private func runBackend(_ name: String, database: String, server binary: String, floor: CryptoFloor) async throws -> BackendResult {
-        Output.line("== \(name): seeding \(users) users with a registered phone")
-        let devices = try await Seeder.seed(database: database, count: users) { Output.progress("[\(name)] seeded \($0)/\(users)") }
+        var template: String? = nil
+        if mfa {
+            // One real hash at the production cost, made by the CLI and copied to every user.
+            template = "mfa-template@bench.tandem.test"
+            _ = try RadiusRun.tandem(binary, ["users", "add", template!, "--password=\(Self.mfaPassword)", "--bcrypt-cost", "\(mfaBcryptCost)",
+                                              "--database", database])
+            let bcrypt = BcryptCost.measure(cost: mfaBcryptCost)
+            Output.line(String(format: "bcrypt verification at cost %d (this process, one thread): %.2f ms", mfaBcryptCost, bcrypt * 1e3))
+        }
+        Output.line("== \(name): seeding \(users) users with a registered phone\(mfa ? " and a password (MFA sign-ins)" : "")")
+        let devices = try await Seeder.seed(database: database, count: users, passwordOf: template) { Output.progress("[\(name)] seeded \($0)/\(users)") }
         Output.endProgress()
         let server = try ServerProcess(binary: binary, database: database, logLevel: serverLogLevel,
                                        wrapper: serverWrapper?.split(separator: " ").map(String.init) ?? [],
@@ -115,7 +128,7 @@ struct TandemBench: AsyncParsableCommand {
             timeout: .init(connect: .seconds(10), read: .seconds(60)),
             connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(64, concurrency * 3))))
         do {
-            let driver = SignInDriver(baseURL: server.url, http: http, fleet: fleet, devices: devices)
+            let driver = SignInDriver(baseURL: server.url, http: http, fleet: fleet, devices: devices, password: mfa ? Self.mfaPassword : nil)
             if let ramp {
                 let rates = ramp.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
                 guard !rates.isEmpty, rates.allSatisfy({ $0 > 0 }) else { throw BenchError("--ramp needs positive rates, e.g. 20,40,80") }
@@ -182,6 +195,8 @@ struct TandemBench: AsyncParsableCommand {
         Output.line(result.report(floor: floor))
         return result
     }
+
+    static let mfaPassword = "bench mfa password"
 
     /// The machine's 1-minute load average (other processes share these 2 cores).
     static func loadAverage() -> String {

@@ -42,6 +42,37 @@ extension SQLStore: SignInHardeningStore {
         return row != nil
     }
 
+    public func takeBucketToken(key: String, milliCapacity: Int, perMinute: Int, now: Date) async throws -> Bool {
+        let at = Self.millis(now)
+        // The refilled level, capped; the same SQL on SQLite and PostgreSQL (CASE, not MIN/LEAST).
+        let refill: SQLQueryString = "(CASE WHEN \(bind: at) > updated_at THEN (\(bind: at) - updated_at) * \(bind: perMinute) / 60 ELSE 0 END)"
+        let level: SQLQueryString = "(CASE WHEN milli_tokens + \(refill) > \(bind: milliCapacity) THEN \(bind: milliCapacity) ELSE milli_tokens + \(refill) END)"
+        for _ in 0..<2 {
+            if try await db.raw("""
+                UPDATE sign_in_throttles SET milli_tokens = \(level) - 1000, updated_at = \(bind: at), version = version + 1
+                WHERE key = \(bind: key) AND \(level) >= 1000
+                RETURNING key
+                """).first() != nil { return true }
+            // No token, or no bucket yet: a new bucket starts full, less this token.
+            if try await db.raw("""
+                INSERT INTO sign_in_throttles (key, failures, milli_tokens, updated_at, version)
+                VALUES (\(bind: key), 0, \(bind: milliCapacity - 1000), \(bind: at), 1)
+                ON CONFLICT (key) DO NOTHING
+                RETURNING key
+                """).first() != nil { return milliCapacity >= 1000 }
+            // It exists: either empty, or made between the two statements — the update decides.
+        }
+        return false
+    }
+
+    public func refundBucketToken(key: String, milliCapacity: Int) async throws {
+        try await db.raw("""
+            UPDATE sign_in_throttles SET version = version + 1,
+                milli_tokens = CASE WHEN milli_tokens + 1000 > \(bind: milliCapacity) THEN \(bind: milliCapacity) ELSE milli_tokens + 1000 END
+            WHERE key = \(bind: key)
+            """).run()
+    }
+
     public func clearThrottleFailures(key: String) async throws {
         try await db.raw("UPDATE sign_in_throttles SET failures = 0, version = version + 1 WHERE key = \(bind: key) AND failures > 0").run()
     }

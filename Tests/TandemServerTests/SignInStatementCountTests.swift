@@ -38,7 +38,9 @@ enum SignInBudget {
     /// passkeys only when it applies). Decision 0034: one read at completion, as above.
     /// 74 → 61 with the changes above; one more write: the phone sign-in waits are now cleared by
     /// a conditional UPDATE (matching no row here) where a read looked first.
-    static let mfa = (statements: 61, writes: 22)
+    /// 61 → 59: the address bucket's take and refund around the password check are one atomic
+    /// UPDATE each (they were read, then compare-and-set).
+    static let mfa = (statements: 59, writes: 22)
     /// `POST /login` → the phone denies → status shows it.
     /// 45 (11) before the redesign. Decision 0027: one read when the flow starts.
     /// 38 → 32 with the changes above.

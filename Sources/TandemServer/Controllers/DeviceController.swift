@@ -139,10 +139,16 @@ struct DeviceController: Sendable {
             do {
                 for try await message in inbound.messages(maxSize: 64 * 1024) {
                     guard registered == nil else { continue }
+                    // The connect-time work (the signature check, the catch-up's reads) runs in
+                    // tasks of its own: a task keeps the stack slabs it grew until it ends, and
+                    // these end now, not when the phone disconnects (heaptrack, docs/performance.md).
+                    let devices = self.devices
                     guard case .text(let text) = message,
                           let auth = try? WireCoding.decoder().decode(ChannelMessage.self, from: Data(text.utf8)),
                           auth.type == .auth,
-                          let device = try? await devices.authenticateChannel(deviceID: auth.deviceId, nonce: nonce, signature: auth.signature)
+                          let device = await Task(operation: {
+                              try? await devices.authenticateChannel(deviceID: auth.deviceId, nonce: nonce, signature: auth.signature)
+                          }).value
                     else {
                         continuation.yield(ChannelMessage(type: .error, error: "authentication failed"))
                         break
@@ -153,12 +159,14 @@ struct DeviceController: Sendable {
                     authenticated.set()
                     logger.info("device connected", metadata: ["tandem.device": "\(device.id)"])
                     continuation.yield(ChannelMessage(type: .ready))
-                    for offer in try await devices.pending(for: device) {
-                        continuation.yield(ChannelMessage(type: .request, request: offer))
-                    }
-                    for notice in try await devices.takeNotices(for: device) {
-                        continuation.yield(ChannelMessage(type: .notice, notice: notice))
-                    }
+                    try await Task {
+                        for offer in try await devices.pending(for: device) {
+                            continuation.yield(ChannelMessage(type: .request, request: offer))
+                        }
+                        for notice in try await devices.takeNotices(for: device) {
+                            continuation.yield(ChannelMessage(type: .notice, notice: notice))
+                        }
+                    }.value
                 }
             } catch {
                 logger.debug("device channel closed", metadata: ["tandem.error": "\(type(of: error))"])

@@ -41,27 +41,25 @@ struct TokenBucketStoreTests {
     func concurrent(backend: Backend) async throws {
         try await OpenStore.with(backend) { store in
             let now = Date(timeIntervalSince1970: 1_800_000_000)
-            let taken = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<64 {
-                    group.addTask { try await store.takeBucketToken(key: "ip|office", milliCapacity: 100_000, perMinute: 1, now: now) }
-                }
-                var count = 0
-                for try await ok in group where ok { count += 1 }
-                return count
-            }
+            let taken = try await Self.takeAtOnce(64, store, now: now)
             #expect(taken == 64)
             #expect(try await store.throttleRecord(key: "ip|office")?.milliTokens == 36_000)
             // And with fewer tokens than takers, exactly the tokens there are.
-            let few = try await withThrowingTaskGroup(of: Bool.self) { group in
-                for _ in 0..<40 {
-                    group.addTask { try await store.takeBucketToken(key: "ip|office", milliCapacity: 100_000, perMinute: 1, now: now) }
-                }
-                var count = 0
-                for try await ok in group where ok { count += 1 }
-                return count
-            }
+            let few = try await Self.takeAtOnce(40, store, now: now)
             #expect(few == 36)
             #expect(try await store.throttleRecord(key: "ip|office")?.milliTokens == 0)
+        }
+    }
+
+    /// `count` takes from the office's bucket (100 tokens) at once; how many got a token.
+    static func takeAtOnce(_ count: Int, _ store: any TandemStorage, now: Date) async throws -> Int {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            for _ in 0..<count {
+                group.addTask { try await store.takeBucketToken(key: "ip|office", milliCapacity: 100_000, perMinute: 1, now: now) }
+            }
+            var taken = 0
+            for try await ok in group where ok { taken += 1 }
+            return taken
         }
     }
 }

@@ -141,19 +141,12 @@ public struct SignInThrottleService: Sendable {
     ///
     /// `known`: the record the caller has just read (it saves the first read; a stale one only
     /// costs a retry, since the write is a compare-and-set).
-    func update<T>(_ key: String, known: ThrottleRecord? = nil, fresh: (inout ThrottleRecord) -> Void = { _ in },
-                   _ change: (inout ThrottleRecord) throws -> T) async throws -> T {
+    func update<T>(_ key: String, known: ThrottleRecord? = nil, _ change: (inout ThrottleRecord) throws -> T) async throws -> T {
         var known = known
         for _ in 0..<16 {
             let stored: ThrottleRecord?
             if let first = known { stored = first; known = nil } else { stored = try await env.storage.throttleRecord(key: key) }
-            var record: ThrottleRecord
-            if let stored {
-                record = stored
-            } else {
-                record = ThrottleRecord(key: key, updatedAt: env.clock.now())
-                fresh(&record)
-            }
+            var record = stored ?? ThrottleRecord(key: key, updatedAt: env.clock.now())
             let result = try change(&record)
             record.version = (stored?.version ?? 0) + 1
             if try await env.storage.replaceThrottle(record, expected: stored) { return result }

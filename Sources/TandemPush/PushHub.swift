@@ -81,18 +81,3 @@ public actor PushHub: PushNotifier {
         connections[deviceID] = nil
     }
 }
-
-/// A channel backed by an `AsyncStream` that the WebSocket handler drains.
-public struct StreamConnection: DeviceConnection {
-    let continuation: AsyncStream<ChannelMessage>.Continuation
-
-    public init(_ continuation: AsyncStream<ChannelMessage>.Continuation) {
-        self.continuation = continuation
-    }
-
-    @discardableResult
-    public func send(_ message: ChannelMessage) -> Bool {
-        if case .enqueued = continuation.yield(message) { return true }
-        return false
-    }
-}

@@ -63,10 +63,13 @@ struct DeviceController: Sendable {
             try await self.devices.disablePhoneSignIn(for: device)
             return Response(status: .noContent)
         }
+        // The channel's long-lived task holds only a reference to the shared `PushChannel`, not
+        // a copy of this controller (several KB of services in every frame that captures it).
+        let pushChannel = PushChannel(devices: devices, hub: hub, random: random, authenticationTimeout: authenticationTimeout)
         router.ws("/device/v1/connect") { _, _ in
             .upgrade([:])
-        } onUpgrade: { inbound, outbound, context in
-            try await self.channel(inbound: inbound, outbound: outbound, logger: context.logger)
+        } onUpgrade: { [pushChannel] inbound, outbound, context in
+            await pushChannel.run(inbound: inbound, outbound: outbound, logger: context.logger)
         }
     }
 
@@ -104,91 +107,5 @@ struct DeviceController: Sendable {
         } catch {
             throw TandemError(.badRequest, "The body is not valid JSON.")
         }
-    }
-
-    /// The push channel: hello → auth → ready, then the catch-up and every new request until the
-    /// device goes away. Outbound messages go through one stream so only one task writes.
-    func channel(inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, logger: Logger) async throws {
-        let (stream, continuation) = AsyncStream.makeStream(of: ChannelMessage.self)
-        let nonce = random.identifier(byteCount: 32)
-        continuation.yield(ChannelMessage(type: .hello, nonce: nonce))
-        let authenticated = SetOnceFlag()
-        let channelDevice = ChannelDevice()
-        let deadline = Task { [authenticationTimeout] in
-            try await Task.sleep(for: authenticationTimeout)
-            if !authenticated.isSet { continuation.yield(ChannelMessage(type: .error, error: "authentication timed out")) }
-        }
-        defer { deadline.cancel() }
-        // Graceful shutdown ends the channel with "going away": the device connects again at once.
-        try await withGracefulShutdownHandler { try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                var refused = false
-                for await message in stream {
-                    try await outbound.write(.text(Web.json(message)))
-                    if message.type == .error { refused = true; break }
-                    // A notice written to the channel counts as handed out (not again in GET notices).
-                    if message.type == .notice, let notice = message.notice, let deviceID = channelDevice.id {
-                        try? await devices.markNoticeDelivered(notice, deviceID: deviceID)
-                    }
-                }
-                // Ended without an error: the channel's device left, or the server is stopping
-                // (`PushHub.finishAll`) and the device should connect again.
-                try await outbound.close(refused ? .normalClosure : .goingAway, reason: refused ? nil : "server is stopping; connect again")
-            }
-            var registered: (deviceID: String, token: UUID)?
-            do {
-                for try await message in inbound.messages(maxSize: 64 * 1024) {
-                    guard registered == nil else { continue }
-                    // The connect-time work (the signature check, the catch-up's reads) runs in
-                    // tasks of its own: a task keeps the stack slabs it grew until it ends, and
-                    // these end now, not when the phone disconnects (heaptrack, docs/performance.md).
-                    let devices = self.devices
-                    guard case .text(let text) = message,
-                          let auth = try? WireCoding.decoder().decode(ChannelMessage.self, from: Data(text.utf8)),
-                          auth.type == .auth,
-                          let device = await Task(operation: {
-                              try? await devices.authenticateChannel(deviceID: auth.deviceId, nonce: nonce, signature: auth.signature)
-                          }).value
-                    else {
-                        continuation.yield(ChannelMessage(type: .error, error: "authentication failed"))
-                        break
-                    }
-                    channelDevice.id = device.id
-                    let token = await hub.register(deviceID: device.id, connection: StreamConnection(continuation))
-                    registered = (device.id, token)
-                    authenticated.set()
-                    logger.info("device connected", metadata: ["tandem.device": "\(device.id)"])
-                    continuation.yield(ChannelMessage(type: .ready))
-                    try await Task {
-                        for offer in try await devices.pending(for: device) {
-                            continuation.yield(ChannelMessage(type: .request, request: offer))
-                        }
-                        for notice in try await devices.takeNotices(for: device) {
-                            continuation.yield(ChannelMessage(type: .notice, notice: notice))
-                        }
-                    }.value
-                }
-            } catch {
-                logger.debug("device channel closed", metadata: ["tandem.error": "\(type(of: error))"])
-            }
-            if let registered {
-                await hub.unregister(deviceID: registered.deviceID, token: registered.token)
-                logger.info("device disconnected", metadata: ["tandem.device": "\(registered.deviceID)"])
-            }
-            continuation.finish()
-            try? await group.waitForAll()
-        } } onGracefulShutdown: {
-            continuation.finish()
-        }
-    }
-}
-
-/// The device a channel authenticated as, shared by its reading and writing tasks.
-private final class ChannelDevice: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: String?
-    var id: String? {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue } }
     }
 }

@@ -170,10 +170,3 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
         deadline = context.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
     }
 }
-
-/// A flag set once, read from any task (the push channel's "has authenticated").
-final class SetOnceFlag: Sendable {
-    private let value = Mutex(false)
-    func set() { value.withLock { $0 = true } }
-    var isSet: Bool { value.withLock { $0 } }
-}

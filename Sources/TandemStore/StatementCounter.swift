@@ -20,27 +20,6 @@ public final class StatementCounter: Sendable {
     /// How many of them change data (INSERT, UPDATE, DELETE, REPLACE, and transaction control
     /// does not count).
     public var writes: Int { statements.filter(Self.isWrite).count }
-    /// How many durable commits they cost: each write outside a transaction is one (autocommit),
-    /// and each transaction that commits is one however many writes it holds. On SQLite each is
-    /// one sync of the log (`synchronous=FULL`), which is what a sign-in's time on disk goes to.
-    public var commits: Int {
-        var (commits, depth, wrote) = (0, 0, false)
-        for statement in statements {
-            let head = statement.drop(while: { $0.isWhitespace }).prefix(8).uppercased()
-            if head.hasPrefix("BEGIN") {
-                depth += 1
-                wrote = false
-            } else if head.hasPrefix("COMMIT") || head.hasPrefix("END") {
-                if depth > 0, wrote { commits += 1 }
-                depth = max(0, depth - 1)
-            } else if head.hasPrefix("ROLLBACK"), !head.hasPrefix("ROLLBACK TO") {
-                depth = max(0, depth - 1)
-            } else if Self.isWrite(statement) {
-                if depth > 0 { wrote = true } else { commits += 1 }
-            }
-        }
-        return commits
-    }
     /// The statements that name each table (a statement naming two tables counts for both).
     public var byTable: [String: Int] {
         var tally: [String: Int] = [:]

@@ -30,9 +30,7 @@ enum SignInBudget {
     /// requests carried from the step's snapshot into the push, the sign-in log amended in one
     /// `UPDATE … RETURNING` and the phone sign-in waits cleared in one conditional write took it
     /// from 54 to 45.
-    /// Each request step in one transaction (`ServiceEnvironment.step`) took the commits — one
-    /// sync of SQLite's log each — from 18 to 3, for a BEGIN and a COMMIT per step: 45 → 51.
-    static let passwordless = (statements: 51, writes: 18, commits: 3)
+    static let passwordless = (statements: 45, writes: 18)
     /// `POST /login` → password → status → the phone's answer → complete → `GET /`.
     /// 79 (23) before the redesign.
     /// Decision 0025: one read at completion, as above; decision 0027: one when the flow starts.
@@ -42,13 +40,11 @@ enum SignInBudget {
     /// a conditional UPDATE (matching no row here) where a read looked first.
     /// 61 → 59: the address bucket's take and refund around the password check are one atomic
     /// UPDATE each (they were read, then compare-and-set).
-    /// Steps as above: 11 → 5 commits (the address's token before bcrypt stays its own), 59 → 67.
-    static let mfa = (statements: 67, writes: 22, commits: 5)
+    static let mfa = (statements: 59, writes: 22)
     /// `POST /login` → the phone denies → status shows it.
     /// 45 (11) before the redesign. Decision 0027: one read when the flow starts.
     /// 38 → 32 with the changes above.
-    /// Steps as above: 10 → 2 commits, 32 → 36.
-    static let denial = (statements: 36, writes: 10, commits: 2)
+    static let denial = (statements: 32, writes: 10)
 }
 
 @Suite("Statements per sign-in (issue 11)")
@@ -79,7 +75,7 @@ struct SignInStatementCountTests {
 
     static func report(_ name: String, _ counter: StatementCounter) {
         let tables = counter.byTable.sorted { $0.value > $1.value }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("[statements] \(name): \(counter.count) statements, \(counter.writes) writes, \(counter.commits) commits — \(tables)")
+        print("[statements] \(name): \(counter.count) statements, \(counter.writes) writes — \(tables)")
         if ProcessInfo.processInfo.environment["TANDEM_PRINT_STATEMENTS"] != nil {
             for statement in counter.statements { print("  " + statement.replacingOccurrences(of: "\n", with: " ").prefix(160)) }
         }
@@ -98,7 +94,6 @@ struct SignInStatementCountTests {
             Self.report("passwordless", counter)
             #expect(counter.count <= SignInBudget.passwordless.statements)
             #expect(counter.writes <= SignInBudget.passwordless.writes)
-            #expect(counter.commits <= SignInBudget.passwordless.commits)
         }
     }
 
@@ -118,7 +113,6 @@ struct SignInStatementCountTests {
             Self.report("mfa", counter)
             #expect(counter.count <= SignInBudget.mfa.statements)
             #expect(counter.writes <= SignInBudget.mfa.writes)
-            #expect(counter.commits <= SignInBudget.mfa.commits)
         }
     }
 
@@ -134,7 +128,6 @@ struct SignInStatementCountTests {
             Self.report("denial", counter)
             #expect(counter.count <= SignInBudget.denial.statements)
             #expect(counter.writes <= SignInBudget.denial.writes)
-            #expect(counter.commits <= SignInBudget.denial.commits)
         }
     }
 }

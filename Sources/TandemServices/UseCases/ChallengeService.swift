@@ -144,11 +144,7 @@ public struct ChallengeService: Sendable {
     public func answer(challengeID: String, _ request: AnswerRequest, publicURL: String? = nil) async throws -> AnswerResponse {
         try await inChallengeSpan("tandem.challenge.answer", challengeID: challengeID) { span in
             span.attributes["tandem.decision"] = request.decision.rawValue
-            // One step, one commit (issue 11): the answer, its counters, trail and sign-in log.
-            let logger = logger
-            let response = try await env.step { env in
-                try await ChallengeService(env: env, logger: logger).answer(challengeID: challengeID, request, publicURL: publicURL, span: span)
-            }
+            let response = try await answer(challengeID: challengeID, request, publicURL: publicURL, span: span)
             span.attributes["tandem.state"] = response.state.rawValue
             if let reason = response.reason { span.attributes["tandem.reason"] = reason.rawValue }
             return response

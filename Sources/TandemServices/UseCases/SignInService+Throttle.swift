@@ -12,23 +12,6 @@ extension SignInService {
     /// `tap`) or `nil` for a wrong secret (the caller counts it), and the name's counter key.
     func checkFirstFactor(_ typed: String, flow: SignInFlow, user: User?, found: User?, context: ChallengeContext,
                           snapshot: SignInSnapshot?) async throws -> (factor: AuthenticationMethod?, key: String) {
-        let check = try await verifyFirstFactor(typed, flow: flow, user: user, found: found, context: context, snapshot: snapshot)
-        return (try await settleFirstFactor(check, flow: flow, user: user, found: found, context: context), check.key)
-    }
-
-    /// What the password page's bcrypt work found, before anything but the address's token is written.
-    struct FirstFactorCheck: Sendable {
-        var key: String
-        var refusal: ThrottleRefusal?
-        var passwordRight: Bool
-        var pass: TemporaryAccessPass?
-    }
-
-    /// The first half of `checkFirstFactor`: the address's token (refused: logged and thrown),
-    /// the name's counter, and the two bcrypt verifications. Runs outside a step (issue 11): a
-    /// transaction must not hold the database through 65 ms of bcrypt.
-    func verifyFirstFactor(_ typed: String, flow: SignInFlow, user: User?, found: User?, context: ChallengeContext,
-                           snapshot: SignInSnapshot?) async throws -> FirstFactorCheck {
         let throttle = SignInThrottleService(env: env)
         let key = SignInThrottleService.accountKey(userID: found?.id, typedName: flow.username)
         guard try await throttle.takeAddressToken(context.ipAddress) else {
@@ -43,26 +26,18 @@ extension SignInService {
             passwordRight = false
         }
         let pass = await matchingPass(typed, usable: snapshot?.usablePass)
-        return FirstFactorCheck(key: key, refusal: refusal, passwordRight: passwordRight, pass: pass)
-    }
-
-    /// The second half: spends a matching one-time pass, refuses a throttled name, and on success
-    /// gives the address its token back and ends the name's wait.
-    func settleFirstFactor(_ check: FirstFactorCheck, flow: SignInFlow, user: User?, found: User?,
-                           context: ChallengeContext) async throws -> AuthenticationMethod? {
         var factor: AuthenticationMethod? = nil
-        if check.passwordRight, check.refusal == nil {
+        if passwordRight, refusal == nil {
             factor = .password
-        } else if let pass = check.pass, let user, try await spend(pass, of: user) {
+        } else if let pass, let user, try await spend(pass, of: user) {
             factor = .temporaryAccessPass
         }
-        if let refusal = check.refusal, factor == nil { try await refuse(refusal, flow: flow, userID: found?.id) }
+        if let refusal, factor == nil { try await refuse(refusal, flow: flow, userID: found?.id) }
         if factor != nil {
-            let throttle = SignInThrottleService(env: env)
             try await throttle.refundAddressToken(context.ipAddress)
-            try await throttle.reset(key: check.key)
+            try await throttle.reset(key: key)
         }
-        return factor
+        return (factor, key)
     }
 
     /// The user's usable pass if `typed` is it. Exactly one bcrypt verification (a decoy when the

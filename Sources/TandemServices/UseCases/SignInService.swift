@@ -42,17 +42,6 @@ public struct SignInService: Sendable {
     public func begin(username rawName: String, context: ChallengeContext, returnTo: String? = nil,
                       browserMethod: String? = nil, previousFlowToken: String? = nil, stepUp: Bool = false,
                       passwordFirst: Bool = false) async throws -> (token: String, flow: SignInFlow) {
-        // One step, one commit (issue 11): the log entry, the request and the flow together.
-        let logger = logger
-        return try await env.step { env in
-            try await SignInService(env: env, logger: logger).beginStep(
-                username: rawName, context: context, returnTo: returnTo, browserMethod: browserMethod,
-                previousFlowToken: previousFlowToken, stepUp: stepUp, passwordFirst: passwordFirst)
-        }
-    }
-
-    private func beginStep(username rawName: String, context: ChallengeContext, returnTo: String?, browserMethod: String?,
-                           previousFlowToken: String?, stepUp: Bool, passwordFirst: Bool) async throws -> (token: String, flow: SignInFlow) {
         let username = rawName.trimmingCharacters(in: .whitespacesAndNewlines)
         guard (1...256).contains(username.utf8.count) else { throw TandemError(.badRequest, "Enter a valid username.") }
         let token = env.random.identifier(byteCount: 32)
@@ -126,7 +115,7 @@ public struct SignInService: Sendable {
     /// system-preferred MFA may ask for the passkey after the password (decision 0033).
     public func submitPassword(token: String, password: String, context: ChallengeContext, rememberedBrowser: String? = nil,
                                passkeyPossible: Bool = true) async throws -> SignInFlow {
-        let flow = try await flow(token: token)
+        var flow = try await flow(token: token)
         let found = try await flow.userID.asyncMap { try await env.storage.user(id: $0) } ?? nil
         let user = found?.accountEnabled == true ? found : nil
         let journal = SignInJournal(env: env)
@@ -142,22 +131,7 @@ public struct SignInService: Sendable {
             }
         }
         // Throttled first (decision 0013): the source address's bucket, then the name's counter.
-        // The bcrypt work runs before the step; what it leads to is one step, one commit (issue 11).
-        let check = try await verifyFirstFactor(password, flow: flow, user: user, found: found, context: context, snapshot: snapshot)
-        let logger = logger
-        return try await env.step { [flow] env in
-            try await SignInService(env: env, logger: logger).passwordStep(
-                check, flow: flow, found: found, user: user, snapshot: snapshot, context: context,
-                rememberedBrowser: rememberedBrowser, passkeyPossible: passkeyPossible)
-        }
-    }
-
-    /// `submitPassword` after the bcrypt work, in one step.
-    private func passwordStep(_ check: FirstFactorCheck, flow: SignInFlow, found: User?, user: User?, snapshot: SignInSnapshot?,
-                              context: ChallengeContext, rememberedBrowser: String?, passkeyPossible: Bool) async throws -> SignInFlow {
-        var flow = flow
-        let journal = SignInJournal(env: env)
-        let (factor, key) = (try await settleFirstFactor(check, flow: flow, user: user, found: found, context: context), check.key)
+        let (factor, key) = try await checkFirstFactor(password, flow: flow, user: user, found: found, context: context, snapshot: snapshot)
         guard let factor, let user, let snapshot else {
             env.metrics.signIn(method: "password", result: "wrongPassword")
             let outcome: SignInJournal.Outcome = found == nil ? .unknownUser : (user == nil ? .disabledUser : .wrongPassword)
@@ -325,14 +299,6 @@ public struct SignInService: Sendable {
     /// `browser: false` (RADIUS): the verdict only — no session, no remembered browser, and the
     /// user's last web method is left as it was.
     public func completeSignIn(token: String, browser: Bool = true) async throws -> Completed {
-        // One step, one commit (issue 11): the redemption, the flow, the session and the log.
-        let logger = logger
-        return try await env.step { env in
-            try await SignInService(env: env, logger: logger).completeStep(token: token, browser: browser)
-        }
-    }
-
-    private func completeStep(token: String, browser: Bool) async throws -> Completed {
         var flow = try await flow(token: token)
         guard let userID = flow.userID else { throw TandemError(.unauthorized, "Your account or password is incorrect.") }
         // A push is redeemed first, exactly once (a compare-and-set on the challenge).
